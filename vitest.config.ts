@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    // One DynamoDB Local and one s3rver for the whole run; each test file gets its own table and bucket.
+    globalSetup: ['test/support/backends.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 90_000,
+    env: { POWERTOOLS_LOG_LEVEL: 'CRITICAL' },
+  },
+});
