@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { HttpResponse } from '#core/http/response';
+
+/**
+ * A local stand-in for API Gateway (HTTP API, payload v2) and Lambda function URLs: each request
+ * becomes the event AWS would send, and the same handler module Lambda runs answers it.
+ */
+export type LambdaHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>;
+
+export interface GatewayRoute {
+  method: string;
+  /** API Gateway path syntax (`/v1/media/{id}`); undefined = the `$default` catch-all. */
+  path: string | undefined;
+  load: () => Promise<LambdaHandler>;
+}
+
+export interface GatewayOptions {
+  routes: GatewayRoute[];
+  /** Requests larger than this are refused before the handler runs, as API Gateway does. */
+  maxBodyBytes: number;
+}
+
+interface CompiledRoute extends GatewayRoute {
+  pattern: RegExp | undefined;
+  params: string[];
+}
+
+export const createGateway = ({ routes, maxBodyBytes }: GatewayOptions): Server => {
+  const compiled = routes.map(compile);
+  const handlers = new Map<CompiledRoute, Promise<LambdaHandler>>();
+
+  return createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      console.error('local gateway: unhandled error', error);
+      if (!response.headersSent) sendError(response, 500, 'internal_error', 'Internal server error.');
+      else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse) {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const match = matchRoute(compiled, request.method ?? 'GET', url.pathname);
+    if (!match) {
+      sendError(response, 404, 'not_found', 'No route matches this request.');
+      return;
+    }
+    const body = await readBody(request, maxBodyBytes);
+    if (body === undefined) {
+      sendError(response, 413, 'payload_too_large', `The request body exceeds ${maxBodyBytes} bytes.`);
+      request.destroy();
+      return;
+    }
+    let handler = handlers.get(match.route);
+    if (!handler) {
+      handler = match.route.load();
+      handlers.set(match.route, handler);
+    }
+    const event = toEvent(request, url, body, match);
+    const result = await (await handler)(event, lambdaContext(event.requestContext.requestId));
+    writeResult(response, result);
+  }
+};
+
+const compile = (route: GatewayRoute): CompiledRoute => {
+  if (route.path === undefined) return { ...route, pattern: undefined, params: [] };
+  const params: string[] = [];
+  const source = route.path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\\?\{(\w+)\\?\}/g, (_, name: string) => {
+      params.push(name);
+      return '([^/]+)';
+    });
+  return { ...route, pattern: new RegExp(`^${source}$`), params };
+};
+
+interface RouteMatch {
+  route: CompiledRoute;
+  pathParameters: Record<string, string> | undefined;
+  rank: number;
+}
+
+/** Like API Gateway: the most specific route wins (fewest path parameters), `$default` last. */
+const matchRoute = (routes: CompiledRoute[], method: string, path: string): RouteMatch | undefined => {
+  const candidates = routes
+    .filter((route) => route.method === method || (route.method === 'GET' && method === 'HEAD'))
+    .flatMap((route): RouteMatch[] => {
+      if (!route.pattern) return [{ route, pathParameters: undefined, rank: Number.MAX_SAFE_INTEGER }];
+      const found = route.pattern.exec(path);
+      if (!found) return [];
+      const pathParameters = Object.fromEntries(
+        route.params.map((name, index) => [name, decodeURIComponent(found[index + 1] ?? '')]),
+      );
+      return [{ route, pathParameters, rank: route.params.length }];
+    });
+  return candidates.sort((a, b) => a.rank - b.rank)[0];
+};
+
+/** The body, or undefined as soon as it grows past the limit (the rest is never read). */
+const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer | undefined> => {
+  if (Number(request.headers['content-length'] ?? 0) > limit) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+};
+
+const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/i;
+
+const toEvent = (
+  request: IncomingMessage,
+  url: URL,
+  body: Buffer,
+  match: RouteMatch,
+): APIGatewayProxyEventV2 => {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const method = request.method ?? 'GET';
+  const routeKey = match.route.path === undefined ? '$default' : `${match.route.method} ${match.route.path}`;
+  const now = new Date();
+  // Binary bodies arrive base64-encoded from API Gateway; text ones as they are.
+  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    ...(request.headers.cookie && { cookies: request.headers.cookie.split(/;\s*/) }),
+    headers,
+    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    ...(match.pathParameters && { pathParameters: match.pathParameters }),
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        // The socket's address, as API Gateway reports the TCP peer — never a client-sent header.
+        sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 && { body: body.toString(isText ? 'utf8' : 'base64') }),
+    isBase64Encoded: body.length > 0 && !isText,
+  };
+};
+
+const lambdaContext = (requestId: string): Context => {
+  const deadline = Date.now() + 30_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'local',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:local',
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: 'local',
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+const writeResult = (response: ServerResponse, result: HttpResponse) => {
+  const body =
+    result.body === undefined
+      ? undefined
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  response.writeHead(result.statusCode, {
+    ...result.headers,
+    ...(result.cookies && { 'set-cookie': result.cookies }),
+    ...(body && { 'content-length': String(body.length) }),
+  });
+  response.end(response.req.method === 'HEAD' ? undefined : body);
+};
+
+const sendError = (response: ServerResponse, status: number, code: string, message: string) => {
+  const body = JSON.stringify({ error: code, message });
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  response.end(body);
+};
