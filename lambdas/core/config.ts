@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+/**
+ * Runtime configuration, parsed from the environment once per cold start. Nothing else reads
+ * `process.env`: the CDK stack and the local runtime set these variables, and a missing or malformed
+ * one fails the first invocation with a message naming it.
+ */
+const optionalUrl = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .pipe(z.url().optional())
+  .optional();
+
+const ConfigSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  BUCKET_NAME: z.string().min(1),
+  /** Base of every media `link`: the CloudFront domain on AWS, the local runtime's URL locally. */
+  PUBLIC_BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
+  /** Where the anonymous `upgrade` object sends people to get an API key. */
+  SIGNUP_URL: optionalUrl,
+  /** Set only by the local runtime and tests: endpoints of DynamoDB Local and s3rver. */
+  DYNAMODB_ENDPOINT: optionalUrl,
+  S3_ENDPOINT: optionalUrl,
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+});
+
+export type Config = {
+  tableName: string;
+  bucketName: string;
+  publicBaseUrl: string;
+  signupUrl: string;
+  dynamoDbEndpoint: string | undefined;
+  s3Endpoint: string | undefined;
+  region: string;
+};
+
+export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const value = parsed.data;
+  return {
+    tableName: value.TABLE_NAME,
+    bucketName: value.BUCKET_NAME,
+    publicBaseUrl: value.PUBLIC_BASE_URL,
+    signupUrl: value.SIGNUP_URL ?? value.PUBLIC_BASE_URL,
+    dynamoDbEndpoint: value.DYNAMODB_ENDPOINT,
+    s3Endpoint: value.S3_ENDPOINT,
+    region: value.AWS_REGION,
+  };
+};
+
+let cached: Config | undefined;
+
+/** The process's configuration, parsed on first use. */
+export const config = (): Config => {
+  cached ??= parseConfig(process.env);
+  return cached;
+};

@@ -1,0 +1,15 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+
+/**
+ * The request as API Gateway (HTTP API, payload v2) and Lambda function URLs deliver it; the local
+ * runtime builds the same shape. Header names arrive lower-cased.
+ */
+export type HttpEvent = APIGatewayProxyEventV2;
+
+export const header = (event: HttpEvent, name: string): string | undefined =>
+  event.headers[name.toLowerCase()];
+
+export const bodyBytes = (event: HttpEvent): Buffer =>
+  Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
+export const pathParameter = (event: HttpEvent, name: string): string => event.pathParameters?.[name] ?? '';

@@ -1,0 +1,100 @@
+import { Busboy } from '@fastify/busboy';
+import { type FieldErrors, validationError } from '#core/errors';
+import { bodyBytes, type HttpEvent, header } from '#core/http/event';
+
+export interface UploadedFile {
+  bytes: Buffer;
+  /** The part was longer than `maxFileBytes`; `bytes` holds only its start. */
+  tooLarge: boolean;
+}
+
+export interface MultipartForm {
+  file: UploadedFile | undefined;
+  fields: Record<string, string>;
+}
+
+export interface MultipartLimits {
+  maxFileBytes: number;
+  maxFields: number;
+  /** Bytes, not characters: character limits are the schema's job, this one bounds memory. */
+  maxFieldBytes: number;
+}
+
+const FILE_FIELD = 'file';
+
+/**
+ * Parses a multipart/form-data upload with explicit limits. Reading stops at the first problem;
+ * every problem is a 422 naming the field, never a 5xx.
+ */
+export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): Promise<MultipartForm> => {
+  const contentType = header(event, 'content-type');
+  if (!contentType || !/^multipart\/form-data\s*;/i.test(contentType)) {
+    return Promise.reject(problem('file', 'Send the image as multipart/form-data with a "file" field.'));
+  }
+
+  return new Promise((resolve, reject) => {
+    const fields: Record<string, string> = Object.create(null);
+    const chunks: Buffer[] = [];
+    let file: UploadedFile | undefined;
+    let failure: FieldErrors | undefined;
+    const fail = (field: string, message: string) => {
+      failure ??= { [field]: [message] };
+    };
+
+    let parser: InstanceType<typeof Busboy>;
+    try {
+      parser = new Busboy({
+        headers: { 'content-type': contentType },
+        limits: {
+          files: 1,
+          fields: limits.maxFields,
+          parts: limits.maxFields + 1,
+          fileSize: limits.maxFileBytes,
+          fieldSize: limits.maxFieldBytes,
+          fieldNameSize: 100,
+        },
+      });
+    } catch {
+      reject(problem('file', 'The multipart body has no valid boundary.'));
+      return;
+    }
+
+    parser.on('file', (name, stream) => {
+      if (name !== FILE_FIELD || file) {
+        fail(name, file ? 'Only one file may be sent.' : `Send the image in the "${FILE_FIELD}" field.`);
+        stream.resume();
+        return;
+      }
+      file = { bytes: Buffer.alloc(0), tooLarge: false };
+      const current = file;
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // A part cut off by the end of the body errors here, not on the parser.
+      stream.on('error', () => fail(FILE_FIELD, 'The multipart body is malformed.'));
+      stream.on('limit', () => {
+        current.tooLarge = true;
+      });
+    });
+    parser.on('field', (name, value, nameTruncated, valueTruncated) => {
+      if (nameTruncated) fail('fields', 'A field name is too long.');
+      else if (valueTruncated) fail(name, 'The value is too long.');
+      else if (name === FILE_FIELD) fail(FILE_FIELD, 'The "file" field must be a file.');
+      else if (Object.hasOwn(fields, name)) fail(name, 'The field was sent more than once.');
+      else fields[name] = value;
+    });
+    parser.on('filesLimit', () => fail(FILE_FIELD, 'Only one file may be sent.'));
+    parser.on('fieldsLimit', () => fail('fields', 'Too many fields.'));
+    parser.on('partsLimit', () => fail('fields', 'Too many fields.'));
+    parser.on('error', () => reject(problem('file', 'The multipart body is malformed.')));
+    parser.on('finish', () => {
+      if (failure) {
+        reject(validationError(failure, Object.values(failure)[0]?.[0]));
+        return;
+      }
+      if (file) file.bytes = Buffer.concat(chunks);
+      resolve({ file, fields: { ...fields } });
+    });
+    parser.end(bodyBytes(event));
+  });
+};
+
+const problem = (field: string, message: string) => validationError({ [field]: [message] }, message);

@@ -1,0 +1,48 @@
+/**
+ * The single-table layout: every key builder and index shape lives here, and nothing outside the
+ * repositories knows the key format. Items carry generic `pk`/`sk` and, where listed, GSI keys.
+ *
+ *   MEDIA#<id>        / MEDIA          a media item
+ *   TEAM#<id>         / TEAM           a team with its storage counters
+ *   TEAM#<id>         / USAGE#<yyyy-mm> the team's upload counter for a UTC month
+ *   KEY#<key_id>      / KEY            an API key (hash of its secret only)
+ *   EXTID#<team>#<external id> / EXTID uniqueness guard for a team's external ids
+ */
+export const INDEX = {
+  /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
+  mediaByTeam: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** Sparse: media that expire, by expiry time, read by the cleanup job. */
+  mediaByExpiry: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+} as const;
+
+/** DynamoDB's own TTL attribute, for items that may simply vanish (never media: cleanup owns those). */
+export const TTL_ATTRIBUTE = 'purge_at';
+
+export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
+
+export const keys = {
+  media: (id: string) => ({ pk: `MEDIA#${id}`, sk: 'MEDIA' }),
+  mediaByTeam: (teamId: string, createdAtMs: number, id: string) => ({
+    gsi1pk: `TEAM#${teamId}`,
+    // Zero-padded so the string order is the time order.
+    gsi1sk: `${String(createdAtMs).padStart(15, '0')}#${id}`,
+  }),
+  mediaByExpiry: (expiresAt: number, id: string) => ({
+    gsi2pk: 'EXPIRING',
+    gsi2sk: `${String(expiresAt).padStart(12, '0')}#${id}`,
+  }),
+  team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'TEAM' }),
+  monthlyUsage: (teamId: string, month: string) => ({ pk: `TEAM#${teamId}`, sk: `USAGE#${month}` }),
+  apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
+  externalId: (teamId: string, externalId: string) => ({ pk: `EXTID#${teamId}#${externalId}`, sk: 'EXTID' }),
+};
+
+/**
+ * The table's shape in the vocabulary both CreateTable (local runtime, tests) and the CDK stack
+ * translate from, so the emulator and AWS cannot disagree.
+ */
+export const TABLE_SCHEMA = {
+  key: TABLE_KEY,
+  indexes: Object.values(INDEX),
+  ttlAttribute: TTL_ATTRIBUTE,
+} as const;

@@ -1,0 +1,37 @@
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  NoSuchKey,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+
+/** The originals bucket, in domain terms: bytes in, bytes out, by key. */
+export interface ObjectStore {
+  put(key: string, body: Uint8Array, contentType: string): Promise<void>;
+  /** Undefined when the object does not exist. */
+  get(key: string): Promise<Uint8Array | undefined>;
+  delete(key: string): Promise<void>;
+}
+
+export const originalKey = (mediaId: string): string => `originals/${mediaId}`;
+
+export const createObjectStore = ({ s3, bucket }: { s3: S3Client; bucket: string }): ObjectStore => ({
+  async put(key, body, contentType) {
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));
+  },
+
+  async get(key) {
+    try {
+      const { Body } = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return Body ? await Body.transformToByteArray() : undefined;
+    } catch (error) {
+      if (error instanceof NoSuchKey) return undefined;
+      throw error;
+    }
+  },
+
+  async delete(key) {
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  },
+});
