@@ -1,0 +1,123 @@
+/**
+ * `npm run -s admin -- <command>`: operator tasks for a self-hosted deployment.
+ *
+ *   team create --name NAME [--plan free|pro|scale|max]
+ *   team show --team TEAM_ID
+ *   team set-plan --team TEAM_ID --plan PLAN
+ *   key create --team TEAM_ID [--abilities read,write] [--name NAME]
+ *   key revoke --key-id KEY_ID
+ *
+ * Target: the running local runtime found under DATA_DIR (default .data), or — when TABLE_NAME is
+ * set — that table on AWS (region from AWS_REGION / the usual SDK credentials chain).
+ * Prints one JSON object on success; a message on stderr and a non-zero exit otherwise.
+ */
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createAdmin } from '#core/admin';
+import { createApiKeyRepository } from '#core/api-keys/repository';
+import { systemClock } from '#core/clock';
+import { AppError } from '#core/errors';
+import { createDocumentClient } from '#core/platform/clients';
+import { createTeamRepository } from '#core/teams/repository';
+import { type RuntimeDescriptor, runtimeDescriptorPath } from '#local/runtime';
+
+const USAGE = `usage: admin team create --name NAME [--plan PLAN]
+       admin team show --team TEAM_ID
+       admin team set-plan --team TEAM_ID --plan PLAN
+       admin key create --team TEAM_ID [--abilities read,write] [--name NAME]
+       admin key revoke --key-id KEY_ID`;
+
+class UsageError extends Error {}
+
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    name: { type: 'string' },
+    plan: { type: 'string' },
+    team: { type: 'string' },
+    abilities: { type: 'string' },
+    'key-id': { type: 'string' },
+  },
+});
+
+const required = (name: keyof typeof values): string => {
+  const value = values[name];
+  if (!value) throw new UsageError(`--${name} is required.`);
+  return value;
+};
+
+/** Where the data lives: an explicit table (AWS, or DYNAMODB_ENDPOINT), else the running local runtime. */
+const resolveTarget = async (): Promise<{ tableName: string; endpoint: string | undefined }> => {
+  const env = process.env;
+  if (env.TABLE_NAME) return { tableName: env.TABLE_NAME, endpoint: env.DYNAMODB_ENDPOINT };
+  const path = runtimeDescriptorPath(resolve(env.DATA_DIR ?? '.data'));
+  const descriptor = await readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as RuntimeDescriptor,
+    () => undefined,
+  );
+  if (!descriptor || !isRunning(descriptor.pid)) {
+    throw new UsageError(
+      'The local runtime is not running: start it with `npm start` (same DATA_DIR), ' +
+        'or set TABLE_NAME and AWS_REGION to manage a deployment on AWS.',
+    );
+  }
+  // DynamoDB Local accepts any credentials, but the SDK insists on some.
+  env.AWS_ACCESS_KEY_ID ??= 'local';
+  env.AWS_SECRET_ACCESS_KEY ??= 'local';
+  return { tableName: descriptor.tableName, endpoint: descriptor.dynamoDbEndpoint };
+};
+
+const isRunning = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const run = async () => {
+  const command = positionals.join(' ');
+  const known = ['team create', 'team show', 'team set-plan', 'key create', 'key revoke'];
+  if (!known.includes(command))
+    throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
+
+  const target = await resolveTarget();
+  const db = createDocumentClient({
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    dynamoDbEndpoint: target.endpoint,
+  });
+  const admin = createAdmin({
+    teams: createTeamRepository({ db, tableName: target.tableName }),
+    apiKeys: createApiKeyRepository({ db, tableName: target.tableName }),
+    clock: systemClock,
+  });
+  try {
+    switch (command) {
+      case 'team create':
+        return await admin.createTeam(required('name'), values.plan);
+      case 'team show':
+        return await admin.showTeam(required('team'));
+      case 'team set-plan':
+        return await admin.setPlan(required('team'), required('plan'));
+      case 'key create':
+        return await admin.createKey(required('team'), { abilities: values.abilities, name: values.name });
+      default:
+        return await admin.revokeKey(required('key-id'));
+    }
+  } finally {
+    db.destroy();
+  }
+};
+
+try {
+  console.log(JSON.stringify(await run(), null, 2));
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  console.error(error instanceof AppError ? error.message : `Failed: ${(error as Error).message}`);
+  process.exit(1);
+}

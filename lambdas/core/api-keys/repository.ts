@@ -1,0 +1,72 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { Ability, ApiKey } from '#core/api-keys/api-key';
+import { notFound } from '#core/errors';
+import { keys } from '#core/store/keys';
+
+export interface ApiKeyRepository {
+  create(key: ApiKey): Promise<void>;
+  get(keyId: string): Promise<ApiKey | undefined>;
+  /** Throws not_found when the key does not exist; revoking twice keeps the first time. */
+  revoke(keyId: string, atMs: number): Promise<ApiKey>;
+}
+
+export const createApiKeyRepository = ({
+  db,
+  tableName,
+}: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}): ApiKeyRepository => ({
+  async create(key) {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.apiKey(key.keyId),
+          key_id: key.keyId,
+          team_id: key.teamId,
+          name: key.name,
+          abilities: key.abilities,
+          secret_hash: key.secretHash,
+          created_at_ms: key.createdAtMs,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  },
+
+  async get(keyId) {
+    const { Item } = await db.send(new GetCommand({ TableName: tableName, Key: keys.apiKey(keyId) }));
+    return Item ? fromItem(Item) : undefined;
+  },
+
+  async revoke(keyId, atMs) {
+    try {
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.apiKey(keyId),
+          UpdateExpression: 'SET revoked_at_ms = if_not_exists(revoked_at_ms, :at)',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':at': atMs },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw notFound('No such API key.');
+      throw error;
+    }
+  },
+});
+
+const fromItem = (item: Record<string, unknown>): ApiKey => ({
+  keyId: item.key_id as string,
+  teamId: item.team_id as string,
+  name: item.name as string | undefined,
+  abilities: item.abilities as Ability[],
+  secretHash: item.secret_hash as string,
+  createdAtMs: item.created_at_ms as number,
+  revokedAtMs: item.revoked_at_ms as number | undefined,
+});

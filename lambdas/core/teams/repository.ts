@@ -1,0 +1,75 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { notFound } from '#core/errors';
+import type { PlanName } from '#core/plans';
+import { keys } from '#core/store/keys';
+import type { Team } from '#core/teams/team';
+
+export interface TeamRepository {
+  create(team: Team): Promise<void>;
+  get(teamId: string): Promise<Team | undefined>;
+  /** Throws not_found when the team does not exist. */
+  setPlan(teamId: string, plan: PlanName): Promise<Team>;
+}
+
+export const createTeamRepository = ({
+  db,
+  tableName,
+}: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}): TeamRepository => ({
+  async create(team) {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.team(team.id),
+          id: team.id,
+          name: team.name,
+          plan: team.plan,
+          created_at_ms: team.createdAtMs,
+          storage_used_bytes: team.storageUsedBytes,
+          media_stored: team.mediaStored,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  },
+
+  async get(teamId) {
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: keys.team(teamId), ConsistentRead: true }),
+    );
+    return Item ? fromItem(Item) : undefined;
+  },
+
+  async setPlan(teamId, plan) {
+    try {
+      const { Attributes } = await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.team(teamId),
+          UpdateExpression: 'SET #plan = :plan',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#plan': 'plan' },
+          ExpressionAttributeValues: { ':plan': plan },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(Attributes ?? {});
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw notFound('No such team.');
+      throw error;
+    }
+  },
+});
+
+const fromItem = (item: Record<string, unknown>): Team => ({
+  id: item.id as string,
+  name: item.name as string,
+  plan: item.plan as PlanName,
+  createdAtMs: item.created_at_ms as number,
+  storageUsedBytes: (item.storage_used_bytes as number | undefined) ?? 0,
+  mediaStored: (item.media_stored as number | undefined) ?? 0,
+});
