@@ -1,0 +1,52 @@
+import { unixSeconds } from '#core/clock';
+
+/** A stored image as the domain knows it (the repository maps it to and from its item). */
+export interface Media {
+  id: string;
+  /** Undefined for anonymous uploads, which belong to no team. */
+  teamId: string | undefined;
+  extension: string;
+  contentType: string;
+  width: number;
+  height: number;
+  filesize: number;
+  caption: string | undefined;
+  attribution: Record<string, string>;
+  public: boolean;
+  externalId: string | undefined;
+  createdAtMs: number;
+  /** Unix seconds; undefined = permanent. */
+  expiresAt: number | undefined;
+  deletedAt: number | undefined;
+  objectKey: string;
+}
+
+/** Deleted and expired media are gone from every read path, whether or not cleanup has run. */
+export const isLive = (media: Media, nowMs: number): boolean =>
+  media.deletedAt === undefined && (media.expiresAt === undefined || media.expiresAt > unixSeconds(nowMs));
+
+/** Who may see it: its own team always; everyone else only while it is public. */
+export const isVisibleTo = (media: Media, teamId: string | undefined): boolean =>
+  teamId === undefined ? media.public : media.teamId === teamId;
+
+export const linkOf = (media: Pick<Media, 'id'>, publicBaseUrl: string): string =>
+  `${publicBaseUrl}/${media.id}`;
+
+/**
+ * The API's media object. Attribution fields sit at the top level (reference), written first so a
+ * server field can never be shadowed even if a reserved name slipped into stored data.
+ */
+export const toMediaObject = (media: Media, publicBaseUrl: string) => ({
+  ...media.attribution,
+  id: media.id,
+  link: linkOf(media, publicBaseUrl),
+  caption: media.caption ?? null,
+  extension: media.extension,
+  width: media.width,
+  height: media.height,
+  filesize: media.filesize,
+  created_at: unixSeconds(media.createdAtMs),
+  ...(media.expiresAt !== undefined && { expires_at: media.expiresAt }),
+  ...(media.externalId !== undefined && { external_id: media.externalId }),
+});
+export type MediaObject = ReturnType<typeof toMediaObject>;

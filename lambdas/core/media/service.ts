@@ -1,0 +1,141 @@
+import type { Caller } from '#core/api-keys/auth';
+import { type Clock, unixSeconds } from '#core/clock';
+import { fieldError, notFound } from '#core/errors';
+import { ingestImage } from '#core/images/ingest';
+import { sniffFormat } from '#core/images/sniff';
+import type { UploadFields } from '#core/media/fields';
+import { isLive, isVisibleTo, type Media, toMediaObject } from '#core/media/media';
+import type { MediaRepository } from '#core/media/repository';
+import { ANONYMOUS_PLAN, PLANS, type Plan } from '#core/plans';
+import { type ObjectStore, originalKey } from '#core/store/object-store';
+import type { TeamRepository } from '#core/teams/repository';
+
+/** Decoding limits: 48 MP phone sensors (8064×6048) fit, panoramas up to 16k px wide fit, bombs do not. */
+export const IMAGE_LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
+
+export interface MediaServiceDeps {
+  media: MediaRepository;
+  teams: TeamRepository;
+  objects: ObjectStore;
+  clock: Clock;
+  newId: () => string;
+  logger: { warn(message: string, extra: Record<string, unknown>): void };
+  publicBaseUrl: string;
+  signupUrl: string;
+}
+
+export interface NewUpload {
+  file: { bytes: Uint8Array; tooLarge: boolean } | undefined;
+  fields: UploadFields;
+}
+
+const MB = 1024 ** 2;
+
+export const createMediaService = (deps: MediaServiceDeps) => {
+  const { media: repository, objects, clock } = deps;
+
+  /** The plan whose limits apply to this caller (anonymous callers have their own). */
+  const planOf = async (caller: Caller): Promise<Plan> => {
+    if (caller.kind === 'anonymous') return ANONYMOUS_PLAN;
+    const team = await deps.teams.get(caller.teamId);
+    if (!team) throw new Error(`API key ${caller.keyId} belongs to missing team`);
+    return PLANS[team.plan];
+  };
+
+  /**
+   * Stores an upload: validate the bytes, write the original, then commit the item and its
+   * counters in one transaction. If the transaction fails the original is removed again, so a
+   * failed upload leaves nothing behind.
+   */
+  const upload = async (caller: Caller, plan: Plan, { file, fields }: NewUpload) => {
+    if (!file || file.bytes.length === 0) throw fieldError('file', 'A non-empty image file is required.');
+    if (file.tooLarge) throw tooLarge(plan.maxFileBytes);
+    if (file.bytes.length > plan.maxSvgBytes && (await sniffFormat(file.bytes)) === 'svg') {
+      throw tooLarge(plan.maxSvgBytes, 'SVG files');
+    }
+    if (caller.kind === 'anonymous') refuseTeamOnlyFields(fields);
+    const image = await ingestImage(file.bytes, IMAGE_LIMITS);
+
+    const id = deps.newId();
+    const createdAtMs = clock.nowMs();
+    const record: Media = {
+      id,
+      teamId: caller.kind === 'key' ? caller.teamId : undefined,
+      extension: image.extension,
+      contentType: image.contentType,
+      width: image.width,
+      height: image.height,
+      filesize: image.body.byteLength,
+      caption: fields.caption,
+      attribution: fields.attribution,
+      public: fields.public,
+      externalId: fields.externalId,
+      createdAtMs,
+      expiresAt: expiryOf(createdAtMs, fields.ttlSeconds, plan.retentionSeconds),
+      deletedAt: undefined,
+      objectKey: originalKey(id),
+    };
+
+    await objects.put(record.objectKey, image.body, record.contentType);
+    try {
+      await repository.create(record, { month: utcMonth(createdAtMs) });
+    } catch (error) {
+      await objects
+        .delete(record.objectKey)
+        .catch((cleanupError: unknown) =>
+          deps.logger.warn('orphaned original after failed upload', { key: record.objectKey, cleanupError }),
+        );
+      throw error;
+    }
+    return record;
+  };
+
+  /** The media object of an upload, with the anonymous extras of the reference. */
+  const describeUpload = (caller: Caller, record: Media) => ({
+    ...toMediaObject(record, deps.publicBaseUrl),
+    ...(caller.kind === 'anonymous' && {
+      upgrade: {
+        type: 'register',
+        url: deps.signupUrl,
+        message: 'Anonymous uploads are deleted after 30 days. Use an API key to keep images permanently.',
+        label: 'Get an API key',
+      },
+    }),
+  });
+
+  /** Live media the caller may see, else the same 404 whether it is missing, private or someone else's. */
+  const get = async (caller: Caller, id: string): Promise<Media> => {
+    const found = await repository.get(id);
+    const teamId = caller.kind === 'key' ? caller.teamId : undefined;
+    if (!found || !isLive(found, clock.nowMs()) || !isVisibleTo(found, teamId))
+      throw notFound('Image not found.');
+    return found;
+  };
+
+  const describe = (record: Media) => toMediaObject(record, deps.publicBaseUrl);
+
+  return { planOf, upload, describeUpload, get, describe };
+};
+export type MediaService = ReturnType<typeof createMediaService>;
+
+const tooLarge = (limitBytes: number, what = 'The file') =>
+  fieldError('file', `${what} may be at most ${Math.round(limitBytes / MB)} MB.`);
+
+/** Anonymous media belong to no team: nothing could ever see them private or look up their external id. */
+const refuseTeamOnlyFields = (fields: UploadFields) => {
+  if (!fields.public) throw fieldError('public', 'Anonymous uploads are always public; use an API key.');
+  if (fields.externalId !== undefined) throw fieldError('external_id', 'external_id requires an API key.');
+};
+
+/** A ttl asked for is honoured, but never beyond the plan's retention (30 days for anonymous uploads). */
+const expiryOf = (
+  createdAtMs: number,
+  ttlSeconds: number | undefined,
+  retentionSeconds: number | undefined,
+) => {
+  const lifetimes = [ttlSeconds, retentionSeconds].filter((seconds) => seconds !== undefined);
+  return lifetimes.length === 0 ? undefined : unixSeconds(createdAtMs) + Math.min(...lifetimes);
+};
+
+/** Monthly quotas count per UTC calendar month. */
+export const utcMonth = (ms: number): string => new Date(ms).toISOString().slice(0, 7);

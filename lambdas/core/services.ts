@@ -1,0 +1,43 @@
+import { createAuthenticator } from '#core/api-keys/auth';
+import { createApiKeyRepository } from '#core/api-keys/repository';
+import { systemClock } from '#core/clock';
+import { config } from '#core/config';
+import { newMediaId } from '#core/ids';
+import { createMediaRepository } from '#core/media/repository';
+import { createMediaService } from '#core/media/service';
+import { createDocumentClient, createS3Client } from '#core/platform/clients';
+import { logger } from '#core/platform/logger';
+import { createObjectStore } from '#core/store/object-store';
+import { createTeamRepository } from '#core/teams/repository';
+
+/**
+ * The composition root shared by every entry: clients and services are built once per process
+ * (outside the handler, so a warm Lambda reuses connections) from the parsed configuration.
+ */
+const build = () => {
+  const settings = config();
+  const db = createDocumentClient(settings);
+  const s3 = createS3Client(settings);
+  const tableName = settings.tableName;
+  const teams = createTeamRepository({ db, tableName });
+  const apiKeys = createApiKeyRepository({ db, tableName });
+  const objects = createObjectStore({ s3, bucket: settings.bucketName });
+  const media = createMediaService({
+    media: createMediaRepository({ db, tableName }),
+    teams,
+    objects,
+    clock: systemClock,
+    newId: newMediaId,
+    logger,
+    publicBaseUrl: settings.publicBaseUrl,
+    signupUrl: settings.signupUrl,
+  });
+  return { auth: createAuthenticator(apiKeys), media, objects, teams, apiKeys };
+};
+
+let built: ReturnType<typeof build> | undefined;
+
+export const services = (): ReturnType<typeof build> => {
+  built ??= build();
+  return built;
+};
