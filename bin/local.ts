@@ -1,0 +1,53 @@
+/**
+ * `npm start`: the whole service on this machine (see local/runtime.ts).
+ * Environment: PORT (3000), HOST (127.0.0.1), DATA_DIR (.data), PUBLIC_BASE_URL, TABLE_NAME, BUCKET_NAME.
+ */
+import { resolve } from 'node:path';
+import { startLocalRuntime } from '#local/runtime';
+
+const env = process.env;
+const port = Number(env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`PORT must be a port number, got "${env.PORT}".`);
+  process.exit(1);
+}
+
+const runtime = await startLocalRuntime({
+  port,
+  host: env.HOST ?? '127.0.0.1',
+  dataDir: resolve(env.DATA_DIR ?? '.data'),
+  tableName: env.TABLE_NAME ?? 'imgpro',
+  bucketName: env.BUCKET_NAME ?? 'imgpro-originals',
+  dynamoDbEndpoint: env.DYNAMODB_ENDPOINT,
+  s3Endpoint: env.S3_ENDPOINT,
+  publicBaseUrl: env.PUBLIC_BASE_URL,
+}).catch((error: unknown) => {
+  console.error(
+    `Could not start the local runtime: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  process.exit(1);
+});
+
+console.log(`imgpro local runtime ready
+  API:          ${runtime.url}/v1   (e.g. POST ${runtime.url}/v1/upload)
+  Viewer links: ${env.PUBLIC_BASE_URL ?? runtime.url}/<id>
+  DynamoDB:     ${runtime.dynamoDbEndpoint}
+  S3:           ${runtime.s3Endpoint}
+Create a key with: npm run -s admin -- team create --name demo
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+const shutdown = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping…`);
+  runtime.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('error while stopping', error);
+      process.exit(1);
+    },
+  );
+};
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

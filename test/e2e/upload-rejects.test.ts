@@ -1,0 +1,224 @@
+import { crc32, deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { json, post, type UploadInput, upload } from '#test/http';
+import { jpeg, png } from '#test/images';
+import { startTestRuntime, type TestRuntime } from '#test/runtime';
+
+let runtime: TestRuntime;
+let key: string;
+let teamId: string;
+let team: Awaited<ReturnType<TestRuntime['admin']['showTeam']>>;
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  ({ key, teamId } = await runtime.newKey());
+});
+afterAll(() => runtime?.stop());
+beforeEach(async () => {
+  team = await runtime.admin.showTeam(teamId);
+});
+
+/** The response is the documented 422 naming `field`, and nothing was stored or counted. */
+const expectRejected = async (response: Response, field: string) => {
+  const body = await json(response);
+  expect(response.status, JSON.stringify(body)).toBe(422);
+  expect(body).toMatchObject({ error: 'validation_error', message: expect.any(String) });
+  expect(Object.keys(body.errors as object)).toContain(field);
+  expect((body.errors as Record<string, unknown>)[field]).toEqual([expect.any(String)]);
+  expect(await runtime.mediaItems()).toEqual([]);
+  expect(await runtime.objectKeys()).toEqual([]);
+  expect(await runtime.admin.showTeam(teamId)).toEqual(team);
+};
+
+const withKey = (input: UploadInput): UploadInput => ({ ...input, key });
+
+/** A PNG whose header claims `width`×`height` but which carries almost no data. */
+const pngBomb = (width: number, height: number) => {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+};
+
+describe('POST /v1/upload refuses bad files', () => {
+  it('without a file', async () => {
+    await expectRejected(await upload(runtime.url, withKey({ fields: { caption: 'no file' } })), 'file');
+  });
+
+  it('with an empty file', async () => {
+    await expectRejected(await upload(runtime.url, withKey({ file: new Uint8Array(0) })), 'file');
+  });
+
+  it.each([
+    ['plain text', Buffer.from('hello, this is not an image')],
+    ['HTML named .png', Buffer.from('<!doctype html><html><body><script>alert(1)</script></body></html>')],
+    ['a PDF', Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF')],
+    ['a TIFF', Buffer.from([0x49, 0x49, 0x2a, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00])],
+  ])('that is %s', async (_, file) => {
+    await expectRejected(
+      await upload(runtime.url, withKey({ file, filename: 'x.png', type: 'image/png' })),
+      'file',
+    );
+  });
+
+  it('that is a truncated JPEG', async () => {
+    const whole = await jpeg(400, 300);
+    await expectRejected(
+      await upload(runtime.url, withKey({ file: whole.subarray(0, whole.length / 2) })),
+      'file',
+    );
+  });
+
+  it('that is corrupt behind a valid header', async () => {
+    const whole = Buffer.from(await png(200, 200));
+    whole.fill(0x55, 60, whole.length - 20);
+    await expectRejected(await upload(runtime.url, withKey({ file: whole })), 'file');
+  });
+
+  it('that is a decompression bomb (a tiny PNG declaring 100000×100000)', async () => {
+    const bomb = pngBomb(100_000, 100_000);
+    expect(bomb.length).toBeLessThan(1_200);
+    await expectRejected(await upload(runtime.url, withKey({ file: bomb })), 'file');
+  });
+
+  it('over the anonymous 20 MB limit', async () => {
+    const file = Buffer.concat([await jpeg(), Buffer.alloc(20 * 1024 ** 2)]);
+    const response = await upload(runtime.url, { file });
+    await expectRejected(response, 'file');
+  });
+
+  it('over the authenticated 70 MB limit', async () => {
+    const file = Buffer.concat([await jpeg(), Buffer.alloc(70 * 1024 ** 2)]);
+    await expectRejected(await upload(runtime.url, withKey({ file })), 'file');
+  });
+});
+
+describe('POST /v1/upload refuses bad fields', () => {
+  const rejectsField = async (fields: Record<string, string>, field: string) =>
+    expectRejected(await upload(runtime.url, withKey({ file: await jpeg(), fields })), field);
+
+  it.each([['299'], ['4m'], ['91d'], ['13w'], ['forever'], ['-5'], ['1.5h'], ['']])('ttl %j', async (ttl) => {
+    await rejectsField({ ttl }, 'ttl');
+  });
+
+  it('a caption over 2,000 characters', async () => {
+    await rejectsField({ caption: 'c'.repeat(2_001) }, 'caption');
+  });
+
+  it('a value over 1,000 characters', async () => {
+    await rejectsField({ author: 'a'.repeat(1_001) }, 'author');
+  });
+
+  it('more than 20 attribution fields', async () => {
+    const fields = Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`field${i}`, 'x']));
+    await rejectsField(fields, 'metadata');
+  });
+
+  it.each([['1abc'], ['has-dash'], ['a'.repeat(65)], ['_private'], ['émoji']])(
+    'a field named %j',
+    async (name) => {
+      await rejectsField({ [name]: 'x' }, name);
+    },
+  );
+
+  it.each([
+    ['id'],
+    ['link'],
+    ['width'],
+    ['height'],
+    ['filesize'],
+    ['created_at'],
+    ['extension'],
+    ['expires_at'],
+    ['upgrade'],
+  ])('the reserved name %j', async (name) => {
+    await rejectsField({ [name]: 'x' }, name);
+  });
+
+  it.each([['constructor'], ['toString'], ['hasOwnProperty']])('the prototype name %j', async (name) => {
+    await rejectsField({ [name]: 'x' }, name);
+  });
+
+  it('a __proto__ field', async () => {
+    const boundary = 'b0undary';
+    const file = await jpeg();
+    const body = Buffer.concat([
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="__proto__"\r\n\r\n{"polluted":true}\r\n`,
+      ),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n`),
+      file,
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    const response = await post(`${runtime.url}/v1/upload`, body, {
+      authorization: `Bearer ${key}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+    });
+    await expectRejected(response, '__proto__');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('a field sent twice', async () => {
+    const form = new FormData();
+    form.append('author', 'one');
+    form.append('author', 'two');
+    form.append('file', new Blob([await jpeg()]), 'a.jpg');
+    const response = await fetch(`${runtime.url}/v1/upload`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    await expectRejected(response, 'author');
+  });
+
+  it('two files', async () => {
+    const form = new FormData();
+    form.append('file', new Blob([await jpeg()]), 'a.jpg');
+    form.append('file', new Blob([await jpeg()]), 'b.jpg');
+    const response = await fetch(`${runtime.url}/v1/upload`, {
+      method: 'POST',
+      body: form,
+      headers: { authorization: `Bearer ${key}` },
+    });
+    await expectRejected(response, 'file');
+  });
+});
+
+describe('POST /v1/upload refuses malformed requests', () => {
+  const send = (body: string | Uint8Array, contentType: string) =>
+    post(`${runtime.url}/v1/upload`, body, { authorization: `Bearer ${key}`, 'content-type': contentType });
+
+  it('that are not multipart', async () => {
+    await expectRejected(await send(JSON.stringify({ file: 'x' }), 'application/json'), 'file');
+  });
+
+  it('without a boundary', async () => {
+    await expectRejected(await send('whatever', 'multipart/form-data'), 'file');
+  });
+
+  it('with a body that never closes its parts', async () => {
+    const body = `--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.jpg"\r\n\r\n${'x'.repeat(100)}`;
+    await expectRejected(await send(body, 'multipart/form-data; boundary=xyz'), 'file');
+  });
+
+  it('with garbage instead of parts', async () => {
+    await expectRejected(
+      await send('\x00\x01garbage\r\n\r\n--', 'multipart/form-data; boundary=xyz'),
+      'file',
+    );
+  });
+});

@@ -1,0 +1,114 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AppError } from '#core/errors';
+import { newMediaId } from '#core/ids';
+import type { Media } from '#core/media/media';
+import { createMediaRepository, type MediaRepository } from '#core/media/repository';
+import { keys } from '#core/store/keys';
+import { createTeamRepository, type TeamRepository } from '#core/teams/repository';
+import { freshStorage } from '#test/backends-clients';
+
+let storage: Awaited<ReturnType<typeof freshStorage>>;
+let repository: MediaRepository;
+let teams: TeamRepository;
+
+beforeAll(async () => {
+  storage = await freshStorage();
+  repository = createMediaRepository({ db: storage.db, tableName: storage.tableName });
+  teams = createTeamRepository({ db: storage.db, tableName: storage.tableName });
+});
+
+const newTeam = async () => {
+  const id = `team_${newMediaId()}`;
+  await teams.create({
+    id,
+    name: id,
+    plan: 'free',
+    createdAtMs: Date.now(),
+    storageUsedBytes: 0,
+    mediaStored: 0,
+  });
+  return id;
+};
+
+const media = (overrides: Partial<Media> = {}): Media => {
+  const id = newMediaId();
+  return {
+    id,
+    teamId: undefined,
+    extension: 'jpeg',
+    contentType: 'image/jpeg',
+    width: 10,
+    height: 20,
+    filesize: 1234,
+    caption: 'a caption',
+    attribution: { author: 'Jane' },
+    public: true,
+    externalId: undefined,
+    createdAtMs: Date.UTC(2026, 10, 25, 12),
+    expiresAt: undefined,
+    deletedAt: undefined,
+    objectKey: `originals/${id}`,
+    ...overrides,
+  };
+};
+
+const usage = async (teamId: string, month: string) =>
+  (
+    await storage.db.send(
+      new GetCommand({ TableName: storage.tableName, Key: keys.monthlyUsage(teamId, month) }),
+    )
+  ).Item?.uploads;
+
+describe('media repository on DynamoDB Local', () => {
+  it('round-trips every field of anonymous media without touching any team', async () => {
+    const record = media({ expiresAt: 1_900_000_000, caption: undefined });
+    await repository.create(record, { month: '2026-11' });
+    expect(await repository.get(record.id)).toEqual(record);
+  });
+
+  it('commits team media with its storage and monthly counters', async () => {
+    const teamId = await newTeam();
+    const first = media({ teamId, filesize: 100 });
+    const second = media({ teamId, filesize: 250, externalId: 'ext-1' });
+    await repository.create(first, { month: '2026-11' });
+    await repository.create(second, { month: '2026-11' });
+
+    expect(await repository.get(second.id)).toEqual(second);
+    expect(await teams.get(teamId)).toMatchObject({ storageUsedBytes: 350, mediaStored: 2 });
+    expect(await usage(teamId, '2026-11')).toBe(2);
+  });
+
+  it('refuses a second use of an external id in a team, atomically, and allows it in another team', async () => {
+    const teamId = await newTeam();
+    const otherTeam = await newTeam();
+    await repository.create(media({ teamId, externalId: 'shared' }), { month: '2026-11' });
+
+    const duplicate = media({ teamId, externalId: 'shared', filesize: 999 });
+    const error = await repository.create(duplicate, { month: '2026-11' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ status: 409, code: 'external_id_duplicate' });
+    expect(await repository.get(duplicate.id)).toBeUndefined();
+    expect(await teams.get(teamId)).toMatchObject({ storageUsedBytes: 1234, mediaStored: 1 });
+    expect(await usage(teamId, '2026-11')).toBe(1);
+
+    await repository.create(media({ teamId: otherTeam, externalId: 'shared' }), { month: '2026-11' });
+    expect(await teams.get(otherTeam)).toMatchObject({ mediaStored: 1 });
+  });
+
+  it('refuses media for a team that does not exist and writes nothing', async () => {
+    const orphan = media({ teamId: 'team_missing' });
+    await expect(repository.create(orphan, { month: '2026-11' })).rejects.toThrow();
+    expect(await repository.get(orphan.id)).toBeUndefined();
+    expect(await usage('team_missing', '2026-11')).toBeUndefined();
+  });
+
+  it('never overwrites existing media with the same id', async () => {
+    const original = media();
+    await repository.create(original, { month: '2026-11' });
+    await expect(
+      repository.create({ ...original, caption: 'replaced' }, { month: '2026-11' }),
+    ).rejects.toThrow();
+    expect((await repository.get(original.id))?.caption).toBe('a caption');
+  });
+});

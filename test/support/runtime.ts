@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { createAdmin } from '#core/admin';
+import { createApiKeyRepository } from '#core/api-keys/repository';
+import { systemClock } from '#core/clock';
+import { createTeamRepository } from '#core/teams/repository';
+import { startLocalRuntime } from '#local/runtime';
+
+let counter = 0;
+
+/** A name no other test file uses, valid as a table and a bucket name. */
+export const uniqueName = (prefix: string): string =>
+  `${prefix}-${process.pid}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+/**
+ * The local runtime, in this test file's process, on the shared emulators with a table and bucket
+ * of its own; plus direct clients to inspect what was stored, and the operator's admin actions.
+ * Environment overrides apply before any handler reads its configuration.
+ */
+export const startTestRuntime = async (env: Record<string, string> = {}) => {
+  Object.assign(process.env, env);
+  const dataDir = await mkdtemp(join(tmpdir(), 'imgpro-test-'));
+  const tableName = uniqueName('media');
+  const bucketName = uniqueName('originals');
+  const runtime = await startLocalRuntime({
+    port: 0,
+    host: '127.0.0.1',
+    dataDir,
+    tableName,
+    bucketName,
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    s3Endpoint: inject('s3Endpoint'),
+  });
+  const region = 'us-east-1';
+  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: runtime.dynamoDbEndpoint }));
+  const s3 = new S3Client({ region, endpoint: runtime.s3Endpoint, forcePathStyle: true });
+  const admin = createAdmin({
+    teams: createTeamRepository({ db, tableName }),
+    apiKeys: createApiKeyRepository({ db, tableName }),
+    clock: systemClock,
+  });
+
+  return {
+    url: runtime.url,
+    tableName,
+    bucketName,
+    db,
+    s3,
+    admin,
+
+    /** A new team with one key (read+write unless told otherwise). */
+    async newKey(options: { abilities?: string; plan?: string } = {}) {
+      const team = await admin.createTeam(uniqueName('team'), options.plan);
+      const key = await admin.createKey(team.team_id, { abilities: options.abilities });
+      return { teamId: team.team_id, keyId: key.key_id, key: key.key };
+    },
+
+    /** Every item in the table (tests are small; a scan is the honest way to see "nothing else"). */
+    async items(): Promise<Record<string, unknown>[]> {
+      const { Items = [] } = await db.send(new ScanCommand({ TableName: tableName, ConsistentRead: true }));
+      return Items;
+    },
+
+    async mediaItems() {
+      return (await this.items()).filter((item) => String(item.pk).startsWith('MEDIA#'));
+    },
+
+    async objectKeys(): Promise<string[]> {
+      const { Contents = [] } = await s3.send(new ListObjectsV2Command({ Bucket: bucketName }));
+      return Contents.map((object) => object.Key ?? '');
+    },
+
+    async stop() {
+      db.destroy();
+      s3.destroy();
+      await runtime.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+};
+export type TestRuntime = Awaited<ReturnType<typeof startTestRuntime>>;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { UploadFields } from '#core/media/fields';
+
+const issuesOf = (input: Record<string, string>) => {
+  const result = UploadFields.safeParse(input);
+  return result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'));
+};
+
+describe('UploadFields', () => {
+  it('splits known fields from attribution and applies defaults', () => {
+    expect(UploadFields.parse({ caption: 'Hi', ttl: '1h', author: 'Jane', license: 'cc-by' })).toEqual({
+      caption: 'Hi',
+      ttlSeconds: 3_600,
+      externalId: undefined,
+      public: true,
+      attribution: { author: 'Jane', license: 'cc-by' },
+    });
+    expect(UploadFields.parse({ caption: '', public: 'false' })).toMatchObject({
+      caption: undefined,
+      public: false,
+    });
+  });
+
+  it('accepts exactly 20 attribution fields and values of exactly 1,000 characters', () => {
+    const fields = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, 'v'.repeat(1_000)]));
+    expect(
+      Object.keys(UploadFields.parse({ ...fields, caption: 'c'.repeat(2_000) }).attribution),
+    ).toHaveLength(20);
+  });
+
+  it('names every bad field at once', () => {
+    expect(issuesOf({ ttl: 'soon', id: 'x', '9lives': 'y', author: 'a'.repeat(1_001) }).sort()).toEqual(
+      ['9lives', 'author', 'id', 'ttl'].sort(),
+    );
+  });
+
+  it.each([
+    ['tags'],
+    ['namespace'],
+    ['nsfw'],
+    ['tool'],
+    ['defaults'],
+    ['description'],
+    ['valueOf'],
+    ['__proto__'],
+  ])('refuses %j as an attribution name', (name) => {
+    expect(issuesOf(Object.fromEntries([[name, 'x']]))).toEqual([name]);
+  });
+
+  it.each([
+    ['public', 'yes'],
+    ['external_id', ''],
+    ['external_id', 'has space'],
+    ['external_id', 'x'.repeat(256)],
+  ])('refuses %s=%j', (name, value) => {
+    expect(issuesOf({ [name]: value })).toEqual([name]);
+  });
+});
