@@ -1,0 +1,48 @@
+import decodeBmp from 'decode-bmp';
+import { fieldError } from '#core/errors';
+import { assertWithinLimits, type ImageLimits } from './limits.ts';
+import type { Dimensions } from './raster.ts';
+
+/** Smallest DIB header decode-bmp reads correctly (BITMAPINFOHEADER); OS/2 headers are shorter. */
+const MIN_DIB_HEADER = 40;
+const FILE_HEADER = 14;
+const BI_RGB = 0;
+const BI_BITFIELDS = 3;
+const DECODABLE_DEPTHS = new Set([1, 2, 4, 8, 24, 32]);
+
+/**
+ * Validates a BMP (libvips cannot decode BMP) and returns its dimensions.
+ *
+ * decode-bmp allocates for whatever size the header claims, so the header is read and checked
+ * against the limits first. It also only knows bottom-up, uncompressed bitmaps; other variants
+ * get a message that says so rather than "corrupt".
+ *
+ * Throws a 422 for a limit or an unsupported variant and lets decoder errors escape.
+ */
+export const inspectBmp = (bytes: Uint8Array, limits: ImageLimits): Dimensions => {
+  if (bytes.length < FILE_HEADER + MIN_DIB_HEADER) throw new Error('BMP header truncated');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const dibHeaderSize = view.getUint32(14, true);
+  const width = view.getInt32(18, true);
+  // Negative height means rows stored top-down.
+  const height = view.getInt32(22, true);
+  const depth = view.getUint16(28, true);
+  const compression = view.getUint32(30, true);
+  if (width <= 0 || height === 0) throw new Error(`BMP claims ${width}×${height} pixels`);
+  assertWithinLimits(width, Math.abs(height), limits);
+
+  const decodable =
+    dibHeaderSize >= MIN_DIB_HEADER &&
+    height > 0 &&
+    DECODABLE_DEPTHS.has(depth) &&
+    (compression === BI_RGB || (compression === BI_BITFIELDS && depth === 32));
+  if (!decodable) {
+    throw fieldError(
+      'file',
+      'This kind of BMP (compressed, top-down, 16-bit or OS/2) is not supported; convert it to PNG.',
+    );
+  }
+
+  const decoded = decodeBmp(bytes);
+  return { width: decoded.width, height: decoded.height };
+};

@@ -1,0 +1,58 @@
+import decodeIco from 'decode-ico';
+import { assertSides, assertTotalPixels, type ImageLimits } from './limits.ts';
+import { type Dimensions, inspectRaster } from './raster.ts';
+
+const DIRECTORY_HEADER = 6;
+const DIRECTORY_ENTRY = 16;
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Validates an ICO (libvips cannot decode ICO) and returns the dimensions of its largest image,
+ * the one a browser shows when the icon is opened on its own.
+ *
+ * decode-ico decodes every image at the size each one claims, so the claims are read and checked
+ * against the limits first; embedded PNGs it only locates, so sharp decodes those.
+ *
+ * Throws a 422 for a limit and lets decoder errors escape.
+ */
+export const inspectIco = async (bytes: Uint8Array, limits: ImageLimits): Promise<Dimensions> => {
+  const claimed = claimedSizes(bytes);
+  for (const { width, height } of claimed) assertSides(width, height, limits);
+  const pixels = claimed.reduce((sum, { width, height }) => sum + width * height, 0);
+  assertTotalPixels(pixels, limits, claimed.length > 1 ? `The ${claimed.length} icons have` : 'The icon has');
+
+  let largest: Dimensions = { width: 0, height: 0 };
+  for (const image of decodeIco(bytes)) {
+    const size = image.type === 'png' ? await inspectRaster(image.data, 'png', limits) : image;
+    if (size.width * size.height > largest.width * largest.height) {
+      largest = { width: size.width, height: size.height };
+    }
+  }
+  if (largest.width === 0) throw new Error('ICO holds no image');
+  return largest;
+};
+
+/** Each image's size as its own header states it (the directory's one-byte sizes stop at 256). */
+const claimedSizes = (bytes: Uint8Array): Dimensions[] => {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < DIRECTORY_HEADER) throw new Error('ICO header truncated');
+  const count = view.getUint16(4, true);
+  if (count === 0) throw new Error('ICO holds no image');
+  if (bytes.length < DIRECTORY_HEADER + count * DIRECTORY_ENTRY) throw new Error('ICO directory truncated');
+
+  return Array.from({ length: count }, (_, index) => {
+    const entry = DIRECTORY_HEADER + index * DIRECTORY_ENTRY;
+    const size = view.getUint32(entry + 8, true);
+    const offset = view.getUint32(entry + 12, true);
+    if (offset + size > bytes.length || size < 24)
+      throw new Error(`ICO image ${index} lies outside the file`);
+    if (PNG_SIGNATURE.every((byte, i) => bytes[offset + i] === byte)) {
+      return { width: view.getUint32(offset + 16), height: view.getUint32(offset + 20) };
+    }
+    // A DIB inside an ICO stores twice its height: the colour rows, then the transparency mask.
+    // Zero defers to the directory, whose zero in turn means 256.
+    const width = view.getUint32(offset + 4, true) || bytes[entry] || 256;
+    const height = Math.floor(view.getUint32(offset + 8, true) / 2) || bytes[entry + 1] || 256;
+    return { width, height };
+  });
+};

@@ -1,0 +1,43 @@
+import { fieldError } from '#core/errors';
+
+/** Decoding limits that keep decompression bombs out; checked from headers, before any full decode. */
+export interface ImageLimits {
+  /** Pixels across all frames of an animation, or across all images of an ICO. */
+  readonly maxPixels: number;
+  /** Longest allowed side of any single frame. */
+  readonly maxSide: number;
+}
+
+const count = (n: number): string => n.toLocaleString('en-US');
+
+/**
+ * Throws the 422 for an image too large to accept. `frames` is how many width×height pictures
+ * will be decoded (animation frames), since memory and time grow with all of them.
+ */
+export const assertWithinLimits = (width: number, height: number, limits: ImageLimits, frames = 1): void => {
+  assertSides(width, height, limits);
+  const subject =
+    frames > 1
+      ? `The animation's ${count(frames)} frames of ${count(width)}×${count(height)} have`
+      : 'The image has';
+  assertTotalPixels(width * height * frames, limits, subject);
+};
+
+export const assertSides = (width: number, height: number, limits: ImageLimits): void => {
+  if (width > limits.maxSide || height > limits.maxSide) {
+    throw fieldError(
+      'file',
+      `The image is ${count(width)}×${count(height)} pixels, which exceeds the limit of ${count(limits.maxSide)} pixels per side.`,
+    );
+  }
+};
+
+/** `subject` starts the sentence, e.g. "The icons have". */
+export const assertTotalPixels = (pixels: number, limits: ImageLimits, subject = 'The image has'): void => {
+  if (pixels > limits.maxPixels) {
+    throw fieldError(
+      'file',
+      `${subject} ${count(pixels)} pixels, which exceeds the limit of ${count(limits.maxPixels)} pixels.`,
+    );
+  }
+};

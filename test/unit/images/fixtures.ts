@@ -1,0 +1,156 @@
+import { readFile } from 'node:fs/promises';
+import zlib from 'node:zlib';
+import sharp from 'sharp';
+
+/**
+ * Tiny images built in the test, by sharp or by hand, so no fixture can drift from what the code
+ * decodes. The one exception is HEIC: prebuilt sharp cannot encode HEVC, so tiny.heic was made
+ * once with libheif's `heif-enc -q 60` from a 64×48 JPEG (left half red, right half blue) carrying
+ * a Display P3 profile and EXIF with Copyright, Artist, Make, Model, BodySerialNumber and GPS.
+ */
+export const tinyHeic = (): Promise<Buffer> => readFile(new URL('../../fixtures/tiny.heic', import.meta.url));
+
+export const RED = { r: 220, g: 30, b: 30 };
+export const BLUE = { r: 30, g: 30, b: 220 };
+
+/** Left half red, right half blue: shows where the left edge went after a rotation. */
+export const splitImage = (width: number, height: number) => {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const { r, g, b } = x < width / 2 ? RED : BLUE;
+      pixels.set([r, g, b], (y * width + x) * 3);
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } });
+};
+
+export const solid = (width: number, height: number, channels: 3 | 4 = 3) =>
+  sharp({ create: { width, height, channels, background: { r: 40, g: 160, b: 90, alpha: 1 } } });
+
+/** EXIF with everything the default viewer policy must drop, and the two tags it must keep. */
+export const PRIVATE_EXIF = {
+  IFD0: { Copyright: '(c) Test Owner', Artist: 'Ann Artist', Make: 'ACME', Model: 'Cam 1' },
+  IFD2: { BodySerialNumber: 'SN123' },
+  IFD3: {
+    GPSLatitudeRef: 'N',
+    GPSLatitude: '52/1 31/1 0/1',
+    GPSLongitudeRef: 'E',
+    GPSLongitude: '13/1 24/1 0/1',
+  },
+};
+
+/** Frames of distinct colours (identical frames would be merged by the GIF encoder). */
+export const animation = async (format: 'gif' | 'webp', width: number, height: number, frames: number) => {
+  const strip = Buffer.alloc(width * height * frames * 4);
+  for (let frame = 0; frame < frames; frame++) {
+    const colour = [(frame * 60) % 256, 255 - ((frame * 60) % 256), 0, 255];
+    for (let i = 0; i < width * height; i++) strip.set(colour, (frame * width * height + i) * 4);
+  }
+  const image = sharp(strip, { raw: { width, height: height * frames, channels: 4, pageHeight: height } });
+  const delay = Array<number>(frames).fill(100);
+  return format === 'gif'
+    ? image.gif({ delay, loop: 0 }).toBuffer()
+    : image.webp({ delay, loop: 0 }).toBuffer();
+};
+
+const pngChunk = (type: string, data: Uint8Array): Buffer => {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(zlib.crc32(body));
+  return Buffer.concat([length, body, crc]);
+};
+
+/**
+ * A well-formed PNG of ~100 bytes whose header claims `width`×`height` RGB pixels: the classic
+ * decompression bomb shape (a decoder that trusts the header allocates width×height×3 bytes).
+ */
+export const pngClaiming = (width: number, height: number): Buffer => {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bits per channel
+  header[9] = 2; // RGB
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(1 + width * 3))),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+};
+
+/**
+ * A 24-bit BITMAPINFOHEADER BMP, bottom-up unless `topDown`. `pixelBytes` overrides how much
+ * pixel data follows the header (a header alone claims an image it does not hold).
+ */
+export const bmp = (
+  width: number,
+  height: number,
+  options: { topDown?: boolean; pixelBytes?: number } = {},
+) => {
+  const stride = Math.ceil((width * 3) / 4) * 4;
+  const pixelBytes = options.pixelBytes ?? stride * height;
+  const file = Buffer.alloc(54 + pixelBytes, 0x80);
+  file.write('BM', 0, 'latin1');
+  file.writeUInt32LE(file.length, 2);
+  file.writeUInt32LE(0, 6);
+  file.writeUInt32LE(54, 10);
+  file.writeUInt32LE(40, 14);
+  file.writeInt32LE(width, 18);
+  file.writeInt32LE(options.topDown ? -height : height, 22);
+  file.writeUInt16LE(1, 26); // planes
+  file.writeUInt16LE(24, 28); // bits per pixel
+  file.writeUInt32LE(0, 30); // BI_RGB
+  file.writeUInt32LE(pixelBytes, 34);
+  file.fill(0, 38, 54); // resolution and palette counts
+  return file;
+};
+
+/** The DIB an ICO embeds for a `size`×`size` 24-bit icon: header, colour rows, transparency mask. */
+const icoDib = (size: number): Buffer => {
+  const colourRows = Math.ceil((size * 3) / 4) * 4 * size;
+  const maskRows = Math.ceil(size / 32) * 4 * size;
+  const dib = Buffer.alloc(40 + colourRows + maskRows, 0);
+  dib.writeUInt32LE(40, 0);
+  dib.writeInt32LE(size, 4);
+  dib.writeInt32LE(size * 2, 8);
+  dib.writeUInt16LE(1, 12);
+  dib.writeUInt16LE(24, 14);
+  dib.fill(0x60, 40, 40 + colourRows);
+  return dib;
+};
+
+/** An ICO holding the given images: PNG files as they are, numbers as DIB icons of that size. */
+export const ico = (images: Array<Buffer | number>): Buffer => {
+  const payloads = images.map((image) => (typeof image === 'number' ? icoDib(image) : image));
+  const directory = Buffer.alloc(6 + 16 * payloads.length, 0);
+  directory.writeUInt16LE(1, 2);
+  directory.writeUInt16LE(payloads.length, 4);
+  let offset = directory.length;
+  payloads.forEach((payload, index) => {
+    const entry = 6 + index * 16;
+    const side = typeof images[index] === 'number' ? (images[index] as number) : 0;
+    directory[entry] = side % 256;
+    directory[entry + 1] = side % 256;
+    directory.writeUInt16LE(1, entry + 4);
+    directory.writeUInt16LE(32, entry + 6);
+    directory.writeUInt32LE(payload.length, entry + 8);
+    directory.writeUInt32LE(offset, entry + 12);
+    offset += payload.length;
+  });
+  return Buffer.concat([directory, ...payloads]);
+};
+
+/** Just an ISO-BMFF `ftyp` box with the given brands, then padding: enough for sniffing. */
+export const ftyp = (major: string, compatible: string[]): Buffer => {
+  const box = Buffer.alloc(16 + 4 * compatible.length);
+  box.writeUInt32BE(box.length, 0);
+  box.write('ftyp', 4, 'latin1');
+  box.write(major, 8, 'latin1');
+  compatible.forEach((brand, index) => {
+    box.write(brand, 16 + index * 4, 'latin1');
+  });
+  return Buffer.concat([box, Buffer.alloc(64)]);
+};
