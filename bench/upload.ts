@@ -31,7 +31,11 @@ const runtime = await startLocalRuntime({
 });
 
 try {
-  const config = { region: 'us-east-1', dynamoDbEndpoint: runtime.dynamoDbEndpoint, s3Endpoint: runtime.s3Endpoint };
+  const config = {
+    region: 'us-east-1',
+    dynamoDbEndpoint: runtime.dynamoDbEndpoint,
+    s3Endpoint: runtime.s3Endpoint,
+  };
   const db = createDocumentClient(config);
   const s3 = createS3Client(config);
   const admin = createAdmin({
@@ -44,11 +48,19 @@ try {
 
   // A 1920×1080 photo-like JPEG of about 1 MB (noise keeps it from compressing away).
   const noise = await sharp({
-    create: { width: 1920, height: 1080, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } },
+    create: {
+      width: 1920,
+      height: 1080,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
   })
     .jpeg({ quality: 80 })
     .toBuffer();
-  console.log(`input: 1920×1080 JPEG, ${(noise.length / 1024).toFixed(0)} KiB; ${count} sequential requests each`);
+  console.log(
+    `input: 1920×1080 JPEG, ${(noise.length / 1024).toFixed(0)} KiB; ${count} sequential requests each`,
+  );
 
   const viaRuntime = await measure(async () => {
     const form = new FormData();
@@ -58,12 +70,15 @@ try {
       body: form,
       headers: { authorization: `Bearer ${key}` },
     });
-    if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
+    if (response.status !== 201)
+      throw new Error(`upload failed: ${response.status} ${await response.text()}`);
   }, count);
 
   const floor = await measure(async () => {
     const id = newMediaId();
-    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: `floor/${id}`, Body: noise, ContentType: 'image/jpeg' }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'bench', Key: `floor/${id}`, Body: noise, ContentType: 'image/jpeg' }),
+    );
     await db.send(
       new TransactWriteCommand({
         TransactItems: [
