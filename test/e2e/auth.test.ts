@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jpeg } from '#test/fixtures';
 import { json, upload } from '#test/http';
-import { jpeg } from '#test/images';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
 let runtime: TestRuntime;

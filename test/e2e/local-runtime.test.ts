@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jpeg } from '#test/fixtures';
 import { json, upload } from '#test/http';
-import { jpeg } from '#test/images';
 
 /**
  * `npm start` and the admin CLI as an operator uses them: separate processes, embedded DynamoDB

@@ -1,7 +1,6 @@
-import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { jpeg, png, pngClaiming } from '#test/fixtures';
 import { json, post, type UploadInput, upload } from '#test/http';
-import { jpeg, png } from '#test/images';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
 let runtime: TestRuntime;
@@ -31,28 +30,6 @@ const expectRejected = async (response: Response, field: string) => {
 };
 
 const withKey = (input: UploadInput): UploadInput => ({ ...input, key });
-
-/** A PNG whose header claims `width`×`height` but which carries almost no data. */
-const pngBomb = (width: number, height: number) => {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(Buffer.alloc(1024))),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-};
 
 describe('POST /v1/upload refuses bad files', () => {
   it('without a file', async () => {
@@ -90,7 +67,7 @@ describe('POST /v1/upload refuses bad files', () => {
   });
 
   it('that is a decompression bomb (a tiny PNG declaring 100000×100000)', async () => {
-    const bomb = pngBomb(100_000, 100_000);
+    const bomb = pngClaiming(100_000, 100_000);
     expect(bomb.length).toBeLessThan(1_200);
     await expectRejected(await upload(runtime.url, withKey({ file: bomb })), 'file');
   });

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { animation, bmp, ico, jpeg, png, tinyHeic } from '#test/fixtures';
 import { authHeaders, json, upload } from '#test/http';
-import { jpeg, png } from '#test/images';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
 let runtime: TestRuntime;
@@ -111,6 +111,35 @@ describe('POST /v1/upload with an API key', () => {
     const response = await upload(runtime.url, { file: await make(), key });
     expect(response.status).toBe(201);
     expect(await json(response)).toMatchObject({ extension, width: 20, height: 10 });
+  });
+
+  it('stores HEIC as an upright JPEG with extension "jpg"', async () => {
+    const response = await upload(runtime.url, { file: await tinyHeic(), key, filename: 'IMG_0001.HEIC' });
+    const body = await json(response);
+    expect(response.status).toBe(201);
+    expect(body).toMatchObject({ extension: 'jpg', width: 64, height: 48 });
+    const served = await fetch(body.link as string);
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = Buffer.from(await served.arrayBuffer());
+    expect(await sharp(bytes).metadata()).toMatchObject({ format: 'jpeg', width: 64, height: 48 });
+    expect(body.filesize).toBe(bytes.length);
+  });
+
+  it.each([
+    ['bmp', 'image/bmp', () => bmp(12, 7)],
+    ['ico', 'image/x-icon', async () => ico([await png(16, 16), await png(32, 32)])],
+  ])('accepts %s and serves it as stored', async (extension, contentType, make) => {
+    const file = await make();
+    const body = await json(await upload(runtime.url, { file, key }));
+    expect(body).toMatchObject({ extension, filesize: file.length });
+    const served = await fetch(body.link as string);
+    expect(served.headers.get('content-type')).toBe(contentType);
+    expect(Buffer.from(await served.arrayBuffer()).equals(Buffer.from(file))).toBe(true);
+  });
+
+  it('reports one frame of an animated GIF', async () => {
+    const body = await json(await upload(runtime.url, { file: await animation('gif', 20, 10, 4), key }));
+    expect(body).toMatchObject({ extension: 'gif', width: 20, height: 10 });
   });
 
   it('counts the upload against the team exactly once', async () => {

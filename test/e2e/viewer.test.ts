@@ -1,8 +1,8 @@
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jpeg, png } from '#test/fixtures';
 import { json, upload } from '#test/http';
-import { jpeg, png } from '#test/images';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
 let runtime: TestRuntime;

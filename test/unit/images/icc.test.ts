@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { embedIccProfile } from '#core/images/icc';
-import { PRIVATE_EXIF, splitImage } from './fixtures.ts';
+import { PRIVATE_EXIF, splitImage } from '#test/fixtures';
 
 describe('embedIccProfile', () => {
   it('tags a JPEG with a profile that sharp then reads back, EXIF intact', async () => {

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '#core/errors';
 import { ingestImage } from '#core/images/ingest';
-import { animation, bmp, ico, pngClaiming, solid, splitImage, tinyHeic } from './fixtures.ts';
+import { animation, bmp, ico, pngClaiming, solid, splitImage, tinyHeic } from '#test/fixtures';
 
 const LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
 

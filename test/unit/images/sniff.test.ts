@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sniffFormat } from '#core/images/sniff';
-import { bmp, ftyp, ico, solid, tinyHeic } from './fixtures.ts';
+import { bmp, ftyp, ico, solid, tinyHeic } from '#test/fixtures';
 
 const SVG =
   '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="80"><rect width="120" height="80"/></svg>';

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ingestImage } from '#core/images/ingest';
 import { prepareForViewing } from '#core/images/viewing';
-import { animation, PRIVATE_EXIF, solid, splitImage, tinyHeic } from './fixtures.ts';
+import { animation, PRIVATE_EXIF, solid, splitImage, tinyHeic } from '#test/fixtures';
 
 const exifOf = async (bytes: Uint8Array) => {
   const { exif } = await sharp(bytes).metadata();

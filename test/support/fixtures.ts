@@ -8,7 +8,7 @@ import sharp from 'sharp';
  * once with libheif's `heif-enc -q 60` from a 64×48 JPEG (left half red, right half blue) carrying
  * a Display P3 profile and EXIF with Copyright, Artist, Make, Model, BodySerialNumber and GPS.
  */
-export const tinyHeic = (): Promise<Buffer> => readFile(new URL('../../fixtures/tiny.heic', import.meta.url));
+export const tinyHeic = (): Promise<Buffer> => readFile(new URL('../fixtures/tiny.heic', import.meta.url));
 
 export const RED = { r: 220, g: 30, b: 30 };
 export const BLUE = { r: 30, g: 30, b: 220 };
@@ -154,3 +154,20 @@ export const ftyp = (major: string, compatible: string[]): Buffer => {
   });
   return Buffer.concat([box, Buffer.alloc(64)]);
 };
+
+/** A small JPEG, optionally with EXIF. */
+export const jpeg = (
+  width = 64,
+  height = 48,
+  options: { exif?: Record<string, Record<string, string>> } = {},
+) => {
+  const image = sharp({
+    create: { width, height, channels: 3, background: { r: 200, g: 80, b: 40 } },
+  }).jpeg();
+  return (options.exif ? image.withExif(options.exif) : image).toBuffer();
+};
+
+export const png = (width = 64, height = 48) =>
+  sharp({ create: { width, height, channels: 4, background: { r: 10, g: 120, b: 200, alpha: 0.5 } } })
+    .png()
+    .toBuffer();
