@@ -23,6 +23,8 @@ const ConfigSchema = z.object({
   DYNAMODB_ENDPOINT: optionalUrl,
   S3_ENDPOINT: optionalUrl,
   AWS_REGION: z.string().min(1).default('us-east-1'),
+  /** Days a deleted image's original is kept before the cleanup job purges it. */
+  DELETED_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
 });
 
 export type Config = {
@@ -33,6 +35,7 @@ export type Config = {
   dynamoDbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   region: string;
+  deletedRetentionSeconds: number;
 };
 
 export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
@@ -50,6 +53,7 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     dynamoDbEndpoint: value.DYNAMODB_ENDPOINT,
     s3Endpoint: value.S3_ENDPOINT,
     region: value.AWS_REGION,
+    deletedRetentionSeconds: value.DELETED_RETENTION_DAYS * 86_400,
   };
 };
 

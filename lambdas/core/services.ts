@@ -3,6 +3,7 @@ import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
 import { config } from '#core/config';
 import { newMediaId } from '#core/ids';
+import { createMediaManagement } from '#core/media/management';
 import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
@@ -22,8 +23,9 @@ const build = () => {
   const teams = createTeamRepository({ db, tableName });
   const apiKeys = createApiKeyRepository({ db, tableName });
   const objects = createObjectStore({ s3, bucket: settings.bucketName });
+  const mediaRepository = createMediaRepository({ db, tableName });
   const media = createMediaService({
-    media: createMediaRepository({ db, tableName }),
+    media: mediaRepository,
     teams,
     objects,
     clock: systemClock,
@@ -32,7 +34,13 @@ const build = () => {
     publicBaseUrl: settings.publicBaseUrl,
     signupUrl: settings.signupUrl,
   });
-  return { auth: createAuthenticator(apiKeys), media, objects, teams, apiKeys };
+  const management = createMediaManagement({
+    media: mediaRepository,
+    clock: systemClock,
+    publicBaseUrl: settings.publicBaseUrl,
+    deletedRetentionSeconds: settings.deletedRetentionSeconds,
+  });
+  return { auth: createAuthenticator(apiKeys), media, management, objects, teams, apiKeys };
 };
 
 let built: ReturnType<typeof build> | undefined;

@@ -12,5 +12,12 @@ export interface RouteDefinition {
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/upload', entry: 'upload' },
+  { method: 'GET', path: '/v1/media', entry: 'list-media' },
   { method: 'GET', path: '/v1/media/{id}', entry: 'get-media' },
+  { method: 'PATCH', path: '/v1/media/{id}', entry: 'update-media' },
+  { method: 'DELETE', path: '/v1/media/{id}', entry: 'delete-media' },
+  // API Gateway prefers the literal segment over {id}, so "batch" is never taken for an id.
+  { method: 'PATCH', path: '/v1/media/batch', entry: 'update-media-batch' },
+  { method: 'DELETE', path: '/v1/media/batch', entry: 'delete-media-batch' },
+  { method: 'GET', path: '/openapi.json', entry: 'openapi' },
 ];

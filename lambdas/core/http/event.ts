@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { fieldError } from '#core/errors';
 
 /**
  * The request as API Gateway (HTTP API, payload v2) and Lambda function URLs deliver it; the local
@@ -13,3 +14,12 @@ export const bodyBytes = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
 
 export const pathParameter = (event: HttpEvent, name: string): string => event.pathParameters?.[name] ?? '';
+
+/** The JSON body as an unknown value for a schema to parse; unparseable JSON is a 422 on `body`. */
+export const jsonBody = (event: HttpEvent): unknown => {
+  try {
+    return JSON.parse(bodyBytes(event).toString('utf8'));
+  } catch {
+    throw fieldError('body', 'The body must be valid JSON.');
+  }
+};

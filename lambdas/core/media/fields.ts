@@ -73,61 +73,170 @@ type Issue = { path: string[]; message: string };
  * Problems with attribution entries: each name, each value, and their count. Run on the raw
  * entries (not through a zod object) so that a name like `__proto__` is seen, not silently dropped.
  */
-export const attributionIssues = (entries: [string, unknown][]): Issue[] => {
-  const issues: Issue[] = entries.flatMap(([name, value]): Issue[] => {
+export const attributionIssues = (
+  entries: [string, unknown][],
+  value: z.ZodType = AttributionValue,
+): Issue[] => {
+  const issues: Issue[] = entries.flatMap(([name, input]): Issue[] => {
     const problem = attributionNameProblem(name);
     if (problem) return [{ path: [name], message: problem }];
-    const checked = AttributionValue.safeParse(value);
+    const checked = value.safeParse(input);
     return checked.success
       ? []
       : checked.error.issues.map((issue) => ({ path: [name], message: issue.message }));
   });
-  if (entries.length > ATTRIBUTION_MAX_FIELDS) {
-    issues.push({
-      path: ['metadata'],
-      message: `At most ${ATTRIBUTION_MAX_FIELDS} attribution fields are allowed.`,
-    });
-  }
+  if (entries.length > ATTRIBUTION_MAX_FIELDS) issues.push(tooManyAttributionFields());
   return issues;
 };
 
-const KnownUploadFields = z.object({
+export const tooManyAttributionFields = (): Issue => ({
+  path: ['metadata'],
+  message: `At most ${ATTRIBUTION_MAX_FIELDS} attribution fields are allowed.`,
+});
+
+/** Fields of the hosted service that cannot be set here; the reference answers 422 for them. */
+const LEGACY_FIELDS = new Set(['tags', 'namespace', 'nsfw', 'tool', 'defaults', 'description']);
+
+const FieldMap = z.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'Expected an object of fields.',
+);
+
+/**
+ * Splits caller-supplied fields into the known ones (parsed by `known`) and attribution metadata
+ * (checked by `attributionValue`, or refused when undefined), reporting every problem at once.
+ */
+const splitFields = <Known extends z.ZodObject>(
+  input: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  known: Known,
+  attributionValue: z.ZodType | undefined,
+): { known: z.output<Known>; attribution: [string, unknown][] } | undefined => {
+  const entries = Object.entries(input);
+  const isKnown = (name: string) => Object.hasOwn(known.shape, name);
+  const parsed = known.safeParse(Object.fromEntries(entries.filter(([name]) => isKnown(name))));
+  const attribution = entries.filter(([name]) => !isKnown(name));
+  const issues: Issue[] = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map(({ path, message }) => ({ path: path.map(String), message }))),
+    ...(attributionValue
+      ? attributionIssues(attribution, attributionValue)
+      : attribution.map(([name]) => ({ path: [name], message: `"${name}" cannot be set here.` }))),
+  ];
+  for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+  return parsed.success && issues.length === 0 ? { known: parsed.data, attribution } : undefined;
+};
+
+export const UploadKnownFields = z.object({
   caption: Caption.optional(),
   ttl: Ttl.optional(),
   external_id: ExternalId.optional(),
   public: z.enum(['true', 'false'], 'public must be "true" or "false".').optional(),
 });
-type KnownUploadField = keyof typeof KnownUploadFields.shape;
-const isKnownUploadField = (name: string): name is KnownUploadField =>
-  Object.hasOwn(KnownUploadFields.shape, name);
 
 /** The text fields of a multipart upload (the file part is handled apart), every problem reported at once. */
-export const UploadFields = z
-  .custom<Record<string, string>>(
-    (input) => typeof input === 'object' && input !== null,
-    'Expected form fields.',
-  )
-  .transform((input, ctx) => {
-    const entries = Object.entries(input);
-    const known = KnownUploadFields.safeParse(
-      Object.fromEntries(entries.filter(([name]) => isKnownUploadField(name))),
-    );
-    const attribution = entries.filter(([name]) => !isKnownUploadField(name));
-    const issues = [
-      ...(known.success
-        ? []
-        : known.error.issues.map(({ path, message }) => ({ path: path.map(String), message }))),
-      ...attributionIssues(attribution),
-    ];
-    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
-    if (!known.success || issues.length > 0) return z.NEVER;
-    const { caption, ttl, external_id, public: isPublic } = known.data;
-    return {
-      caption: caption || undefined,
-      ttlSeconds: ttl,
-      externalId: external_id,
-      public: isPublic !== 'false',
-      attribution: Object.fromEntries(attribution) as Record<string, string>,
-    };
-  });
+export const UploadFields = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, UploadKnownFields, AttributionValue);
+  if (!fields) return z.NEVER;
+  const { caption, ttl, external_id, public: isPublic } = fields.known;
+  return {
+    caption: caption || undefined,
+    ttlSeconds: ttl,
+    externalId: external_id,
+    public: isPublic !== 'false',
+    attribution: Object.fromEntries(fields.attribution) as Record<string, string>,
+  };
+});
 export type UploadFields = z.output<typeof UploadFields>;
+
+/** In JSON a ttl may also be a plain number of seconds. */
+const JsonTtl = z.union([z.number().int().transform(String), z.string()]).pipe(Ttl);
+
+const refuseLegacy = (name: string) => z.never({ error: `"${name}" cannot be updated.` }).optional();
+
+export const PatchKnownFields = z.object({
+  caption: Caption.nullable().optional(),
+  public: z.boolean('public must be true or false.').optional(),
+  ttl: JsonTtl.nullable().optional(),
+  ...Object.fromEntries([...LEGACY_FIELDS].map((name) => [name, refuseLegacy(name)])),
+});
+
+/** What a PATCH may change. `null` clears the caption, makes media permanent, or removes a metadata key. */
+export interface MediaChanges {
+  /** undefined = unchanged; null = cleared. */
+  caption?: string | null;
+  public?: boolean;
+  /** undefined = unchanged; null = permanent. */
+  ttlSeconds?: number | null;
+  /** null removes the key. */
+  attribution: Record<string, string | null>;
+}
+
+const toChanges = (
+  known: z.output<typeof PatchKnownFields>,
+  attribution: [string, unknown][],
+): MediaChanges => ({
+  ...(known.caption !== undefined && { caption: known.caption || null }),
+  ...(known.public !== undefined && { public: known.public }),
+  ...(known.ttl !== undefined && { ttlSeconds: known.ttl }),
+  attribution: Object.fromEntries(attribution) as Record<string, string | null>,
+});
+
+/** PATCH /v1/media/:id — caption, public, ttl and attribution metadata. */
+export const MediaPatch = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, PatchKnownFields, AttributionValue.nullable());
+  return fields ? toChanges(fields.known, fields.attribution) : z.NEVER;
+});
+
+export const BATCH_MAX_IDS = 100;
+
+export const MediaIds = z
+  .array(z.string().min(1).max(64), 'ids must be a list of media ids.')
+  .min(1, 'ids must not be empty.')
+  .max(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`)
+  .refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat.');
+
+export const BatchPatchKnownFields = PatchKnownFields.pick({ caption: true, public: true, ttl: true }).extend(
+  {
+    ids: MediaIds,
+  },
+);
+
+/** PATCH /v1/media/batch — the same caption/public/ttl change on up to 100 media. */
+export const BatchPatch = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, BatchPatchKnownFields, undefined);
+  if (!fields) return z.NEVER;
+  const { ids, ...known } = fields.known;
+  return { ids, changes: toChanges(known, []) };
+});
+
+/** DELETE /v1/media/batch */
+export const BatchDelete = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, z.object({ ids: MediaIds }), undefined);
+  return fields ? fields.known : z.NEVER;
+});
+
+const LIMIT_PROBLEM = 'limit must be an integer from 1 to 100.';
+
+/** GET /v1/media query: `limit`, `cursor`, or `ids` (comma-separated). */
+export const ListQuery = z
+  .object({
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, LIMIT_PROBLEM)
+      .transform(Number)
+      .pipe(z.number().min(1, LIMIT_PROBLEM).max(100, LIMIT_PROBLEM))
+      .default(50),
+    cursor: z.string().optional(),
+    ids: z
+      .string()
+      .transform((list) => [...new Set(list.split(',').map((id) => id.trim()))])
+      .pipe(
+        z
+          .array(z.string().min(1, 'ids must be a comma-separated list of ids.'))
+          .max(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`),
+      )
+      .optional(),
+  })
+  .loose();

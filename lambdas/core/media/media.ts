@@ -33,11 +33,12 @@ export const linkOf = (media: Pick<Media, 'id'>, publicBaseUrl: string): string 
   `${publicBaseUrl}/${media.id}`;
 
 /**
- * The API's media object. Attribution fields sit at the top level (reference), written first so a
- * server field can never be shadowed even if a reserved name slipped into stored data.
+ * The API's media object: the reference's fields, plus `expires_at` and `external_id` when set and
+ * attribution metadata at the top level (single items; the list leaves it out). Attribution is
+ * written first so a server field can never be shadowed, even by a reserved name in stored data.
  */
-export const toMediaObject = (media: Media, publicBaseUrl: string) => ({
-  ...media.attribution,
+export const toMediaObject = (media: Media, publicBaseUrl: string, options = { attribution: true }) => ({
+  ...(options.attribution && media.attribution),
   id: media.id,
   link: linkOf(media, publicBaseUrl),
   caption: media.caption ?? null,

@@ -1,8 +1,25 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { AppError } from '#core/errors';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { unixSeconds } from '#core/clock';
+import { AppError, fieldError } from '#core/errors';
 import type { Media } from '#core/media/media';
-import { keys } from '#core/store/keys';
+import { INDEX, keys } from '#core/store/keys';
+
+/** The mutable part of media, as the service decided it should become. */
+export type MediaUpdate = Pick<Media, 'caption' | 'public' | 'expiresAt' | 'attribution'>;
+
+export interface MediaPage {
+  items: Media[];
+  /** Opaque; undefined on the last page. */
+  cursor: string | undefined;
+}
 
 export interface MediaRepository {
   /**
@@ -11,6 +28,23 @@ export interface MediaRepository {
    */
   create(media: Media, options: { month: string }): Promise<void>;
   get(id: string): Promise<Media | undefined>;
+  /** Those of `ids` that exist, in no particular order. */
+  getMany(ids: readonly string[]): Promise<Media[]>;
+  /** A team's live media, newest first; expired media not yet cleaned up are skipped, pages stay full. */
+  listByTeam(
+    teamId: string,
+    options: { limit: number; cursor: string | undefined; nowMs: number },
+  ): Promise<MediaPage>;
+  /**
+   * Writes `update` if `current` is still live, still the team's, and its metadata unchanged since
+   * it was read; false when any of that no longer holds (the caller re-reads and decides again).
+   */
+  update(current: Media, update: MediaUpdate, nowMs: number): Promise<boolean>;
+  /**
+   * Soft-deletes live media of the team together with its storage counters and external id guard;
+   * false when there was nothing live to delete. The original stays until `purgeAt` (unix seconds).
+   */
+  softDelete(current: Media, options: { nowMs: number; purgeAt: number }): Promise<boolean>;
 }
 
 export const externalIdTaken = (): AppError =>
@@ -19,6 +53,11 @@ export const externalIdTaken = (): AppError =>
     'external_id_duplicate',
     'This external_id is already used by another media item of your team.',
   );
+
+/** Live media of the caller's team: never deleted, not past its expiry. */
+const LIVE_AND_OWNED =
+  'attribute_exists(pk) AND team_id = :team AND attribute_not_exists(deleted_at) AND ' +
+  '(attribute_not_exists(expires_at) OR expires_at > :now)';
 
 export const createMediaRepository = ({
   db,
@@ -53,6 +92,133 @@ export const createMediaRepository = ({
     );
     return Item ? fromItem(Item) : undefined;
   },
+
+  async getMany(ids) {
+    const found: Media[] = [];
+    let pending: Record<string, unknown>[] = ids.map((id) => keys.media(id));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      const { Responses, UnprocessedKeys } = await db.send(
+        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+      );
+      found.push(...(Responses?.[tableName] ?? []).map(fromItem));
+      pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+    }
+    return found;
+  },
+
+  async listByTeam(teamId, { limit, cursor, nowMs }) {
+    let startKey: Record<string, unknown> | undefined =
+      cursor === undefined ? undefined : resumeKey(teamId, cursor);
+    const live: Media[] = [];
+    // One item more than asked tells whether another page exists.
+    while (live.length <= limit) {
+      const { Items = [], LastEvaluatedKey } = await db.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: INDEX.mediaByTeam.name,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.mediaByTeam(teamId, 0, '').gsi1pk },
+          ScanIndexForward: false,
+          Limit: limit + 1 - live.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      live.push(...Items.map(fromItem).filter((media) => isUnexpired(media, nowMs)));
+      if (!LastEvaluatedKey) break;
+      startKey = LastEvaluatedKey;
+    }
+    const items = live.slice(0, limit);
+    const last = items.at(-1);
+    const hasMore = live.length > limit && last !== undefined;
+    return {
+      items,
+      cursor: hasMore ? encodeCursor(keys.mediaByTeam(teamId, last.createdAtMs, last.id).gsi1sk) : undefined,
+    };
+  },
+
+  async update(current, update, nowMs) {
+    // Permanent media leave the cleanup's queue; media with a ttl are queued at their expiry.
+    const expiry =
+      update.expiresAt === undefined
+        ? ' REMOVE expires_at, gsi2pk, gsi2sk'
+        : ', expires_at = :expires, gsi2pk = :duePk, gsi2sk = :dueSk';
+    const due = update.expiresAt === undefined ? undefined : keys.mediaDue(update.expiresAt, current.id);
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.media(current.id),
+          UpdateExpression: `SET caption = :caption, #public = :public, attribution = :attribution${expiry}`,
+          ConditionExpression: `${LIVE_AND_OWNED} AND attribution = :read`,
+          ExpressionAttributeNames: { '#public': 'public' },
+          ExpressionAttributeValues: {
+            ':caption': update.caption ?? null,
+            ':public': update.public,
+            ':attribution': update.attribution,
+            ':read': current.attribution,
+            ':team': current.teamId,
+            ':now': unixSeconds(nowMs),
+            ...(due && { ':expires': update.expiresAt, ':duePk': due.gsi2pk, ':dueSk': due.gsi2sk }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  },
+
+  async softDelete(current, { nowMs, purgeAt }) {
+    const teamId = current.teamId;
+    if (teamId === undefined) return false;
+    const due = keys.mediaDue(purgeAt, current.id);
+    try {
+      await db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.media(current.id),
+                // Out of the team's listing at once; into the cleanup's queue for the original.
+                UpdateExpression:
+                  'SET deleted_at = :now, gsi2pk = :duePk, gsi2sk = :dueSk REMOVE gsi1pk, gsi1sk',
+                ConditionExpression: LIVE_AND_OWNED,
+                ExpressionAttributeValues: {
+                  ':team': teamId,
+                  ':now': unixSeconds(nowMs),
+                  ':duePk': due.gsi2pk,
+                  ':dueSk': due.gsi2sk,
+                },
+              },
+            },
+            {
+              Update: {
+                TableName: tableName,
+                Key: keys.team(teamId),
+                UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :minusOne',
+                ExpressionAttributeValues: { ':bytes': -current.filesize, ':minusOne': -1 },
+              },
+            },
+            ...(current.externalId === undefined
+              ? []
+              : [{ Delete: { TableName: tableName, Key: keys.externalId(teamId, current.externalId) } }]),
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (
+        error instanceof TransactionCanceledException &&
+        error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed'
+      ) {
+        return false;
+      }
+      throw error;
+    }
+  },
 });
 
 const teamEffects = (tableName: string, media: Media, teamId: string, month: string) => [
@@ -86,12 +252,29 @@ const teamEffects = (tableName: string, media: Media, teamId: string, month: str
       ]),
 ];
 
+const isUnexpired = (media: Media, nowMs: number) =>
+  media.expiresAt === undefined || media.expiresAt > unixSeconds(nowMs);
+
+/** Cursors are the index sort key of the last item, base64url-wrapped: opaque, and bound to the caller's team. */
+const encodeCursor = (sortKey: string) => Buffer.from(sortKey).toString('base64url');
+
+const resumeKey = (teamId: string, cursor: string) => {
+  const key = /^[A-Za-z0-9_-]{1,64}$/.test(cursor)
+    ? keys.mediaByTeamResume(teamId, Buffer.from(cursor, 'base64url').toString())
+    : undefined;
+  if (!key) throw fieldError('cursor', 'The cursor is invalid; use next_cursor from a previous page.');
+  return key;
+};
+
+const backoff = (attempt: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
+
 type Item = Record<string, unknown>;
 
 const toItem = (media: Media): Item => ({
   ...keys.media(media.id),
   ...(media.teamId !== undefined && keys.mediaByTeam(media.teamId, media.createdAtMs, media.id)),
-  ...(media.expiresAt !== undefined && keys.mediaByExpiry(media.expiresAt, media.id)),
+  ...(media.expiresAt !== undefined && keys.mediaDue(media.expiresAt, media.id)),
   id: media.id,
   team_id: media.teamId,
   extension: media.extension,
@@ -117,7 +300,7 @@ const fromItem = (item: Item): Media => ({
   width: item.width as number,
   height: item.height as number,
   filesize: item.filesize as number,
-  caption: item.caption as string | undefined,
+  caption: (item.caption as string | null | undefined) ?? undefined,
   attribution: (item.attribution as Record<string, string> | undefined) ?? {},
   public: item.public as boolean,
   externalId: item.external_id as string | undefined,

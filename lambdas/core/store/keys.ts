@@ -11,8 +11,11 @@
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
   mediaByTeam: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  /** Sparse: media that expire, by expiry time, read by the cleanup job. */
-  mediaByExpiry: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  /**
+   * Sparse: media with work due at a time — expiry of live media with a ttl, purge of the original of
+   * deleted media — read by the cleanup job in time order.
+   */
+  mediaDue: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
 /** DynamoDB's own TTL attribute, for items that may simply vanish (never media: cleanup owns those). */
@@ -27,9 +30,14 @@ export const keys = {
     // Zero-padded so the string order is the time order.
     gsi1sk: `${String(createdAtMs).padStart(15, '0')}#${id}`,
   }),
-  mediaByExpiry: (expiresAt: number, id: string) => ({
-    gsi2pk: 'EXPIRING',
-    gsi2sk: `${String(expiresAt).padStart(12, '0')}#${id}`,
+  /** Where a team's listing resumes after the item whose index sort key is `sortKey` (undefined if it is not one). */
+  mediaByTeamResume: (teamId: string, sortKey: string) => {
+    const id = /^\d{15}#([0-9A-Za-z]{14})$/.exec(sortKey)?.[1];
+    return id === undefined ? undefined : { ...keys.media(id), gsi1pk: `TEAM#${teamId}`, gsi1sk: sortKey };
+  },
+  mediaDue: (dueAt: number, id: string) => ({
+    gsi2pk: 'DUE',
+    gsi2sk: `${String(dueAt).padStart(12, '0')}#${id}`,
   }),
   team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'TEAM' }),
   monthlyUsage: (teamId: string, month: string) => ({ pk: `TEAM#${teamId}`, sk: `USAGE#${month}` }),

@@ -1,0 +1,137 @@
+import pMap from 'p-map';
+import type { Caller } from '#core/api-keys/auth';
+import { type Clock, unixSeconds } from '#core/clock';
+import { AppError, fieldError, notFound } from '#core/errors';
+import { ATTRIBUTION_MAX_FIELDS, type MediaChanges, tooManyAttributionFields } from '#core/media/fields';
+import { isLive, type Media, toMediaObject } from '#core/media/media';
+import type { MediaRepository, MediaUpdate } from '#core/media/repository';
+
+export interface MediaManagementDeps {
+  media: MediaRepository;
+  clock: Clock;
+  publicBaseUrl: string;
+  /** How long a deleted image's original is kept before the cleanup job purges it. */
+  deletedRetentionSeconds: number;
+}
+
+type TeamCaller = Extract<Caller, { kind: 'key' }>;
+
+/** Optimistic writes give up after this many lost races (each one means someone else just wrote). */
+const MAX_ATTEMPTS = 4;
+/** Batch items run with bounded parallelism: fast, without bursting the table's capacity. */
+const BATCH_CONCURRENCY = 8;
+
+/**
+ * A team's view of its media: list, update and delete, singly and in batches. Every path answers
+ * the same 404 for media that is missing, deleted, expired or another team's.
+ */
+export const createMediaManagement = ({
+  media: repository,
+  clock,
+  publicBaseUrl,
+  deletedRetentionSeconds,
+}: MediaManagementDeps) => {
+  const owned = (found: Media | undefined, caller: TeamCaller): found is Media =>
+    found !== undefined && found.teamId === caller.teamId && isLive(found, clock.nowMs());
+
+  const describe = (media: Media) => toMediaObject(media, publicBaseUrl);
+
+  const list = async (
+    caller: TeamCaller,
+    query: { limit: number; cursor: string | undefined; ids: string[] | undefined },
+  ) => {
+    if (query.ids) {
+      const found = await repository.getMany(query.ids);
+      const byId = new Map(found.filter((media) => owned(media, caller)).map((media) => [media.id, media]));
+      const data = query.ids.flatMap((id) => {
+        const media = byId.get(id);
+        return media ? [toMediaObject(media, publicBaseUrl, { attribution: false })] : [];
+      });
+      return { data, next_cursor: null, has_more: false };
+    }
+    const page = await repository.listByTeam(caller.teamId, { ...query, nowMs: clock.nowMs() });
+    return {
+      data: page.items.map((media) => toMediaObject(media, publicBaseUrl, { attribution: false })),
+      next_cursor: page.cursor ?? null,
+      has_more: page.cursor !== undefined,
+    };
+  };
+
+  /** Applies `changes`, re-reading and retrying if a concurrent write got there first; undefined = not found. */
+  const applyChanges = async (
+    caller: TeamCaller,
+    id: string,
+    changes: MediaChanges,
+  ): Promise<Media | undefined> => {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const current = await repository.get(id);
+      if (!owned(current, caller)) return undefined;
+      const next = merge(current, changes, clock.nowMs());
+      if (await repository.update(current, next, clock.nowMs())) return { ...current, ...next };
+    }
+    throw new AppError(409, 'conflict', 'The image is being changed by another request; try again.');
+  };
+
+  const update = async (caller: TeamCaller, id: string, changes: MediaChanges) => {
+    const updated = await applyChanges(caller, id, changes);
+    if (!updated) throw notFound('Image not found.');
+    return updated;
+  };
+
+  const deleteOne = async (caller: TeamCaller, id: string): Promise<boolean> => {
+    const current = await repository.get(id);
+    if (!owned(current, caller)) return false;
+    const nowMs = clock.nowMs();
+    return repository.softDelete(current, { nowMs, purgeAt: unixSeconds(nowMs) + deletedRetentionSeconds });
+  };
+
+  const remove = async (caller: TeamCaller, id: string) => {
+    if (!(await deleteOne(caller, id))) throw notFound('Image not found.');
+  };
+
+  const updateMany = async (caller: TeamCaller, ids: string[], changes: MediaChanges) => {
+    const results = await pMap(ids, (id) => applyChanges(caller, id, changes), {
+      concurrency: BATCH_CONCURRENCY,
+    });
+    const media = results.filter((result) => result !== undefined);
+    return {
+      updated: media.length,
+      media: media.map(describe),
+      not_found: ids.filter((_, index) => results[index] === undefined),
+    };
+  };
+
+  const removeMany = async (caller: TeamCaller, ids: string[]) => {
+    const deleted = await pMap(ids, (id) => deleteOne(caller, id), { concurrency: BATCH_CONCURRENCY });
+    return {
+      deleted: deleted.filter(Boolean).length,
+      not_found: ids.filter((_, index) => !deleted[index]),
+    };
+  };
+
+  return { list, update, remove, updateMany, removeMany, describe };
+};
+export type MediaManagement = ReturnType<typeof createMediaManagement>;
+
+/** The media as `changes` would leave it; refuses metadata that would grow past the field limit. */
+const merge = (current: Media, changes: MediaChanges, nowMs: number): MediaUpdate => {
+  const attribution = { ...current.attribution };
+  for (const [name, value] of Object.entries(changes.attribution)) {
+    if (value === null) delete attribution[name];
+    else attribution[name] = value;
+  }
+  if (Object.keys(attribution).length > ATTRIBUTION_MAX_FIELDS) {
+    throw fieldError('metadata', tooManyAttributionFields().message);
+  }
+  return {
+    caption: changes.caption === undefined ? current.caption : (changes.caption ?? undefined),
+    public: changes.public ?? current.public,
+    expiresAt:
+      changes.ttlSeconds === undefined
+        ? current.expiresAt
+        : changes.ttlSeconds === null
+          ? undefined
+          : unixSeconds(nowMs) + changes.ttlSeconds,
+    attribution,
+  };
+};
