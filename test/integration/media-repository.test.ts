@@ -112,3 +112,70 @@ describe('media repository on DynamoDB Local', () => {
     expect((await repository.get(original.id))?.caption).toBe('a caption');
   });
 });
+
+describe('listing and changing media on DynamoDB Local', () => {
+  const now = Date.UTC(2026, 10, 25, 12);
+  const nowSeconds = Math.floor(now / 1000);
+
+  it('skips expired media that cleanup has not removed yet, and still fills every page', async () => {
+    const teamId = await newTeam();
+    const records = Array.from({ length: 7 }, (_, i) =>
+      media({ teamId, createdAtMs: now - i * 1_000, expiresAt: i % 2 === 1 ? nowSeconds - 1 : undefined }),
+    );
+    for (const record of records) await repository.create(record, { month: '2026-11' });
+    const live = records.filter((record) => record.expiresAt === undefined).map((record) => record.id);
+
+    const first = await repository.listByTeam(teamId, { limit: 2, cursor: undefined, nowMs: now });
+    expect(first.items.map((item) => item.id)).toEqual(live.slice(0, 2));
+    const second = await repository.listByTeam(teamId, { limit: 2, cursor: first.cursor, nowMs: now });
+    expect(second.items.map((item) => item.id)).toEqual(live.slice(2, 4));
+    expect(second.cursor).toBeUndefined();
+  });
+
+  it('refuses a cursor that is not one of its own with a 422', async () => {
+    const teamId = await newTeam();
+    for (const cursor of ['%%%', Buffer.from('MEDIA#x').toString('base64url'), 'A'.repeat(100)]) {
+      const error = await repository
+        .listByTeam(teamId, { limit: 2, cursor, nowMs: now })
+        .catch((caught) => caught);
+      expect(error).toMatchObject({
+        status: 422,
+        code: 'validation_error',
+        errors: { cursor: [expect.any(String)] },
+      });
+    }
+  });
+
+  it('updates only when the metadata is still what was read', async () => {
+    const teamId = await newTeam();
+    const record = media({ teamId });
+    await repository.create(record, { month: '2026-11' });
+    const change = {
+      caption: 'new',
+      public: false,
+      expiresAt: nowSeconds + 600,
+      attribution: { author: 'B' },
+    };
+
+    expect(await repository.update(record, change, now)).toBe(true);
+    // A second writer that read the old metadata loses, and changes nothing.
+    expect(await repository.update(record, { ...change, caption: 'stale' }, now)).toBe(false);
+    expect(await repository.get(record.id)).toMatchObject({ ...change });
+  });
+
+  it('soft-deletes once, releasing the counters and the external id', async () => {
+    const teamId = await newTeam();
+    const record = media({ teamId, externalId: 'once', filesize: 500 });
+    await repository.create(record, { month: '2026-11' });
+
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        repository.softDelete(record, { nowMs: now, purgeAt: nowSeconds + 60 }),
+      ),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await teams.get(teamId)).toMatchObject({ storageUsedBytes: 0, mediaStored: 0 });
+    expect((await repository.get(record.id))?.deletedAt).toBe(nowSeconds);
+    await repository.create(media({ teamId, externalId: 'once' }), { month: '2026-11' });
+  });
+});
