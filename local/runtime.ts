@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -87,6 +88,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const url = `http://localhost:${port}`;
     // Handlers parse their configuration on first use, after this point.
     Object.assign(process.env, {
+      UPGRADE_LINK_SECRET:
+        process.env.UPGRADE_LINK_SECRET ?? (await localSecret(options.dataDir, 'upgrade-link-secret')),
       TABLE_NAME: options.tableName,
       BUCKET_NAME: options.bucketName,
       PUBLIC_BASE_URL: options.publicBaseUrl ?? url,
@@ -110,6 +113,18 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   } catch (error) {
     await stopAll();
     throw error;
+  }
+};
+
+/** A random secret kept under the data directory, so links signed before a restart stay valid. */
+const localSecret = async (dataDir: string, name: string): Promise<string> => {
+  const path = join(dataDir, name);
+  try {
+    return (await readFile(path, 'utf8')).trim();
+  } catch {
+    const secret = randomBytes(32).toString('hex');
+    await writeFile(path, `${secret}\n`, { mode: 0o600 });
+    return secret;
   }
 };
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type PlanCatalogue, PlanOverrides, planCatalogue } from '#core/plans';
 
 /**
  * Runtime configuration, parsed from the environment once per cold start. Nothing else reads
@@ -12,6 +13,19 @@ const optionalUrl = z
   .pipe(z.url().optional())
   .optional();
 
+const jsonText = <T extends z.ZodType>(schema: T) =>
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
+
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
   BUCKET_NAME: z.string().min(1),
@@ -19,12 +33,20 @@ const ConfigSchema = z.object({
   PUBLIC_BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
   /** Where the anonymous `upgrade` object sends people to get an API key. */
   SIGNUP_URL: optionalUrl,
+  /** The operator's billing page; signed one-click upgrade links point here. */
+  UPGRADE_URL: optionalUrl,
+  /** HMAC key of upgrade links (≥ 32 characters); the billing page verifies links with it. */
+  UPGRADE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters'),
   /** Set only by the local runtime and tests: endpoints of DynamoDB Local and s3rver. */
   DYNAMODB_ENDPOINT: optionalUrl,
   S3_ENDPOINT: optionalUrl,
   AWS_REGION: z.string().min(1).default('us-east-1'),
   /** Days a deleted image's original is kept before the cleanup job purges it. */
   DELETED_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  /** Plan numbers overriding the reference's, e.g. {"free":{"uploadsPerMonth":500}}. */
+  PLANS: jsonText(PlanOverrides).default({}),
+  ANON_RATE_LIMIT_HOURLY: z.coerce.number().int().min(0).default(20),
+  ANON_RATE_LIMIT_DAILY: z.coerce.number().int().min(0).default(100),
 });
 
 export type Config = {
@@ -32,10 +54,14 @@ export type Config = {
   bucketName: string;
   publicBaseUrl: string;
   signupUrl: string;
+  upgradeUrl: string;
+  upgradeLinkSecret: string;
   dynamoDbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   region: string;
   deletedRetentionSeconds: number;
+  plans: PlanCatalogue;
+  anonymousRateLimits: { hourly: number; daily: number };
 };
 
 export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
@@ -50,10 +76,14 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     bucketName: value.BUCKET_NAME,
     publicBaseUrl: value.PUBLIC_BASE_URL,
     signupUrl: value.SIGNUP_URL ?? value.PUBLIC_BASE_URL,
+    upgradeUrl: value.UPGRADE_URL ?? `${value.PUBLIC_BASE_URL}/upgrade`,
+    upgradeLinkSecret: value.UPGRADE_LINK_SECRET,
     dynamoDbEndpoint: value.DYNAMODB_ENDPOINT,
     s3Endpoint: value.S3_ENDPOINT,
     region: value.AWS_REGION,
     deletedRetentionSeconds: value.DELETED_RETENTION_DAYS * 86_400,
+    plans: planCatalogue(value.PLANS),
+    anonymousRateLimits: { hourly: value.ANON_RATE_LIMIT_HOURLY, daily: value.ANON_RATE_LIMIT_DAILY },
   };
 };
 

@@ -1,6 +1,8 @@
+import { z } from 'zod';
+
 /**
  * The plan catalogue of the reference's "Plans & Pricing" table. Sizes are binary units
- * (1 MB = 2^20 bytes), as the hosted service counts them.
+ * (1 MB = 2^20 bytes). A deployment may override any number through the PLANS setting.
  */
 const MB = 1024 ** 2;
 const GB = 1024 ** 3;
@@ -19,11 +21,21 @@ export interface Plan {
   retentionSeconds: number | undefined;
 }
 
-export const PLANS: Record<PlanName, Plan> = {
-  free: plan(100, 5 * GB),
-  pro: plan(1_000, 50 * GB),
-  scale: plan(10_000, 500 * GB),
-  max: plan(100_000, 5 * 1024 * GB),
+export type PlanCatalogue = Record<PlanName, Plan>;
+
+const paid = (uploadsPerMonth: number, storageBytes: number): Plan => ({
+  uploadsPerMonth,
+  storageBytes,
+  maxFileBytes: 70 * MB,
+  maxSvgBytes: 10 * MB,
+  retentionSeconds: undefined,
+});
+
+export const DEFAULT_PLANS: PlanCatalogue = {
+  free: paid(100, 5 * GB),
+  pro: paid(1_000, 50 * GB),
+  scale: paid(10_000, 500 * GB),
+  max: paid(100_000, 5 * 1024 * GB),
 };
 
 /** Anonymous callers: rate limited per IP rather than counted, 30-day retention, 20 MB files. */
@@ -35,21 +47,30 @@ export const ANONYMOUS_PLAN: Plan = {
   retentionSeconds: 30 * DAY,
 };
 
-function plan(uploadsPerMonth: number, storageBytes: number): Plan {
-  return {
-    uploadsPerMonth,
-    storageBytes,
-    maxFileBytes: 70 * MB,
-    maxSvgBytes: 10 * MB,
-    retentionSeconds: undefined,
-  };
-}
-
 export const isPlanName = (value: string): value is PlanName =>
   (PLAN_NAMES as readonly string[]).includes(value);
 
-/** The largest file any caller may send: the local gateway and the multipart parser cap reads at it. */
+/** The plan a team is sent to when it outgrows `plan` (the largest stays where it is). */
+export const nextPlan = (plan: PlanName): PlanName =>
+  PLAN_NAMES[Math.min(PLAN_NAMES.indexOf(plan) + 1, PLAN_NAMES.length - 1)] ?? plan;
+
+const count = z.number().int().min(0);
+const PlanOverride = z
+  .object({ uploadsPerMonth: count, storageBytes: count, maxFileBytes: count, maxSvgBytes: count })
+  .partial()
+  .strict();
+
+/** `PLANS` setting: JSON like `{"free":{"uploadsPerMonth":500}}`, merged over the defaults. */
+export const PlanOverrides = z.partialRecord(z.enum(PLAN_NAMES), PlanOverride);
+
+export const planCatalogue = (overrides: z.output<typeof PlanOverrides>): PlanCatalogue => {
+  const catalogue = { ...DEFAULT_PLANS };
+  for (const name of PLAN_NAMES) catalogue[name] = { ...catalogue[name], ...overrides[name] };
+  return catalogue;
+};
+
+/** The largest file any caller may send: the local gateway caps request bodies just above it. */
 export const MAX_UPLOAD_BYTES = Math.max(
   ANONYMOUS_PLAN.maxFileBytes,
-  ...Object.values(PLANS).map((p) => p.maxFileBytes),
+  ...Object.values(DEFAULT_PLANS).map((plan) => plan.maxFileBytes),
 );

@@ -8,6 +8,8 @@ import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
 import { logger } from '#core/platform/logger';
+import { createQuotaRepository } from '#core/quotas/repository';
+import { createQuotaService } from '#core/quotas/service';
 import { createObjectStore } from '#core/store/object-store';
 import { createTeamRepository } from '#core/teams/repository';
 
@@ -24,9 +26,17 @@ const build = () => {
   const apiKeys = createApiKeyRepository({ db, tableName });
   const objects = createObjectStore({ s3, bucket: settings.bucketName });
   const mediaRepository = createMediaRepository({ db, tableName });
+  const quotas = createQuotaService({
+    teams,
+    quotas: createQuotaRepository({ db, tableName }),
+    clock: systemClock,
+    plans: settings.plans,
+    anonymousRateLimits: settings.anonymousRateLimits,
+    upgrade: { url: settings.upgradeUrl, secret: settings.upgradeLinkSecret },
+  });
   const media = createMediaService({
     media: mediaRepository,
-    teams,
+    quotas,
     objects,
     clock: systemClock,
     newId: newMediaId,
@@ -40,7 +50,7 @@ const build = () => {
     publicBaseUrl: settings.publicBaseUrl,
     deletedRetentionSeconds: settings.deletedRetentionSeconds,
   });
-  return { auth: createAuthenticator(apiKeys), media, management, objects, teams, apiKeys };
+  return { auth: createAuthenticator(apiKeys), media, management, quotas, objects, teams, apiKeys };
 };
 
 let built: ReturnType<typeof build> | undefined;

@@ -1,5 +1,5 @@
 import { requireAbility } from '#core/api-keys/auth';
-import { header, pathParameter } from '#core/http/event';
+import { credentials, pathParameter } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { noContent } from '#core/http/response';
 import { services } from '#core/services';
@@ -7,7 +7,7 @@ import { services } from '#core/services';
 /** DELETE /v1/media/{id} — soft delete: gone from every read path at once, original purged later. */
 export const handler = httpHandler(async (event) => {
   const { auth, management } = services();
-  const caller = requireAbility(await auth.authenticate(header(event, 'authorization')), 'write');
+  const caller = requireAbility(await auth.authenticate(credentials(event)), 'write');
   await management.remove(caller, pathParameter(event, 'id'));
   return noContent();
 });

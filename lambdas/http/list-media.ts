@@ -1,5 +1,5 @@
 import { requireAbility } from '#core/api-keys/auth';
-import { header } from '#core/http/event';
+import { credentials } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';
 import { ListQuery } from '#core/media/fields';
@@ -9,7 +9,7 @@ import { parseOrThrow } from '#core/validation';
 /** GET /v1/media — the team's media, newest first, paginated by an opaque cursor; or `ids=a,b,c`. */
 export const handler = httpHandler(async (event) => {
   const { auth, management } = services();
-  const caller = requireAbility(await auth.authenticate(header(event, 'authorization')), 'read');
+  const caller = requireAbility(await auth.authenticate(credentials(event)), 'read');
   const { limit, cursor, ids } = parseOrThrow(ListQuery, event.queryStringParameters ?? {});
   return json(200, await management.list(caller, { limit, cursor, ids }));
 });

@@ -19,5 +19,6 @@ export const ROUTES: readonly RouteDefinition[] = [
   // API Gateway prefers the literal segment over {id}, so "batch" is never taken for an id.
   { method: 'PATCH', path: '/v1/media/batch', entry: 'update-media-batch' },
   { method: 'DELETE', path: '/v1/media/batch', entry: 'delete-media-batch' },
+  { method: 'GET', path: '/v1/usage', entry: 'usage' },
   { method: 'GET', path: '/openapi.json', entry: 'openapi' },
 ];

@@ -1,5 +1,5 @@
 import { requireAbility } from '#core/api-keys/auth';
-import { header, jsonBody } from '#core/http/event';
+import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';
 import { BatchPatch } from '#core/media/fields';
@@ -9,7 +9,7 @@ import { parseOrThrow } from '#core/validation';
 /** PATCH /v1/media/batch — the same caption/public/ttl change on up to 100 media. */
 export const handler = httpHandler(async (event) => {
   const { auth, management } = services();
-  const caller = requireAbility(await auth.authenticate(header(event, 'authorization')), 'write');
+  const caller = requireAbility(await auth.authenticate(credentials(event)), 'write');
   const { ids, changes } = parseOrThrow(BatchPatch, jsonBody(event));
   return json(200, await management.updateMany(caller, ids, changes));
 });

@@ -1,5 +1,5 @@
 import { requireAbility } from '#core/api-keys/auth';
-import { header, jsonBody, pathParameter } from '#core/http/event';
+import { credentials, jsonBody, pathParameter } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';
 import { MediaPatch } from '#core/media/fields';
@@ -9,7 +9,7 @@ import { parseOrThrow } from '#core/validation';
 /** PATCH /v1/media/{id} — caption, public, ttl and attribution metadata. */
 export const handler = httpHandler(async (event) => {
   const { auth, management } = services();
-  const caller = requireAbility(await auth.authenticate(header(event, 'authorization')), 'write');
+  const caller = requireAbility(await auth.authenticate(credentials(event)), 'write');
   const changes = parseOrThrow(MediaPatch, jsonBody(event));
   const updated = await management.update(caller, pathParameter(event, 'id'), changes);
   return json(200, management.describe(updated));

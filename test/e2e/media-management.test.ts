@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jpeg } from '#test/fixtures';
 import { authHeaders, json, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
@@ -8,6 +8,7 @@ let runtime: TestRuntime;
 beforeAll(async () => {
   runtime = await startTestRuntime();
 });
+afterEach(() => runtime.expectCountersToMatchMedia());
 afterAll(() => runtime?.stop());
 
 const call = (method: string, path: string, key: string | undefined, body?: unknown) =>

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jpeg } from '#test/fixtures';
 import { authHeaders, json, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
@@ -21,6 +21,7 @@ beforeAll(async () => {
     await upload(runtime.url, { file: await jpeg(), key: teamA.key, fields: { author: 'A' } }),
   );
 });
+afterEach(() => runtime.expectCountersToMatchMedia());
 afterAll(() => runtime?.stop());
 
 const call = async (method: string, path: string, body?: unknown) => {

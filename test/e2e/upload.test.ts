@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { animation, bmp, ico, jpeg, png, tinyHeic } from '#test/fixtures';
 import { authHeaders, json, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
@@ -12,6 +12,7 @@ beforeAll(async () => {
   runtime = await startTestRuntime();
   ({ key, teamId } = await runtime.newKey());
 });
+afterEach(() => runtime.expectCountersToMatchMedia());
 afterAll(() => runtime?.stop());
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);

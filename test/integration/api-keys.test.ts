@@ -35,20 +35,29 @@ describe('API keys on DynamoDB Local', () => {
   it('authenticate the exact key only, until revoked', async () => {
     const auth = createAuthenticator(repository);
     const { key, record } = await stored(['read']);
-    expect(await auth.authenticate(`Bearer ${key}`)).toEqual({
+    expect(await auth.authenticate({ authorization: `Bearer ${key}`, sourceIp: '192.0.2.1' })).toEqual({
       kind: 'key',
       teamId: 'team_a',
       keyId: record.keyId,
       abilities: ['read'],
     });
-    expect(await auth.authenticate(`bearer   ${key}`)).toMatchObject({ keyId: record.keyId });
     expect(
-      await statusOf(auth.authenticate(`Bearer ${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`)),
+      await auth.authenticate({ authorization: `bearer   ${key}`, sourceIp: '192.0.2.1' }),
+    ).toMatchObject({ keyId: record.keyId });
+    expect(
+      await statusOf(
+        auth.authenticate({
+          authorization: `Bearer ${key.slice(0, -1)}${key.endsWith('A') ? 'B' : 'A'}`,
+          sourceIp: '192.0.2.1',
+        }),
+      ),
     ).toBe(401);
 
     const revoked = await repository.revoke(record.keyId, 5_000);
     expect(revoked.revokedAtMs).toBe(5_000);
-    expect(await statusOf(auth.authenticate(`Bearer ${key}`))).toBe(401);
+    expect(await statusOf(auth.authenticate({ authorization: `Bearer ${key}`, sourceIp: '192.0.2.1' }))).toBe(
+      401,
+    );
     // Revoking again keeps the first time.
     expect((await repository.revoke(record.keyId, 9_000)).revokedAtMs).toBe(5_000);
   });

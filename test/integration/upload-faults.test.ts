@@ -8,7 +8,10 @@ import { systemClock } from '#core/clock';
 import { UploadFields } from '#core/media/fields';
 import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
+import { DEFAULT_PLANS } from '#core/plans';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
+import { createQuotaRepository } from '#core/quotas/repository';
+import { createQuotaService } from '#core/quotas/service';
 import { createObjectStore } from '#core/store/object-store';
 import { createTeamRepository } from '#core/teams/repository';
 import { freshStorage } from '#test/backends-clients';
@@ -43,9 +46,17 @@ const serviceWith = (faults: { db?: boolean; s3?: boolean }) => {
       .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' }));
   }
   if (faults.s3) mockClient(s3).on(PutObjectCommand).rejects(new Error('We encountered an internal error.'));
-  return createMediaService({
-    media: createMediaRepository({ db: mediaDb, tableName: storage.tableName }),
+  const quotas = createQuotaService({
     teams: createTeamRepository({ db: storage.db, tableName: storage.tableName }),
+    quotas: createQuotaRepository({ db: storage.db, tableName: storage.tableName }),
+    clock: systemClock,
+    plans: DEFAULT_PLANS,
+    anonymousRateLimits: { hourly: 20, daily: 100 },
+    upgrade: { url: 'https://billing.example/upgrade', secret: 's'.repeat(32) },
+  });
+  const media = createMediaService({
+    media: createMediaRepository({ db: mediaDb, tableName: storage.tableName }),
+    quotas,
     objects: createObjectStore({ s3, bucket: storage.bucket }),
     clock: systemClock,
     newId: () => `fault${Date.now().toString(36).padStart(9, '0')}`,
@@ -53,41 +64,56 @@ const serviceWith = (faults: { db?: boolean; s3?: boolean }) => {
     publicBaseUrl: 'http://localhost',
     signupUrl: 'http://localhost',
   });
+  return { media, quotas };
 };
 
-const uploadOnce = async (service: ReturnType<typeof createMediaService>) => {
+const callers: Record<string, Caller> = {
+  team: { kind: 'key', teamId, keyId: 'k', abilities: ['write'] },
+  anonymous: { kind: 'anonymous', client: '203.0.113.7' },
+};
+
+const uploadOnce = async (caller: Caller, faults: { db?: boolean; s3?: boolean }) => {
+  const service = serviceWith(faults);
   const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'blue' } })
     .png()
     .toBuffer();
-  const caller: Caller = { kind: 'key', teamId, keyId: 'k', abilities: ['write'] };
-  const plan = await service.planOf(caller);
-  return service.upload(caller, plan, { file: { bytes, tooLarge: false }, fields: UploadFields.parse({}) });
+  const admission = await service.quotas.admit(caller);
+  return service.media.upload(caller, admission, {
+    file: { bytes, tooLarge: false },
+    fields: UploadFields.parse({}),
+  });
 };
 
+/** Every item (counters included) and every object: what "nothing changed" is checked against. */
 const everything = async () => {
   const { Items = [] } = await storage.db.send(new ScanCommand({ TableName: storage.tableName }));
   const { Contents = [] } = await storage.s3.send(new ListObjectsV2Command({ Bucket: storage.bucket }));
-  return { items: Items.map((item) => item.pk), objects: Contents.map((object) => object.Key) };
+  const byKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+    String(a.pk).localeCompare(String(b.pk));
+  return { items: Items.sort(byKey), objects: Contents.map((object) => object.Key) };
 };
 
-describe('a failed upload leaves nothing behind', () => {
+describe.each(Object.keys(callers))('a failed %s upload leaves nothing stored or counted', (who) => {
+  const caller = callers[who] as Caller;
+
   it('when the transaction fails, the original written before it is removed', async () => {
     const before = await everything();
-    await expect(uploadOnce(serviceWith({ db: true }))).rejects.toThrow('Rate exceeded');
+    await expect(uploadOnce(caller, { db: true })).rejects.toThrow('Rate exceeded');
     expect(await everything()).toEqual(before);
   });
 
   it('when the S3 write fails, nothing is committed', async () => {
     const before = await everything();
-    await expect(uploadOnce(serviceWith({ s3: true }))).rejects.toThrow('internal error');
+    await expect(uploadOnce(caller, { s3: true })).rejects.toThrow('internal error');
     expect(await everything()).toEqual(before);
   });
 
-  it('and the same service without faults stores exactly one item and one object', async () => {
+  it('and without faults exactly one item and one object are added, and counted', async () => {
     const before = await everything();
-    const created = await uploadOnce(serviceWith({}));
+    const created = await uploadOnce(caller, {});
     const after = await everything();
     expect(after.objects).toEqual([...before.objects, created.objectKey]);
-    expect(after.items).toContain(`MEDIA#${created.id}`);
+    expect(after.items.map((item) => item.pk)).toContain(`MEDIA#${created.id}`);
+    expect(after.items).not.toEqual(before.items);
   });
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import { createAdmin } from '#core/admin';
 import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
@@ -68,6 +68,39 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
 
     async mediaItems() {
       return (await this.items()).filter((item) => String(item.pk).startsWith('MEDIA#'));
+    },
+
+    /**
+     * The invariant behind every quota: each team's counters equal what it really stores (media not
+     * deleted), and each monthly counter equals the uploads the team made that month.
+     */
+    async expectCountersToMatchMedia() {
+      const items = await this.items();
+      const media = items.filter(
+        (item) => String(item.pk).startsWith('MEDIA#') && item.team_id !== undefined,
+      );
+      for (const team of items.filter((item) => item.sk === 'TEAM')) {
+        const ours = media.filter((item) => item.team_id === team.id);
+        const stored = ours.filter((item) => item.deleted_at === undefined);
+        expect({ team: team.id, bytes: team.storage_used_bytes, count: team.media_stored }).toEqual({
+          team: team.id,
+          bytes: stored.reduce((sum, item) => sum + Number(item.filesize), 0),
+          count: stored.length,
+        });
+        for (const usage of items.filter(
+          (item) => item.pk === team.pk && String(item.sk).startsWith('USAGE#'),
+        )) {
+          const month = String(usage.sk).slice('USAGE#'.length);
+          const uploads = ours.filter((item) =>
+            new Date(Number(item.created_at_ms)).toISOString().startsWith(month),
+          );
+          expect({ team: team.id, month, uploads: usage.uploads }).toEqual({
+            team: team.id,
+            month,
+            uploads: uploads.length,
+          });
+        }
+      }
     },
 
     async objectKeys(): Promise<string[]> {

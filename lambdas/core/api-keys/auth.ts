@@ -1,25 +1,27 @@
 import { type Ability, parseApiKey, secretMatches } from '#core/api-keys/api-key';
 import type { ApiKeyRepository } from '#core/api-keys/repository';
 import { forbidden, unauthorized } from '#core/errors';
+import { clientBucket } from '#core/quotas/rate-limits';
 
-/** Who is calling: a team's key, or nobody (anonymous). */
+/** Who is calling: a team's key, or an anonymous client known only by its network address. */
 export type Caller =
-  | { kind: 'anonymous' }
+  | { kind: 'anonymous'; client: string }
   | { kind: 'key'; teamId: string; keyId: string; abilities: Ability[] };
 
-export const ANONYMOUS: Caller = { kind: 'anonymous' };
+/** For read paths that never count anything per client (the viewer). */
+export const ANONYMOUS: Caller = { kind: 'anonymous', client: 'viewer' };
 
 export interface Authenticator {
   /**
    * Anonymous when no Authorization header is sent. A header that is sent but not a valid, live
    * key is always 401 — also where anonymous use is allowed, so a typo never silently downgrades.
    */
-  authenticate(authorization: string | undefined): Promise<Caller>;
+  authenticate(credentials: { authorization: string | undefined; sourceIp: string }): Promise<Caller>;
 }
 
 export const createAuthenticator = (apiKeys: ApiKeyRepository): Authenticator => ({
-  async authenticate(authorization) {
-    if (authorization === undefined) return ANONYMOUS;
+  async authenticate({ authorization, sourceIp }) {
+    if (authorization === undefined) return { kind: 'anonymous', client: clientBucket(sourceIp) };
     const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
     const parsed = match?.[1] ? parseApiKey(match[1]) : undefined;
     if (!parsed) throw unauthorized();

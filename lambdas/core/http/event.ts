@@ -23,3 +23,12 @@ export const jsonBody = (event: HttpEvent): unknown => {
     throw fieldError('body', 'The body must be valid JSON.');
   }
 };
+
+/** Who sent the request at the network level, as the platform saw it (never a client-sent header). */
+export const sourceIp = (event: HttpEvent): string => event.requestContext.http.sourceIp;
+
+/** What identifies the caller: the Authorization header and the network address. */
+export const credentials = (event: HttpEvent) => ({
+  authorization: header(event, 'authorization'),
+  sourceIp: sourceIp(event),
+});

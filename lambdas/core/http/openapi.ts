@@ -7,6 +7,7 @@ import {
   PatchKnownFields,
   UploadKnownFields,
 } from '#core/media/fields';
+import { PLAN_NAMES } from '#core/plans';
 
 /**
  * The published contract, generated from the zod schemas that validate each request, so the
@@ -60,10 +61,11 @@ const errors = (...codes: number[]) =>
 
 const ERROR_TEXT: Record<number, string> = {
   401: 'Missing or invalid API key',
-  403: 'The key lacks the needed ability, or a quota is reached',
+  403: 'The key lacks the needed ability (forbidden), or a quota is reached (quota_exceeded, with an upgrade action)',
   404: 'No such image, or not yours',
   409: 'external_id already used in this team',
   422: 'Invalid input; see `errors`',
+  429: 'Anonymous rate limit reached; see Retry-After and the wait action',
   500: 'Server error',
 };
 
@@ -106,7 +108,7 @@ export const openApiDocument = () => ({
             },
           },
         },
-        responses: { 201: media('Stored'), ...errors(401, 403, 409, 422, 500) },
+        responses: { 201: media('Stored'), ...errors(401, 403, 409, 422, 429, 500) },
       },
     },
     '/v1/media': {
@@ -155,6 +157,48 @@ export const openApiDocument = () => ({
         summary: 'Delete an image',
         security: keyed,
         responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404) },
+      },
+    },
+    '/v1/usage': {
+      get: {
+        summary: "The team's monthly uploads and storage against its plan",
+        security: keyed,
+        responses: {
+          200: {
+            description: 'Usage',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    monthly: {
+                      type: 'object',
+                      properties: Object.fromEntries(
+                        ['uploads', 'uploads_limit', 'uploads_remaining', 'resets_at'].map((name) => [
+                          name,
+                          { type: 'integer' },
+                        ]),
+                      ),
+                    },
+                    totals: {
+                      type: 'object',
+                      properties: Object.fromEntries(
+                        [
+                          'media_stored',
+                          'storage_used_bytes',
+                          'storage_limit_bytes',
+                          'storage_remaining_bytes',
+                        ].map((name) => [name, { type: 'integer' }]),
+                      ),
+                    },
+                    plan: { type: 'string', enum: [...PLAN_NAMES] },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(401, 403),
+        },
       },
     },
     '/v1/media/batch': {

@@ -10,7 +10,9 @@ import {
 import { unixSeconds } from '#core/clock';
 import { AppError, fieldError } from '#core/errors';
 import type { Media } from '#core/media/media';
-import { INDEX, keys } from '#core/store/keys';
+import type { CountedWindow, LimitName, TeamQuota } from '#core/quotas/limits';
+import { LimitReached } from '#core/quotas/limits';
+import { INDEX, keys, TTL_ATTRIBUTE } from '#core/store/keys';
 
 /** The mutable part of media, as the service decided it should become. */
 export type MediaUpdate = Pick<Media, 'caption' | 'public' | 'expiresAt' | 'attribution'>;
@@ -23,10 +25,11 @@ export interface MediaPage {
 
 export interface MediaRepository {
   /**
-   * Stores new media in one transaction with everything that must agree with it: the team's
-   * storage counters, its monthly upload counter and the external id guard.
+   * Stores new media in one transaction with everything that must agree with it: for team media
+   * the storage and monthly counters (within `quota`) and the external id guard; for anonymous
+   * media the client's rate windows. Throws LimitReached or external_id_duplicate when a guard fails.
    */
-  create(media: Media, options: { month: string }): Promise<void>;
+  create(media: Media, guards: CreateGuards): Promise<void>;
   get(id: string): Promise<Media | undefined>;
   /** Those of `ids` that exist, in no particular order. */
   getMany(ids: readonly string[]): Promise<Media[]>;
@@ -47,6 +50,21 @@ export interface MediaRepository {
   softDelete(current: Media, options: { nowMs: number; purgeAt: number }): Promise<boolean>;
 }
 
+export interface CreateGuards {
+  month: string;
+  /** Team media: the quotas the counters must stay within. */
+  quota?: TeamQuota;
+  /** Anonymous media: the client's rate windows to count in. */
+  rate?: { client: string; windows: readonly CountedWindow[] };
+}
+
+/** What each transaction item guards, to name the limit when DynamoDB cancels the transaction. */
+type Guard = LimitName | 'media' | 'external_id';
+type GuardedWrite = { guard: Guard; write: Record<string, unknown> };
+
+/** Transactions that lost a race with another one on the same counter are simply run again. */
+const MAX_CONFLICT_RETRIES = 5;
+
 export const externalIdTaken = (): AppError =>
   new AppError(
     409,
@@ -66,23 +84,35 @@ export const createMediaRepository = ({
   db: DynamoDBDocumentClient;
   tableName: string;
 }): MediaRepository => ({
-  async create(media, { month }) {
-    const put = {
-      Put: { TableName: tableName, Item: toItem(media), ConditionExpression: 'attribute_not_exists(pk)' },
-    };
-    const teamWrites = media.teamId === undefined ? [] : teamEffects(tableName, media, media.teamId, month);
-    try {
-      await db.send(new TransactWriteCommand({ TransactItems: [put, ...teamWrites] }));
-    } catch (error) {
-      // Cancellation reasons come in TransactItems order; the external id guard is always last.
-      if (
-        error instanceof TransactionCanceledException &&
-        media.externalId !== undefined &&
-        error.CancellationReasons?.at(-1)?.Code === 'ConditionalCheckFailed'
-      ) {
-        throw externalIdTaken();
+  async create(media, guards) {
+    const writes: GuardedWrite[] = [
+      {
+        guard: 'media',
+        write: {
+          Put: { TableName: tableName, Item: toItem(media), ConditionExpression: 'attribute_not_exists(pk)' },
+        },
+      },
+      ...(media.teamId === undefined
+        ? rateWrites(tableName, guards)
+        : teamWrites(tableName, media, media.teamId, guards)),
+    ];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await db.send(new TransactWriteCommand({ TransactItems: writes.map(({ write }) => write) }));
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const failed = writes
+          .filter((_, index) => reasons[index]?.Code === 'ConditionalCheckFailed')
+          .map(({ guard }) => guard);
+        if (failed.includes('external_id')) throw externalIdTaken();
+        const limits = failed.filter((guard) => guard !== 'media' && guard !== 'external_id');
+        if (limits.length > 0) throw new LimitReached(limits);
+        const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
+        if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
+        await backoff(attempt + 1);
       }
-      throw error;
     }
   },
 
@@ -221,36 +251,84 @@ export const createMediaRepository = ({
   },
 });
 
-const teamEffects = (tableName: string, media: Media, teamId: string, month: string) => [
-  {
-    Update: {
-      TableName: tableName,
-      Key: keys.team(teamId),
-      UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :one',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':bytes': media.filesize, ':one': 1 },
-    },
-  },
-  {
-    Update: {
-      TableName: tableName,
-      Key: keys.monthlyUsage(teamId, month),
-      UpdateExpression: 'ADD uploads :one',
-      ExpressionAttributeValues: { ':one': 1 },
-    },
-  },
-  ...(media.externalId === undefined
-    ? []
-    : [
-        {
-          Put: {
-            TableName: tableName,
-            Item: { ...keys.externalId(teamId, media.externalId), media_id: media.id },
-            ConditionExpression: 'attribute_not_exists(pk)',
+const teamWrites = (
+  tableName: string,
+  media: Media,
+  teamId: string,
+  guards: CreateGuards,
+): GuardedWrite[] => {
+  const quota = guards.quota ?? {
+    uploadsPerMonth: Number.MAX_SAFE_INTEGER,
+    storageBytes: Number.MAX_SAFE_INTEGER,
+  };
+  return [
+    {
+      guard: 'storage',
+      write: {
+        Update: {
+          TableName: tableName,
+          Key: keys.team(teamId),
+          UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :one',
+          // Conditions cannot add, so the room left is computed here: used + size <= limit.
+          ConditionExpression: 'attribute_exists(pk) AND storage_used_bytes <= :roomBefore',
+          ExpressionAttributeValues: {
+            ':bytes': media.filesize,
+            ':one': 1,
+            ':roomBefore': quota.storageBytes - media.filesize,
           },
         },
-      ]),
-];
+      },
+    },
+    {
+      guard: 'monthly_uploads',
+      write: {
+        Update: {
+          TableName: tableName,
+          Key: keys.monthlyUsage(teamId, guards.month),
+          UpdateExpression: 'ADD uploads :one',
+          ConditionExpression: 'attribute_not_exists(uploads) OR uploads < :limit',
+          ExpressionAttributeValues: { ':one': 1, ':limit': quota.uploadsPerMonth },
+        },
+      },
+    },
+    ...(media.externalId === undefined
+      ? []
+      : [
+          {
+            guard: 'external_id' as const,
+            write: {
+              Put: {
+                TableName: tableName,
+                Item: { ...keys.externalId(teamId, media.externalId), media_id: media.id },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          },
+        ]),
+  ];
+};
+
+/** A day past its end a window's count is useless; DynamoDB's TTL removes it. */
+const WINDOW_PURGE_DELAY = 86_400;
+
+const rateWrites = (tableName: string, guards: CreateGuards): GuardedWrite[] =>
+  (guards.rate?.windows ?? []).map((window) => ({
+    guard: window.name,
+    write: {
+      Update: {
+        TableName: tableName,
+        Key: keys.rateWindow(guards.rate?.client ?? '', window.id),
+        UpdateExpression: 'ADD #count :one SET #purge = :purge',
+        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
+        ExpressionAttributeNames: { '#count': 'count', '#purge': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':limit': window.limit,
+          ':purge': window.resetsAt + WINDOW_PURGE_DELAY,
+        },
+      },
+    },
+  }));
 
 const isUnexpired = (media: Media, nowMs: number) =>
   media.expiresAt === undefined || media.expiresAt > unixSeconds(nowMs);

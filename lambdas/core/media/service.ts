@@ -6,16 +6,16 @@ import { sniffFormat } from '#core/images/sniff';
 import type { UploadFields } from '#core/media/fields';
 import { isLive, isVisibleTo, type Media, toMediaObject } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';
-import { ANONYMOUS_PLAN, PLANS, type Plan } from '#core/plans';
+import { LimitReached } from '#core/quotas/limits';
+import type { Admission, QuotaService } from '#core/quotas/service';
 import { type ObjectStore, originalKey } from '#core/store/object-store';
-import type { TeamRepository } from '#core/teams/repository';
 
 /** Decoding limits: 48 MP phone sensors (8064×6048) fit, panoramas up to 16k px wide fit, bombs do not. */
 export const IMAGE_LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
 
 export interface MediaServiceDeps {
   media: MediaRepository;
-  teams: TeamRepository;
+  quotas: QuotaService;
   objects: ObjectStore;
   clock: Clock;
   newId: () => string;
@@ -34,20 +34,14 @@ const MB = 1024 ** 2;
 export const createMediaService = (deps: MediaServiceDeps) => {
   const { media: repository, objects, clock } = deps;
 
-  /** The plan whose limits apply to this caller (anonymous callers have their own). */
-  const planOf = async (caller: Caller): Promise<Plan> => {
-    if (caller.kind === 'anonymous') return ANONYMOUS_PLAN;
-    const team = await deps.teams.get(caller.teamId);
-    if (!team) throw new Error(`API key ${caller.keyId} belongs to missing team`);
-    return PLANS[team.plan];
-  };
-
   /**
    * Stores an upload: validate the bytes, write the original, then commit the item and its
    * counters in one transaction. If the transaction fails the original is removed again, so a
-   * failed upload leaves nothing behind.
+   * failed upload leaves nothing behind. The transaction also enforces the admission's quotas or
+   * rate limits, so concurrent uploads can never overshoot them.
    */
-  const upload = async (caller: Caller, plan: Plan, { file, fields }: NewUpload) => {
+  const upload = async (caller: Caller, admission: Admission, { file, fields }: NewUpload) => {
+    const { plan } = admission;
     if (!file || file.bytes.length === 0) throw fieldError('file', 'A non-empty image file is required.');
     if (file.tooLarge) throw tooLarge(plan.maxFileBytes);
     if (file.bytes.length > plan.maxSvgBytes && (await sniffFormat(file.bytes)) === 'svg') {
@@ -78,16 +72,28 @@ export const createMediaService = (deps: MediaServiceDeps) => {
 
     await objects.put(record.objectKey, image.body, record.contentType);
     try {
-      await repository.create(record, { month: utcMonth(createdAtMs) });
+      await repository.create(record, {
+        month: admission.month,
+        ...(admission.kind === 'team'
+          ? { quota: admission.plan }
+          : { rate: { client: admission.client, windows: admission.windows } }),
+      });
     } catch (error) {
       await objects
         .delete(record.objectKey)
         .catch((cleanupError: unknown) =>
           deps.logger.warn('orphaned original after failed upload', { key: record.objectKey, cleanupError }),
         );
+      if (error instanceof LimitReached) throw await refusalAfterRace(caller, error);
       throw error;
     }
     return record;
+  };
+
+  /** A concurrent upload took the last of a limit: answer with the counters as they are now. */
+  const refusalAfterRace = async (caller: Caller, reached: LimitReached) => {
+    const fresh = await deps.quotas.admit(caller).catch((refused: unknown) => refused);
+    return fresh instanceof Error ? fresh : deps.quotas.refusal(fresh as Admission, reached.limits);
   };
 
   /** The media object of an upload, with the anonymous extras of the reference. */
@@ -114,7 +120,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
 
   const describe = (record: Media) => toMediaObject(record, deps.publicBaseUrl);
 
-  return { planOf, upload, describeUpload, get, describe };
+  return { upload, describeUpload, get, describe };
 };
 export type MediaService = ReturnType<typeof createMediaService>;
 
@@ -136,6 +142,3 @@ const expiryOf = (
   const lifetimes = [ttlSeconds, retentionSeconds].filter((seconds) => seconds !== undefined);
   return lifetimes.length === 0 ? undefined : unixSeconds(createdAtMs) + Math.min(...lifetimes);
 };
-
-/** Monthly quotas count per UTC calendar month. */
-export const utcMonth = (ms: number): string => new Date(ms).toISOString().slice(0, 7);

@@ -7,6 +7,7 @@
  *   TEAM#<id>         / USAGE#<yyyy-mm> the team's upload counter for a UTC month
  *   KEY#<key_id>      / KEY            an API key (hash of its secret only)
  *   EXTID#<team>#<external id> / EXTID uniqueness guard for a team's external ids
+ *   RATE#<client>#<window> / RATE   an anonymous client's upload count in a time window (TTL)
  */
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
@@ -43,6 +44,7 @@ export const keys = {
   monthlyUsage: (teamId: string, month: string) => ({ pk: `TEAM#${teamId}`, sk: `USAGE#${month}` }),
   apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
   externalId: (teamId: string, externalId: string) => ({ pk: `EXTID#${teamId}#${externalId}`, sk: 'EXTID' }),
+  rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
 };
 
 /**
