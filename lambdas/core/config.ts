@@ -35,8 +35,12 @@ const ConfigSchema = z.object({
   SIGNUP_URL: optionalUrl,
   /** The operator's billing page; signed one-click upgrade links point here. */
   UPGRADE_URL: optionalUrl,
-  /** HMAC key of upgrade links (≥ 32 characters); the billing page verifies links with it. */
-  UPGRADE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  /**
+   * HMAC key of upgrade links (≥ 32 characters); the billing page verifies links with it. On AWS the
+   * key stays in Secrets Manager and only its ARN is configured.
+   */
+  UPGRADE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  UPGRADE_LINK_SECRET_ARN: z.string().startsWith('arn:').optional(),
   /** Set only by the local runtime and tests: endpoints of DynamoDB Local and s3rver. */
   DYNAMODB_ENDPOINT: optionalUrl,
   S3_ENDPOINT: optionalUrl,
@@ -55,7 +59,7 @@ export type Config = {
   publicBaseUrl: string;
   signupUrl: string;
   upgradeUrl: string;
-  upgradeLinkSecret: string;
+  upgradeLinkSecret: { value: string } | { arn: string } | undefined;
   dynamoDbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   region: string;
@@ -77,7 +81,11 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     publicBaseUrl: value.PUBLIC_BASE_URL,
     signupUrl: value.SIGNUP_URL ?? value.PUBLIC_BASE_URL,
     upgradeUrl: value.UPGRADE_URL ?? `${value.PUBLIC_BASE_URL}/upgrade`,
-    upgradeLinkSecret: value.UPGRADE_LINK_SECRET,
+    upgradeLinkSecret: value.UPGRADE_LINK_SECRET
+      ? { value: value.UPGRADE_LINK_SECRET }
+      : value.UPGRADE_LINK_SECRET_ARN
+        ? { arn: value.UPGRADE_LINK_SECRET_ARN }
+        : undefined,
     dynamoDbEndpoint: value.DYNAMODB_ENDPOINT,
     s3Endpoint: value.S3_ENDPOINT,
     region: value.AWS_REGION,

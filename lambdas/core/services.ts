@@ -8,6 +8,7 @@ import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
 import { logger } from '#core/platform/logger';
+import { secretSource } from '#core/platform/secrets';
 import { createQuotaRepository } from '#core/quotas/repository';
 import { createQuotaService } from '#core/quotas/service';
 import { createObjectStore } from '#core/store/object-store';
@@ -32,7 +33,13 @@ const build = () => {
     clock: systemClock,
     plans: settings.plans,
     anonymousRateLimits: settings.anonymousRateLimits,
-    upgrade: { url: settings.upgradeUrl, secret: settings.upgradeLinkSecret },
+    upgrade: {
+      url: settings.upgradeUrl,
+      secret: secretSource(settings.upgradeLinkSecret, {
+        region: settings.region,
+        name: 'UPGRADE_LINK_SECRET',
+      }),
+    },
   });
   const media = createMediaService({
     media: mediaRepository,

@@ -52,7 +52,7 @@ const serviceWith = (faults: { db?: boolean; s3?: boolean }) => {
     clock: systemClock,
     plans: DEFAULT_PLANS,
     anonymousRateLimits: { hourly: 20, daily: 100 },
-    upgrade: { url: 'https://billing.example/upgrade', secret: 's'.repeat(32) },
+    upgrade: { url: 'https://billing.example/upgrade', secret: async () => 's'.repeat(32) },
   });
   const media = createMediaService({
     media: createMediaRepository({ db: mediaDb, tableName: storage.tableName }),

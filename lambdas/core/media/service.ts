@@ -93,7 +93,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
   /** A concurrent upload took the last of a limit: answer with the counters as they are now. */
   const refusalAfterRace = async (caller: Caller, reached: LimitReached) => {
     const fresh = await deps.quotas.admit(caller).catch((refused: unknown) => refused);
-    return fresh instanceof Error ? fresh : deps.quotas.refusal(fresh as Admission, reached.limits);
+    return fresh instanceof Error ? fresh : await deps.quotas.refusal(fresh as Admission, reached.limits);
   };
 
   /** The media object of an upload, with the anonymous extras of the reference. */

@@ -2,6 +2,7 @@ import type { Caller } from '#core/api-keys/auth';
 import { type Clock, unixSeconds } from '#core/clock';
 import { AppError } from '#core/errors';
 import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue } from '#core/plans';
+import type { SecretSource } from '#core/platform/secrets';
 import type { CountedWindow, LimitName } from '#core/quotas/limits';
 import { anonymousWindows, rateLimitHeaders, type WindowState } from '#core/quotas/rate-limits';
 import type { QuotaRepository } from '#core/quotas/repository';
@@ -15,7 +16,7 @@ export interface QuotaServiceDeps {
   clock: Clock;
   plans: PlanCatalogue;
   anonymousRateLimits: { hourly: number; daily: number };
-  upgrade: { url: string; secret: string };
+  upgrade: { url: string; secret: SecretSource };
 }
 
 /**
@@ -91,8 +92,8 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
         ),
     };
     // Already over? Refuse before anything is read or decoded; the transaction stays the real guard.
-    if (current.uploads >= plan.uploadsPerMonth) throw refusal(admission, ['monthly_uploads']);
-    if (current.storageUsedBytes >= plan.storageBytes) throw refusal(admission, ['storage']);
+    if (current.uploads >= plan.uploadsPerMonth) throw await refusal(admission, ['monthly_uploads']);
+    if (current.storageUsedBytes >= plan.storageBytes) throw await refusal(admission, ['storage']);
     return admission;
   };
 
@@ -113,7 +114,7 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
         ),
     };
     const exhausted = states.filter((state) => state.used >= state.limit).map((state) => state.name);
-    if (exhausted.length > 0) throw refusal(admission, exhausted);
+    if (exhausted.length > 0) throw await refusal(admission, exhausted);
     return admission;
   };
 
@@ -122,7 +123,7 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
     caller.kind === 'key' ? teamAdmission(caller.teamId) : anonymousAdmission(caller.client);
 
   /** The documented answer to a limit: 403 quota_exceeded with an upgrade link, or 429 with a wait. */
-  const refusal = (admission: Admission, limits: LimitName[]): AppError => {
+  const refusal = async (admission: Admission, limits: LimitName[]): Promise<AppError> => {
     const nowMs = clock.nowMs();
     if (admission.kind === 'anonymous') {
       const blocking = admission.windows.filter((window) => limits.includes(window.name));
@@ -139,7 +140,7 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       );
     }
     const target = nextPlan(admission.usage.plan);
-    const url = createUpgradeLink(deps.upgrade.url, deps.upgrade.secret, {
+    const url = createUpgradeLink(deps.upgrade.url, await deps.upgrade.secret(), {
       team: admission.teamId,
       plan: target,
       expires: unixSeconds(nowMs) + UPGRADE_LINK_LIFETIME_SECONDS,
