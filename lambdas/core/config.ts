@@ -49,6 +49,14 @@ const ConfigSchema = z.object({
   DELETED_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
   /** Plan numbers overriding the reference's, e.g. {"free":{"uploadsPerMonth":500}}. */
   PLANS: jsonText(PlanOverrides).default({}),
+  /** Lift the import address policy: for local development and tests only, never in production. */
+  IMPORT_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
+  IMPORT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
+  /** Ports an import URL may name: a comma-separated list, or * for any. */
+  IMPORT_ALLOWED_PORTS: z
+    .string()
+    .regex(/^(\*|\d{1,5}(,\d{1,5})*)$/, 'must be * or a comma-separated list of ports')
+    .default('80,443'),
   ANON_RATE_LIMIT_HOURLY: z.coerce.number().int().min(0).default(20),
   ANON_RATE_LIMIT_DAILY: z.coerce.number().int().min(0).default(100),
 });
@@ -66,6 +74,11 @@ export type Config = {
   deletedRetentionSeconds: number;
   plans: PlanCatalogue;
   anonymousRateLimits: { hourly: number; daily: number };
+  imports: {
+    allowPrivateNetworks: boolean;
+    timeoutMs: number;
+    allowedPorts: ReadonlySet<number> | undefined;
+  };
 };
 
 export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
@@ -92,6 +105,14 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     deletedRetentionSeconds: value.DELETED_RETENTION_DAYS * 86_400,
     plans: planCatalogue(value.PLANS),
     anonymousRateLimits: { hourly: value.ANON_RATE_LIMIT_HOURLY, daily: value.ANON_RATE_LIMIT_DAILY },
+    imports: {
+      allowPrivateNetworks: value.IMPORT_ALLOW_PRIVATE_NETWORKS === 'true',
+      timeoutMs: value.IMPORT_TIMEOUT_SECONDS * 1000,
+      allowedPorts:
+        value.IMPORT_ALLOWED_PORTS === '*'
+          ? undefined
+          : new Set(value.IMPORT_ALLOWED_PORTS.split(',').map(Number)),
+    },
   };
 };
 

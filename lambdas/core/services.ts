@@ -3,6 +3,8 @@ import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
 import { config } from '#core/config';
 import { newMediaId } from '#core/ids';
+import { createImageFetcher } from '#core/imports/fetch-image';
+import { createImportService } from '#core/imports/service';
 import { createMediaManagement } from '#core/media/management';
 import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
@@ -57,7 +59,11 @@ const build = () => {
     publicBaseUrl: settings.publicBaseUrl,
     deletedRetentionSeconds: settings.deletedRetentionSeconds,
   });
-  return { auth: createAuthenticator(apiKeys), media, management, quotas, objects, teams, apiKeys };
+  const imports = createImportService({
+    fetchImage: createImageFetcher({ ...settings.imports, maxRedirects: 5 }),
+    media,
+  });
+  return { auth: createAuthenticator(apiKeys), media, management, quotas, imports, objects, teams, apiKeys };
 };
 
 let built: ReturnType<typeof build> | undefined;

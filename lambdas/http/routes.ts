@@ -26,6 +26,7 @@ const store: RouteAccess = { table: 'readWrite', originals: ['put', 'delete'], u
 
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/upload', entry: 'upload', access: store },
+  { method: 'POST', path: '/v1/import', entry: 'import', access: store },
   { method: 'GET', path: '/v1/media', entry: 'list-media', access: read },
   { method: 'GET', path: '/v1/media/{id}', entry: 'get-media', access: read },
   { method: 'PATCH', path: '/v1/media/{id}', entry: 'update-media', access: write },

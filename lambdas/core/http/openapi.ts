@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AttributionValue,
   BatchPatchKnownFields,
+  ImportKnownFields,
   ListQuery,
   MediaIds,
   PatchKnownFields,
@@ -109,6 +110,25 @@ export const openApiDocument = () => ({
           },
         },
         responses: { 201: media('Stored'), ...errors(401, 403, 409, 422, 429, 500) },
+      },
+    },
+    '/v1/import': {
+      post: {
+        summary: 'Import an image from a URL (same response as upload)',
+        security: optionalKey,
+        requestBody: jsonBody(withAttribution(ImportKnownFields, AttributionValue)),
+        responses: {
+          201: media('Stored'),
+          ...errors(401, 403, 409, 422, 429, 500),
+          502: {
+            description: 'The URL could not be fetched (fetch_failed)',
+            content: { 'application/json': { schema: ref('Error') } },
+          },
+          504: {
+            description: 'Fetching the URL timed out (fetch_failed)',
+            content: { 'application/json': { schema: ref('Error') } },
+          },
+        },
       },
     },
     '/v1/media': {

@@ -153,6 +153,31 @@ export type UploadFields = z.output<typeof UploadFields>;
 /** In JSON a ttl may also be a plain number of seconds. */
 const JsonTtl = z.union([z.number().int().transform(String), z.string()]).pipe(Ttl);
 
+export const ImportKnownFields = z.object({
+  url: z.string('A url to import from is required.').max(2_048, 'The url must be at most 2,048 characters.'),
+  caption: Caption.optional(),
+  ttl: JsonTtl.optional(),
+  external_id: ExternalId.optional(),
+  public: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
+});
+
+/** POST /v1/import — a URL plus the same fields an upload takes, as JSON. */
+export const ImportFields = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, ImportKnownFields, AttributionValue);
+  if (!fields) return z.NEVER;
+  const { url, caption, ttl, external_id, public: isPublic } = fields.known;
+  return {
+    url,
+    fields: {
+      caption: caption || undefined,
+      ttlSeconds: ttl,
+      externalId: external_id,
+      public: isPublic !== false,
+      attribution: Object.fromEntries(fields.attribution) as Record<string, string>,
+    } satisfies UploadFields,
+  };
+});
+
 const refuseLegacy = (name: string) => z.never({ error: `"${name}" cannot be updated.` }).optional();
 
 export const PatchKnownFields = z.object({
