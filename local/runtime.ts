@@ -4,7 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { Clock } from '#core/clock';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
+import { useClock } from '#core/services';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { createGateway, type GatewayRoute, type LambdaHandler } from '#local/gateway';
 import { ensureBucket, ensureTable } from '#local/provision';
@@ -26,6 +28,10 @@ export interface LocalRuntimeOptions {
   publicBaseUrl?: string | undefined;
   /** DynamoDB Local keeps tables in memory instead of under dataDir (tests). */
   inMemory?: boolean;
+  /** Seconds between runs of the cleanup job (the schedule on AWS); 0 = never (tests run it themselves). */
+  cleanupIntervalSeconds?: number;
+  /** The services' clock; tests pass one they can move forward. */
+  clock?: Clock;
 }
 
 export interface LocalRuntime {
@@ -69,6 +75,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       // s3rver accepts only these; DynamoDB Local accepts anything.
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
+      // EMF metrics are for CloudWatch; locally they would only clutter the console.
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
     await provision(options, dynamoDbEndpoint, s3Endpoint);
 
@@ -96,6 +104,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       DYNAMODB_ENDPOINT: dynamoDbEndpoint,
       S3_ENDPOINT: s3Endpoint,
     });
+
+    if (options.clock) useClock(options.clock);
+    const interval = options.cleanupIntervalSeconds ?? 60;
+    if (interval > 0) {
+      const timer = setInterval(() => void runCleanup(), interval * 1000);
+      timer.unref();
+      stops.push(async () => clearInterval(timer));
+    }
 
     const descriptor: RuntimeDescriptor = {
       pid: process.pid,
@@ -152,6 +168,12 @@ const provision = async (options: LocalRuntimeOptions, dynamoDbEndpoint: string,
     db.destroy();
     s3.destroy();
   }
+};
+
+/** The same handler the EventBridge schedule invokes on AWS. */
+const runCleanup = async () => {
+  const { handler } = await import('../lambdas/cleanup/handler.ts');
+  await handler().catch((error: unknown) => console.error('cleanup run failed:', (error as Error).message));
 };
 
 const handlerOf = (path: string) => async (): Promise<LambdaHandler> =>

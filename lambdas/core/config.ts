@@ -57,6 +57,10 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^(\*|\d{1,5}(,\d{1,5})*)$/, 'must be * or a comma-separated list of ports')
     .default('80,443'),
+  /** CloudFront distribution whose cached variants the cleanup job invalidates (AWS only). */
+  DISTRIBUTION_ID: z.string().min(1).optional(),
+  /** Media the cleanup job handles per run at most; the rest waits for the next run. */
+  CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   ANON_RATE_LIMIT_HOURLY: z.coerce.number().int().min(0).default(20),
   ANON_RATE_LIMIT_DAILY: z.coerce.number().int().min(0).default(100),
 });
@@ -79,6 +83,8 @@ export type Config = {
     timeoutMs: number;
     allowedPorts: ReadonlySet<number> | undefined;
   };
+  distributionId: string | undefined;
+  cleanupBatchSize: number;
 };
 
 export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
@@ -105,6 +111,8 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     deletedRetentionSeconds: value.DELETED_RETENTION_DAYS * 86_400,
     plans: planCatalogue(value.PLANS),
     anonymousRateLimits: { hourly: value.ANON_RATE_LIMIT_HOURLY, daily: value.ANON_RATE_LIMIT_DAILY },
+    distributionId: value.DISTRIBUTION_ID,
+    cleanupBatchSize: value.CLEANUP_BATCH_SIZE,
     imports: {
       allowPrivateNetworks: value.IMPORT_ALLOW_PRIVATE_NETWORKS === 'true',
       timeoutMs: value.IMPORT_TIMEOUT_SECONDS * 1000,

@@ -1,6 +1,7 @@
 import { createAuthenticator } from '#core/api-keys/auth';
 import { createApiKeyRepository } from '#core/api-keys/repository';
-import { systemClock } from '#core/clock';
+import { createCleanup } from '#core/cleanup/service';
+import { type Clock, systemClock } from '#core/clock';
 import { config } from '#core/config';
 import { newMediaId } from '#core/ids';
 import { createImageFetcher } from '#core/imports/fetch-image';
@@ -8,6 +9,7 @@ import { createImportService } from '#core/imports/service';
 import { createMediaManagement } from '#core/media/management';
 import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
+import { createCloudFrontCdn, noCdn } from '#core/platform/cdn';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
 import { logger } from '#core/platform/logger';
 import { secretSource } from '#core/platform/secrets';
@@ -32,7 +34,7 @@ const build = () => {
   const quotas = createQuotaService({
     teams,
     quotas: createQuotaRepository({ db, tableName }),
-    clock: systemClock,
+    clock,
     plans: settings.plans,
     anonymousRateLimits: settings.anonymousRateLimits,
     upgrade: {
@@ -47,7 +49,7 @@ const build = () => {
     media: mediaRepository,
     quotas,
     objects,
-    clock: systemClock,
+    clock,
     newId: newMediaId,
     logger,
     publicBaseUrl: settings.publicBaseUrl,
@@ -55,7 +57,7 @@ const build = () => {
   });
   const management = createMediaManagement({
     media: mediaRepository,
-    clock: systemClock,
+    clock,
     publicBaseUrl: settings.publicBaseUrl,
     deletedRetentionSeconds: settings.deletedRetentionSeconds,
   });
@@ -63,10 +65,37 @@ const build = () => {
     fetchImage: createImageFetcher({ ...settings.imports, maxRedirects: 5 }),
     media,
   });
-  return { auth: createAuthenticator(apiKeys), media, management, quotas, imports, objects, teams, apiKeys };
+  const cleanup = createCleanup({
+    media: mediaRepository,
+    objects,
+    cdn: settings.distributionId ? createCloudFrontCdn({ distributionId: settings.distributionId }) : noCdn,
+    clock,
+    logger,
+  });
+  return {
+    auth: createAuthenticator(apiKeys),
+    media,
+    management,
+    quotas,
+    imports,
+    cleanup,
+    objects,
+    teams,
+    apiKeys,
+  };
 };
 
 let built: ReturnType<typeof build> | undefined;
+let clock: Clock = systemClock;
+
+/**
+ * Runs the services on another clock — the local runtime's tests travel in time with it. Only
+ * before the services are first used, so no request ever sees the time change under it.
+ */
+export const useClock = (replacement: Clock): void => {
+  if (built) throw new Error('useClock must be called before the services are first used');
+  clock = replacement;
+};
 
 export const services = (): ReturnType<typeof build> => {
   built ??= build();

@@ -10,6 +10,7 @@ import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
 import { createTeamRepository } from '#core/teams/repository';
 import { startLocalRuntime } from '#local/runtime';
+import { TravellingClock } from '#test/clock';
 
 let counter = 0;
 
@@ -27,7 +28,10 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpro-test-'));
   const tableName = uniqueName('media');
   const bucketName = uniqueName('originals');
+  const clock = new TravellingClock();
   const runtime = await startLocalRuntime({
+    clock,
+    cleanupIntervalSeconds: 0,
     port: 0,
     host: '127.0.0.1',
     dataDir,
@@ -47,6 +51,12 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
 
   return {
     url: runtime.url,
+    clock,
+    /** One run of the cleanup job, through the handler the schedule invokes. */
+    async runCleanup() {
+      const { handler } = await import('../../lambdas/cleanup/handler.ts');
+      return handler();
+    },
     tableName,
     bucketName,
     db,

@@ -19,6 +19,10 @@ export interface Media {
   expiresAt: number | undefined;
   deletedAt: number | undefined;
   objectKey: string;
+  /** Lifecycle of deleted media, driven by the cleanup job: when the original may go, and what is done. */
+  purgeAfter?: number | undefined;
+  cdnInvalidated?: boolean;
+  purgedAt?: number | undefined;
 }
 
 /** Deleted and expired media are gone from every read path, whether or not cleanup has run. */

@@ -48,6 +48,15 @@ export interface MediaRepository {
    * false when there was nothing live to delete. The original stays until `purgeAt` (unix seconds).
    */
   softDelete(current: Media, options: { nowMs: number; purgeAt: number }): Promise<boolean>;
+  /** Retires media whose expiry has passed (counters, external id, listing); false if a PATCH saved it. */
+  expire(current: Media, nowMs: number): Promise<boolean>;
+  /** Media with lifecycle work due by `nowSeconds` (expiry, CDN invalidation, purge), oldest first. */
+  listDue(nowSeconds: number, limit: number): Promise<Media[]>;
+  markInvalidated(id: string): Promise<void>;
+  /** The original is gone: the item leaves the cleanup's queue for good. */
+  markPurged(id: string, nowMs: number): Promise<void>;
+  /** Deleted media whose purge is not due yet waits in the queue until `dueAt`. */
+  requeue(id: string, dueAt: number): Promise<void>;
 }
 
 export interface CreateGuards {
@@ -83,127 +92,205 @@ export const createMediaRepository = ({
 }: {
   db: DynamoDBDocumentClient;
   tableName: string;
-}): MediaRepository => ({
-  async create(media, guards) {
-    const writes: GuardedWrite[] = [
-      {
-        guard: 'media',
-        write: {
-          Put: { TableName: tableName, Item: toItem(media), ConditionExpression: 'attribute_not_exists(pk)' },
+}): MediaRepository => {
+  return {
+    async create(media, guards) {
+      const writes: GuardedWrite[] = [
+        {
+          guard: 'media',
+          write: {
+            Put: {
+              TableName: tableName,
+              Item: toItem(media),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
         },
-      },
-      ...(media.teamId === undefined
-        ? rateWrites(tableName, guards)
-        : teamWrites(tableName, media, media.teamId, guards)),
-    ];
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await db.send(new TransactWriteCommand({ TransactItems: writes.map(({ write }) => write) }));
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const failed = writes
-          .filter((_, index) => reasons[index]?.Code === 'ConditionalCheckFailed')
-          .map(({ guard }) => guard);
-        if (failed.includes('external_id')) throw externalIdTaken();
-        const limits = failed.filter((guard) => guard !== 'media' && guard !== 'external_id');
-        if (limits.length > 0) throw new LimitReached(limits);
-        const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
-        if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
-        await backoff(attempt + 1);
+        ...(media.teamId === undefined
+          ? rateWrites(tableName, guards)
+          : teamWrites(tableName, media, media.teamId, guards)),
+      ];
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await db.send(new TransactWriteCommand({ TransactItems: writes.map(({ write }) => write) }));
+          return;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          const failed = writes
+            .filter((_, index) => reasons[index]?.Code === 'ConditionalCheckFailed')
+            .map(({ guard }) => guard);
+          if (failed.includes('external_id')) throw externalIdTaken();
+          const limits = failed.filter((guard) => guard !== 'media' && guard !== 'external_id');
+          if (limits.length > 0) throw new LimitReached(limits);
+          const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
+          if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
+          await backoff(attempt + 1);
+        }
       }
-    }
-  },
+    },
 
-  async get(id) {
-    const { Item } = await db.send(
-      new GetCommand({ TableName: tableName, Key: keys.media(id), ConsistentRead: true }),
-    );
-    return Item ? fromItem(Item) : undefined;
-  },
-
-  async getMany(ids) {
-    const found: Media[] = [];
-    let pending: Record<string, unknown>[] = ids.map((id) => keys.media(id));
-    for (let attempt = 0; pending.length > 0; attempt++) {
-      if (attempt > 0) await backoff(attempt);
-      const { Responses, UnprocessedKeys } = await db.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+    async get(id) {
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tableName, Key: keys.media(id), ConsistentRead: true }),
       );
-      found.push(...(Responses?.[tableName] ?? []).map(fromItem));
-      pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
-    }
-    return found;
-  },
+      return Item ? fromItem(Item) : undefined;
+    },
 
-  async listByTeam(teamId, { limit, cursor, nowMs }) {
-    let startKey: Record<string, unknown> | undefined =
-      cursor === undefined ? undefined : resumeKey(teamId, cursor);
-    const live: Media[] = [];
-    // One item more than asked tells whether another page exists.
-    while (live.length <= limit) {
-      const { Items = [], LastEvaluatedKey } = await db.send(
+    async getMany(ids) {
+      const found: Media[] = [];
+      let pending: Record<string, unknown>[] = ids.map((id) => keys.media(id));
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt > 0) await backoff(attempt);
+        const { Responses, UnprocessedKeys } = await db.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+        );
+        found.push(...(Responses?.[tableName] ?? []).map(fromItem));
+        pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+      return found;
+    },
+
+    async listByTeam(teamId, { limit, cursor, nowMs }) {
+      let startKey: Record<string, unknown> | undefined =
+        cursor === undefined ? undefined : resumeKey(teamId, cursor);
+      const live: Media[] = [];
+      // One item more than asked tells whether another page exists.
+      while (live.length <= limit) {
+        const { Items = [], LastEvaluatedKey } = await db.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: INDEX.mediaByTeam.name,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.mediaByTeam(teamId, 0, '').gsi1pk },
+            ScanIndexForward: false,
+            Limit: limit + 1 - live.length,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        live.push(...Items.map(fromItem).filter((media) => isUnexpired(media, nowMs)));
+        if (!LastEvaluatedKey) break;
+        startKey = LastEvaluatedKey;
+      }
+      const items = live.slice(0, limit);
+      const last = items.at(-1);
+      const hasMore = live.length > limit && last !== undefined;
+      return {
+        items,
+        cursor: hasMore
+          ? encodeCursor(keys.mediaByTeam(teamId, last.createdAtMs, last.id).gsi1sk)
+          : undefined,
+      };
+    },
+
+    async update(current, update, nowMs) {
+      // Permanent media leave the cleanup's queue; media with a ttl are queued at their expiry.
+      const expiry =
+        update.expiresAt === undefined
+          ? ' REMOVE expires_at, gsi2pk, gsi2sk'
+          : ', expires_at = :expires, gsi2pk = :duePk, gsi2sk = :dueSk';
+      const due = update.expiresAt === undefined ? undefined : keys.mediaDue(update.expiresAt, current.id);
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.media(current.id),
+            UpdateExpression: `SET caption = :caption, #public = :public, attribution = :attribution${expiry}`,
+            ConditionExpression: `${LIVE_AND_OWNED} AND attribution = :read`,
+            ExpressionAttributeNames: { '#public': 'public' },
+            ExpressionAttributeValues: {
+              ':caption': update.caption ?? null,
+              ':public': update.public,
+              ':attribution': update.attribution,
+              ':read': current.attribution,
+              ':team': current.teamId,
+              ':now': unixSeconds(nowMs),
+              ...(due && { ':expires': update.expiresAt, ':duePk': due.gsi2pk, ':dueSk': due.gsi2sk }),
+            },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
+
+    softDelete(current, { nowMs, purgeAt }) {
+      if (current.teamId === undefined) return Promise.resolve(false);
+      return retire(current, {
+        nowMs,
+        purgeAfter: purgeAt,
+        condition: LIVE_AND_OWNED,
+        values: { ':team': current.teamId, ':now': unixSeconds(nowMs) },
+      });
+    },
+
+    expire(current, nowMs) {
+      return retire(current, {
+        nowMs,
+        purgeAfter: unixSeconds(nowMs),
+        // A PATCH that made it permanent or extended it meanwhile wins: the condition no longer holds.
+        condition: 'attribute_not_exists(deleted_at) AND expires_at <= :now',
+        values: { ':now': unixSeconds(nowMs) },
+      });
+    },
+
+    async listDue(nowSeconds, limit) {
+      const { Items = [] } = await db.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: INDEX.mediaByTeam.name,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.mediaByTeam(teamId, 0, '').gsi1pk },
-          ScanIndexForward: false,
-          Limit: limit + 1 - live.length,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      live.push(...Items.map(fromItem).filter((media) => isUnexpired(media, nowMs)));
-      if (!LastEvaluatedKey) break;
-      startKey = LastEvaluatedKey;
-    }
-    const items = live.slice(0, limit);
-    const last = items.at(-1);
-    const hasMore = live.length > limit && last !== undefined;
-    return {
-      items,
-      cursor: hasMore ? encodeCursor(keys.mediaByTeam(teamId, last.createdAtMs, last.id).gsi1sk) : undefined,
-    };
-  },
-
-  async update(current, update, nowMs) {
-    // Permanent media leave the cleanup's queue; media with a ttl are queued at their expiry.
-    const expiry =
-      update.expiresAt === undefined
-        ? ' REMOVE expires_at, gsi2pk, gsi2sk'
-        : ', expires_at = :expires, gsi2pk = :duePk, gsi2sk = :dueSk';
-    const due = update.expiresAt === undefined ? undefined : keys.mediaDue(update.expiresAt, current.id);
-    try {
-      await db.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: keys.media(current.id),
-          UpdateExpression: `SET caption = :caption, #public = :public, attribution = :attribution${expiry}`,
-          ConditionExpression: `${LIVE_AND_OWNED} AND attribution = :read`,
-          ExpressionAttributeNames: { '#public': 'public' },
+          IndexName: INDEX.mediaDue.name,
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :until',
           ExpressionAttributeValues: {
-            ':caption': update.caption ?? null,
-            ':public': update.public,
-            ':attribution': update.attribution,
-            ':read': current.attribution,
-            ':team': current.teamId,
-            ':now': unixSeconds(nowMs),
-            ...(due && { ':expires': update.expiresAt, ':duePk': due.gsi2pk, ':dueSk': due.gsi2sk }),
+            ':pk': keys.mediaDue(0, '').gsi2pk,
+            // Every key due at or before now sorts below "<now>#~".
+            ':until': `${keys.mediaDue(nowSeconds, '').gsi2sk}~`,
           },
+          Limit: limit,
         }),
       );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
-  },
+      return Items.map(fromItem);
+    },
 
-  async softDelete(current, { nowMs, purgeAt }) {
+    async markInvalidated(id) {
+      await conditionalUpdate(id, 'SET cdn_invalidated = :yes', 'attribute_exists(deleted_at)', {
+        ':yes': true,
+      });
+    },
+
+    async markPurged(id, nowMs) {
+      await conditionalUpdate(
+        id,
+        'SET purged_at = :now REMOVE gsi2pk, gsi2sk',
+        'attribute_exists(deleted_at)',
+        {
+          ':now': unixSeconds(nowMs),
+        },
+      );
+    },
+
+    async requeue(id, dueAt) {
+      const due = keys.mediaDue(dueAt, id);
+      await conditionalUpdate(id, 'SET gsi2pk = :pk, gsi2sk = :sk', 'attribute_exists(deleted_at)', {
+        ':pk': due.gsi2pk,
+        ':sk': due.gsi2sk,
+      });
+    },
+  };
+
+  /**
+   * Marks media deleted together with everything that must agree: out of the team's listing, its
+   * storage counters released, its external id freed, and queued for the cleanup job right away
+   * (CDN invalidation, then the original's purge once `purgeAfter` has passed). Exactly once: the
+   * condition holds for one writer only.
+   */
+  async function retire(
+    current: Media,
+    options: { nowMs: number; purgeAfter: number; condition: string; values: Record<string, unknown> },
+  ): Promise<boolean> {
+    const due = keys.mediaDue(unixSeconds(options.nowMs), current.id);
     const teamId = current.teamId;
-    if (teamId === undefined) return false;
-    const due = keys.mediaDue(purgeAt, current.id);
     try {
       await db.send(
         new TransactWriteCommand({
@@ -212,27 +299,31 @@ export const createMediaRepository = ({
               Update: {
                 TableName: tableName,
                 Key: keys.media(current.id),
-                // Out of the team's listing at once; into the cleanup's queue for the original.
                 UpdateExpression:
-                  'SET deleted_at = :now, gsi2pk = :duePk, gsi2sk = :dueSk REMOVE gsi1pk, gsi1sk',
-                ConditionExpression: LIVE_AND_OWNED,
+                  'SET deleted_at = :deletedAt, purge_after = :purgeAfter, gsi2pk = :duePk, gsi2sk = :dueSk REMOVE gsi1pk, gsi1sk',
+                ConditionExpression: options.condition,
                 ExpressionAttributeValues: {
-                  ':team': teamId,
-                  ':now': unixSeconds(nowMs),
+                  ...options.values,
+                  ':deletedAt': unixSeconds(options.nowMs),
+                  ':purgeAfter': options.purgeAfter,
                   ':duePk': due.gsi2pk,
                   ':dueSk': due.gsi2sk,
                 },
               },
             },
-            {
-              Update: {
-                TableName: tableName,
-                Key: keys.team(teamId),
-                UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :minusOne',
-                ExpressionAttributeValues: { ':bytes': -current.filesize, ':minusOne': -1 },
-              },
-            },
-            ...(current.externalId === undefined
+            ...(teamId === undefined
+              ? []
+              : [
+                  {
+                    Update: {
+                      TableName: tableName,
+                      Key: keys.team(teamId),
+                      UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :minusOne',
+                      ExpressionAttributeValues: { ':bytes': -current.filesize, ':minusOne': -1 },
+                    },
+                  },
+                ]),
+            ...(teamId === undefined || current.externalId === undefined
               ? []
               : [{ Delete: { TableName: tableName, Key: keys.externalId(teamId, current.externalId) } }]),
           ],
@@ -248,8 +339,30 @@ export const createMediaRepository = ({
       }
       throw error;
     }
-  },
-});
+  }
+
+  async function conditionalUpdate(
+    id: string,
+    update: string,
+    condition: string,
+    values: Record<string, unknown>,
+  ) {
+    try {
+      await db.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.media(id),
+          UpdateExpression: update,
+          ConditionExpression: condition,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error) {
+      // The item moved on (another run got there first): nothing left to do here.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+};
 
 const teamWrites = (
   tableName: string,
@@ -386,4 +499,7 @@ const fromItem = (item: Item): Media => ({
   expiresAt: item.expires_at as number | undefined,
   deletedAt: item.deleted_at as number | undefined,
   objectKey: item.object_key as string,
+  purgeAfter: item.purge_after as number | undefined,
+  cdnInvalidated: item.cdn_invalidated as boolean | undefined,
+  purgedAt: item.purged_at as number | undefined,
 });

@@ -1,0 +1,21 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { config } from '#core/config';
+import { logger } from '#core/platform/logger';
+import { services } from '#core/services';
+
+const metrics = new Metrics({ namespace: 'imgpro', serviceName: 'cleanup' });
+
+/**
+ * The scheduled media lifecycle job (EventBridge on AWS, an interval in the local runtime). A run
+ * with failed steps ends in an error, so it shows in the function's error metric and alarm; the
+ * failed items are tried again by the next run.
+ */
+export const handler = async () => {
+  const report = await services().cleanup.run({ limit: config().cleanupBatchSize });
+  for (const [name, value] of Object.entries(report))
+    metrics.addMetric(`cleanup_${name}`, MetricUnit.Count, value);
+  metrics.publishStoredMetrics();
+  logger.info('cleanup run', { ...report });
+  if (report.failed > 0) throw new Error(`${report.failed} cleanup steps failed; the next run retries them`);
+  return report;
+};

@@ -1,0 +1,114 @@
+import pMap from 'p-map';
+import { type Clock, unixSeconds } from '#core/clock';
+import type { Media } from '#core/media/media';
+import type { MediaRepository } from '#core/media/repository';
+import type { Cdn } from '#core/platform/cdn';
+import type { ObjectStore } from '#core/store/object-store';
+
+export interface CleanupDeps {
+  media: MediaRepository;
+  objects: ObjectStore;
+  cdn: Cdn;
+  clock: Clock;
+  logger: { error(message: string, extra: Record<string, unknown>): void };
+}
+
+export interface CleanupReport {
+  expired: number;
+  invalidated: number;
+  purged: number;
+  /** Expiries a concurrent PATCH prevented (the media was made permanent or extended). */
+  kept: number;
+  failed: number;
+}
+
+/** A failing item waits this long before it is tried again, so it never blocks the queue's head. */
+const RETRY_DELAY_SECONDS = 300;
+const CONCURRENCY = 8;
+
+/**
+ * The media lifecycle job: expires media whose ttl has passed, asks the CDN to drop cached variants
+ * of everything retired, and purges originals once their retention is over. Every step is a
+ * conditional write keyed on the item's state, so a run can die anywhere, overlap another run, or
+ * race a PATCH, and each effect (counters above all) still happens exactly once. Work per run is
+ * bounded by `limit`; what is left is still due next run.
+ */
+export const createCleanup = ({ media: repository, objects, cdn, clock, logger }: CleanupDeps) => {
+  const run = async ({ limit }: { limit: number }): Promise<CleanupReport> => {
+    const nowMs = clock.nowMs();
+    const now = unixSeconds(nowMs);
+    const report: CleanupReport = { expired: 0, invalidated: 0, purged: 0, kept: 0, failed: 0 };
+
+    const fail = async (item: Media, step: string, error: unknown) => {
+      report.failed++;
+      logger.error('cleanup step failed', { media_id: item.id, step, error: error as Error });
+      await repository.requeue(item.id, now + RETRY_DELAY_SECONDS).catch(() => undefined);
+    };
+
+    // 1. Retire what expired (deleted media are already retired).
+    const due = await repository.listDue(now, limit);
+    const retired = await pMap(
+      due,
+      async (item): Promise<Media | undefined> => {
+        if (item.deletedAt !== undefined) return item;
+        try {
+          if (!(await repository.expire(item, nowMs))) {
+            report.kept++;
+            return undefined;
+          }
+          report.expired++;
+          return { ...item, deletedAt: now, purgeAfter: now, cdnInvalidated: false };
+        } catch (error) {
+          await fail(item, 'expire', error);
+          return undefined;
+        }
+      },
+      { concurrency: CONCURRENCY },
+    );
+    const pending = retired.filter((item) => item !== undefined);
+
+    // 2. Drop cached variants; the CDN may take only some now, the rest stay due.
+    const uninvalidated = pending.filter((item) => !item.cdnInvalidated);
+    let invalidated = new Set<string>();
+    try {
+      invalidated = new Set(await cdn.invalidate(uninvalidated.map((item) => item.id)));
+    } catch (error) {
+      for (const item of uninvalidated) await fail(item, 'invalidate', error);
+    }
+    await pMap(
+      uninvalidated.filter((item) => invalidated.has(item.id)),
+      async (item) => {
+        try {
+          await repository.markInvalidated(item.id);
+          report.invalidated++;
+        } catch (error) {
+          await fail(item, 'invalidate', error);
+        }
+      },
+      { concurrency: CONCURRENCY },
+    );
+
+    // 3. Purge originals whose retention is over; wait for the others.
+    await pMap(
+      pending.filter((item) => item.cdnInvalidated || invalidated.has(item.id)),
+      async (item) => {
+        try {
+          if ((item.purgeAfter ?? now) <= now) {
+            await objects.delete(item.objectKey);
+            await repository.markPurged(item.id, nowMs);
+            report.purged++;
+          } else {
+            await repository.requeue(item.id, item.purgeAfter ?? now);
+          }
+        } catch (error) {
+          await fail(item, 'purge', error);
+        }
+      },
+      { concurrency: CONCURRENCY },
+    );
+    return report;
+  };
+
+  return { run };
+};
+export type Cleanup = ReturnType<typeof createCleanup>;
