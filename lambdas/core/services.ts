@@ -17,6 +17,8 @@ import { createQuotaRepository } from '#core/quotas/repository';
 import { createQuotaService } from '#core/quotas/service';
 import { createObjectStore } from '#core/store/object-store';
 import { createTeamRepository } from '#core/teams/repository';
+import { createUploadIntentRepository } from '#core/uploads/intents';
+import { createDirectUploads } from '#core/uploads/service';
 
 /**
  * The composition root shared by every entry: clients and services are built once per process
@@ -72,12 +74,21 @@ const build = () => {
     clock,
     logger,
   });
+  const directUploads = createDirectUploads({
+    intents: createUploadIntentRepository({ db, tableName }),
+    objects,
+    media,
+    quotas,
+    clock,
+    newId: newMediaId,
+  });
   return {
     auth: createAuthenticator(apiKeys),
     media,
     management,
     quotas,
     imports,
+    directUploads,
     cleanup,
     objects,
     teams,

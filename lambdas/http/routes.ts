@@ -27,6 +27,19 @@ const store: RouteAccess = { table: 'readWrite', originals: ['put', 'delete'], u
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/upload', entry: 'upload', access: store },
   { method: 'POST', path: '/v1/import', entry: 'import', access: store },
+  // Files too large for a Lambda request go straight to S3 (DESIGN §6), then are completed here.
+  {
+    method: 'POST',
+    path: '/v1/uploads',
+    entry: 'create-direct-upload',
+    access: { ...store, originals: ['put'] },
+  },
+  {
+    method: 'POST',
+    path: '/v1/uploads/{upload_id}/complete',
+    entry: 'complete-direct-upload',
+    access: { ...store, originals: ['read', 'put', 'delete'] },
+  },
   { method: 'GET', path: '/v1/media', entry: 'list-media', access: read },
   { method: 'GET', path: '/v1/media/{id}', entry: 'get-media', access: read },
   { method: 'PATCH', path: '/v1/media/{id}', entry: 'update-media', access: write },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AttributionValue,
   BatchPatchKnownFields,
+  DirectUploadKnownFields,
   ImportKnownFields,
   ListQuery,
   MediaIds,
@@ -129,6 +130,46 @@ export const openApiDocument = () => ({
             content: { 'application/json': { schema: ref('Error') } },
           },
         },
+      },
+    },
+    '/v1/uploads': {
+      post: {
+        summary: 'Start a direct upload to storage (for files too large for /v1/upload)',
+        security: optionalKey,
+        requestBody: jsonBody(withAttribution(DirectUploadKnownFields, AttributionValue)),
+        responses: {
+          201: {
+            description: 'A presigned POST: send the form fields and then the file to `upload.url`',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: {
+                    upload_id: { type: 'string' },
+                    upload: {
+                      type: 'object',
+                      properties: {
+                        url: { type: 'string' },
+                        method: { const: 'POST' },
+                        fields: { type: 'object', additionalProperties: { type: 'string' } },
+                      },
+                    },
+                    expires_at: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+          ...errors(401, 403, 422, 429, 500),
+        },
+      },
+    },
+    '/v1/uploads/{upload_id}/complete': {
+      parameters: [{ name: 'upload_id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        summary: 'Validate the uploaded file and store it as media',
+        security: optionalKey,
+        responses: { 201: media('Stored'), ...errors(401, 403, 404, 409, 422, 429, 500) },
       },
     },
     '/v1/media': {

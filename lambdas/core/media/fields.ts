@@ -153,29 +153,52 @@ export type UploadFields = z.output<typeof UploadFields>;
 /** In JSON a ttl may also be a plain number of seconds. */
 const JsonTtl = z.union([z.number().int().transform(String), z.string()]).pipe(Ttl);
 
-export const ImportKnownFields = z.object({
-  url: z.string('A url to import from is required.').max(2_048, 'The url must be at most 2,048 characters.'),
+/** The upload fields as JSON (import and direct uploads): booleans and numbers where JSON has them. */
+const JsonUploadKnownFields = z.object({
   caption: Caption.optional(),
   ttl: JsonTtl.optional(),
   external_id: ExternalId.optional(),
   public: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
 });
 
+const toUploadFields = (
+  known: z.output<typeof JsonUploadKnownFields>,
+  attribution: [string, unknown][],
+): UploadFields => ({
+  caption: known.caption || undefined,
+  ttlSeconds: known.ttl,
+  externalId: known.external_id,
+  public: known.public !== false,
+  attribution: Object.fromEntries(attribution) as Record<string, string>,
+});
+
+export const ImportKnownFields = JsonUploadKnownFields.extend({
+  url: z.string('A url to import from is required.').max(2_048, 'The url must be at most 2,048 characters.'),
+});
+
 /** POST /v1/import — a URL plus the same fields an upload takes, as JSON. */
 export const ImportFields = FieldMap.transform((input, ctx) => {
   const fields = splitFields(input, ctx, ImportKnownFields, AttributionValue);
-  if (!fields) return z.NEVER;
-  const { url, caption, ttl, external_id, public: isPublic } = fields.known;
-  return {
-    url,
-    fields: {
-      caption: caption || undefined,
-      ttlSeconds: ttl,
-      externalId: external_id,
-      public: isPublic !== false,
-      attribution: Object.fromEntries(fields.attribution) as Record<string, string>,
-    } satisfies UploadFields,
-  };
+  return fields
+    ? { url: fields.known.url, fields: toUploadFields(fields.known, fields.attribution) }
+    : z.NEVER;
+});
+
+export const DirectUploadKnownFields = JsonUploadKnownFields.extend({
+  size: z
+    .number('size must be the file size in bytes.')
+    .int('size must be a whole number of bytes.')
+    .min(1, 'size must be at least 1 byte.'),
+  /** Accepted for clients that send it; the format always comes from the bytes. */
+  filename: z.string().max(255).optional(),
+});
+
+/** POST /v1/uploads — the declared size plus the same fields an upload takes, as JSON. */
+export const DirectUploadRequest = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, DirectUploadKnownFields, AttributionValue);
+  return fields
+    ? { size: fields.known.size, fields: toUploadFields(fields.known, fields.attribution) }
+    : z.NEVER;
 });
 
 const refuseLegacy = (name: string) => z.never({ error: `"${name}" cannot be updated.` }).optional();

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unixSeconds } from '#core/clock';
-import { AppError, fieldError } from '#core/errors';
+import { AppError, fieldError, notFound } from '#core/errors';
 import type { Media } from '#core/media/media';
 import type { CountedWindow, LimitName, TeamQuota } from '#core/quotas/limits';
 import { LimitReached } from '#core/quotas/limits';
@@ -65,10 +65,12 @@ export interface CreateGuards {
   quota?: TeamQuota;
   /** Anonymous media: the client's rate windows to count in. */
   rate?: { client: string; windows: readonly CountedWindow[] };
+  /** A direct upload this media completes: consumed in the same transaction, so only once. */
+  uploadId?: string;
 }
 
 /** What each transaction item guards, to name the limit when DynamoDB cancels the transaction. */
-type Guard = LimitName | 'media' | 'external_id';
+type Guard = LimitName | 'media' | 'external_id' | 'upload';
 type GuardedWrite = { guard: Guard; write: Record<string, unknown> };
 
 /** Transactions that lost a race with another one on the same counter are simply run again. */
@@ -109,6 +111,7 @@ export const createMediaRepository = ({
         ...(media.teamId === undefined
           ? rateWrites(tableName, guards)
           : teamWrites(tableName, media, media.teamId, guards)),
+        ...(guards.uploadId === undefined ? [] : [consumeUpload(tableName, guards.uploadId)]),
       ];
       for (let attempt = 0; ; attempt++) {
         try {
@@ -120,8 +123,11 @@ export const createMediaRepository = ({
           const failed = writes
             .filter((_, index) => reasons[index]?.Code === 'ConditionalCheckFailed')
             .map(({ guard }) => guard);
+          if (failed.includes('upload')) throw notFound('Upload not found.');
           if (failed.includes('external_id')) throw externalIdTaken();
-          const limits = failed.filter((guard) => guard !== 'media' && guard !== 'external_id');
+          const limits = failed.filter(
+            (guard): guard is LimitName => guard !== 'media' && guard !== 'external_id' && guard !== 'upload',
+          );
           if (limits.length > 0) throw new LimitReached(limits);
           const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
           if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
@@ -420,6 +426,17 @@ const teamWrites = (
         ]),
   ];
 };
+
+const consumeUpload = (tableName: string, uploadId: string): GuardedWrite => ({
+  guard: 'upload',
+  write: {
+    Delete: {
+      TableName: tableName,
+      Key: keys.uploadIntent(uploadId),
+      ConditionExpression: 'attribute_exists(pk)',
+    },
+  },
+});
 
 /** A day past its end a window's count is useless; DynamoDB's TTL removes it. */
 const WINDOW_PURGE_DELAY = 86_400;

@@ -40,7 +40,12 @@ export const createMediaService = (deps: MediaServiceDeps) => {
    * failed upload leaves nothing behind. The transaction also enforces the admission's quotas or
    * rate limits, so concurrent uploads can never overshoot them.
    */
-  const upload = async (caller: Caller, admission: Admission, { file, fields }: NewUpload) => {
+  const upload = async (
+    caller: Caller,
+    admission: Admission,
+    { file, fields }: NewUpload,
+    options: { completesUpload?: string } = {},
+  ) => {
     const { plan } = admission;
     if (!file || file.bytes.length === 0) throw fieldError('file', 'A non-empty image file is required.');
     if (file.tooLarge) throw tooLarge(plan.maxFileBytes);
@@ -74,6 +79,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
     try {
       await repository.create(record, {
         month: admission.month,
+        uploadId: options.completesUpload,
         ...(admission.kind === 'team'
           ? { quota: admission.plan }
           : { rate: { client: admission.client, windows: admission.windows } }),

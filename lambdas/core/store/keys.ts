@@ -8,6 +8,7 @@
  *   KEY#<key_id>      / KEY            an API key (hash of its secret only)
  *   EXTID#<team>#<external id> / EXTID uniqueness guard for a team's external ids
  *   RATE#<client>#<window> / RATE   an anonymous client's upload count in a time window (TTL)
+ *   UPLOAD#<upload id> / UPLOAD     a direct-to-S3 upload waiting for its completion call (TTL)
  */
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
@@ -44,6 +45,7 @@ export const keys = {
   monthlyUsage: (teamId: string, month: string) => ({ pk: `TEAM#${teamId}`, sk: `USAGE#${month}` }),
   apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
   externalId: (teamId: string, externalId: string) => ({ pk: `EXTID#${teamId}#${externalId}`, sk: 'EXTID' }),
+  uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
   rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
 };
 

@@ -5,6 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 
 /** The originals bucket, in domain terms: bytes in, bytes out, by key. */
 export interface ObjectStore {
@@ -12,9 +13,20 @@ export interface ObjectStore {
   /** Undefined when the object does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * A browser-compatible POST form that can write exactly one object: this key, exactly `size`
+   * bytes, until `expiresInSeconds` have passed.
+   */
+  presignPost(
+    key: string,
+    options: { size: number; expiresInSeconds: number },
+  ): Promise<{ url: string; fields: Record<string, string> }>;
 }
 
 export const originalKey = (mediaId: string): string => `originals/${mediaId}`;
+
+/** Where a direct upload lands before it is validated (a lifecycle rule sweeps what is never completed). */
+export const incomingKey = (uploadId: string): string => `incoming/${uploadId}`;
 
 export const createObjectStore = ({ s3, bucket }: { s3: S3Client; bucket: string }): ObjectStore => ({
   async put(key, body, contentType) {
@@ -33,5 +45,14 @@ export const createObjectStore = ({ s3, bucket }: { s3: S3Client; bucket: string
 
   async delete(key) {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  },
+
+  presignPost(key, { size, expiresInSeconds }) {
+    return createPresignedPost(s3, {
+      Bucket: bucket,
+      Key: key,
+      Conditions: [['content-length-range', size, size]],
+      Expires: expiresInSeconds,
+    });
   },
 });

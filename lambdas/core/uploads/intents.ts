@@ -1,0 +1,62 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { UploadFields } from '#core/media/fields';
+import { keys, TTL_ATTRIBUTE } from '#core/store/keys';
+
+/** A direct upload announced by `POST /v1/uploads` and not yet completed. */
+export interface UploadIntent {
+  uploadId: string;
+  /** Who may complete it: the same team, or the same anonymous client. */
+  owner: { teamId: string } | { client: string };
+  size: number;
+  fields: UploadFields;
+  /** Unix seconds after which it can no longer be completed. */
+  expiresAt: number;
+}
+
+export interface UploadIntentRepository {
+  create(intent: UploadIntent): Promise<void>;
+  get(uploadId: string): Promise<UploadIntent | undefined>;
+}
+
+/** A day past expiry DynamoDB's TTL removes an intent that was never completed. */
+const PURGE_DELAY_SECONDS = 86_400;
+
+export const createUploadIntentRepository = ({
+  db,
+  tableName,
+}: {
+  db: DynamoDBDocumentClient;
+  tableName: string;
+}): UploadIntentRepository => ({
+  async create(intent) {
+    await db.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.uploadIntent(intent.uploadId),
+          upload_id: intent.uploadId,
+          owner: intent.owner,
+          size: intent.size,
+          fields: intent.fields,
+          expires_at: intent.expiresAt,
+          [TTL_ATTRIBUTE]: intent.expiresAt + PURGE_DELAY_SECONDS,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  },
+
+  async get(uploadId) {
+    const { Item } = await db.send(
+      new GetCommand({ TableName: tableName, Key: keys.uploadIntent(uploadId), ConsistentRead: true }),
+    );
+    if (!Item) return undefined;
+    return {
+      uploadId: Item.upload_id as string,
+      owner: Item.owner as UploadIntent['owner'],
+      size: Item.size as number,
+      fields: Item.fields as UploadFields,
+      expiresAt: Item.expires_at as number,
+    };
+  },
+});

@@ -1,0 +1,101 @@
+import type { Caller } from '#core/api-keys/auth';
+import { type Clock, unixSeconds } from '#core/clock';
+import { AppError, fieldError, notFound } from '#core/errors';
+import type { UploadFields } from '#core/media/fields';
+import type { MediaService } from '#core/media/service';
+import type { QuotaService } from '#core/quotas/service';
+import { incomingKey, type ObjectStore } from '#core/store/object-store';
+import type { UploadIntent, UploadIntentRepository } from '#core/uploads/intents';
+
+export interface DirectUploadDeps {
+  intents: UploadIntentRepository;
+  objects: ObjectStore;
+  media: MediaService;
+  quotas: QuotaService;
+  clock: Clock;
+  newId: () => string;
+}
+
+/** Time a client has to send the file and call complete. */
+export const DIRECT_UPLOAD_SECONDS = 3_600;
+
+const MB = 1024 ** 2;
+
+/**
+ * Uploads too large for a Lambda request (≈ 6 MB on AWS): the client gets a presigned S3 POST that
+ * accepts exactly the declared size, sends the file straight to S3, then asks us to complete it.
+ * Completion applies every check of `POST /v1/upload` to the object and stores it the same way; the
+ * intent is consumed in the media transaction, so an upload completes at most once.
+ */
+export const createDirectUploads = ({ intents, objects, media, quotas, clock, newId }: DirectUploadDeps) => {
+  const ownerOf = (caller: Caller): UploadIntent['owner'] =>
+    caller.kind === 'key' ? { teamId: caller.teamId } : { client: caller.client };
+
+  const start = async (caller: Caller, request: { size: number; fields: UploadFields }) => {
+    const admission = await quotas.admit(caller);
+    if (request.size > admission.plan.maxFileBytes) {
+      throw fieldError('size', `The file may be at most ${Math.round(admission.plan.maxFileBytes / MB)} MB.`);
+    }
+    const uploadId = newId();
+    const expiresAt = unixSeconds(clock.nowMs()) + DIRECT_UPLOAD_SECONDS;
+    await intents.create({
+      uploadId,
+      owner: ownerOf(caller),
+      size: request.size,
+      fields: request.fields,
+      expiresAt,
+    });
+    const post = await objects.presignPost(incomingKey(uploadId), {
+      size: request.size,
+      expiresInSeconds: DIRECT_UPLOAD_SECONDS,
+    });
+    return {
+      upload_id: uploadId,
+      upload: { url: post.url, method: 'POST', fields: post.fields },
+      expires_at: expiresAt,
+    };
+  };
+
+  const complete = async (caller: Caller, uploadId: string) => {
+    const intent = await intents.get(uploadId);
+    const owner = ownerOf(caller);
+    if (
+      !intent ||
+      intent.expiresAt <= unixSeconds(clock.nowMs()) ||
+      JSON.stringify(intent.owner) !== JSON.stringify(owner)
+    ) {
+      throw notFound('Upload not found.');
+    }
+    const admission = await quotas.admit(caller);
+    const key = incomingKey(uploadId);
+    const bytes = await objects.get(key);
+    if (!bytes)
+      throw fieldError('file', 'The file has not been uploaded yet; send it to the upload URL first.');
+    let created: Awaited<ReturnType<MediaService['upload']>>;
+    try {
+      if (bytes.length !== intent.size) {
+        throw fieldError(
+          'file',
+          `The uploaded file has ${bytes.length} bytes, not the ${intent.size} declared.`,
+        );
+      }
+      const file = { bytes, tooLarge: bytes.length > admission.plan.maxFileBytes };
+      created = await media.upload(
+        caller,
+        admission,
+        { file, fields: intent.fields },
+        { completesUpload: uploadId },
+      );
+    } catch (error) {
+      // A file that can never become media goes now; after any other failure it stays for a retry.
+      if (error instanceof AppError && error.code === 'validation_error') await objects.delete(key);
+      throw error;
+    }
+    // Stored under its own key by the upload: the incoming copy is no longer needed.
+    await objects.delete(key).catch(() => undefined);
+    return { media: created, headers: admission.headers(created.filesize) };
+  };
+
+  return { start, complete };
+};
+export type DirectUploads = ReturnType<typeof createDirectUploads>;
