@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Ability, ApiKey } from '#core/api-keys/api-key';
 import { notFound } from '#core/errors';
 import { keys } from '#core/store/keys';
+import type { Table } from '#core/store/table';
 
 export interface ApiKeyRepository {
   create(key: ApiKey): Promise<void>;
@@ -11,13 +12,7 @@ export interface ApiKeyRepository {
   revoke(keyId: string, atMs: number): Promise<ApiKey>;
 }
 
-export const createApiKeyRepository = ({
-  db,
-  tableName,
-}: {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}): ApiKeyRepository => ({
+export const createApiKeyRepository = ({ db, tableName }: Table): ApiKeyRepository => ({
   async create(key) {
     await db.send(
       new PutCommand({

@@ -1,7 +1,6 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  type DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -13,6 +12,7 @@ import type { Media } from '#core/media/media';
 import type { CountedWindow, LimitName, TeamQuota } from '#core/quotas/limits';
 import { LimitReached } from '#core/quotas/limits';
 import { INDEX, keys, TTL_ATTRIBUTE } from '#core/store/keys';
+import type { Table } from '#core/store/table';
 
 /** The mutable part of media, as the service decided it should become. */
 export type MediaUpdate = Pick<Media, 'caption' | 'public' | 'expiresAt' | 'attribution'>;
@@ -88,13 +88,7 @@ const LIVE_AND_OWNED =
   'attribute_exists(pk) AND team_id = :team AND attribute_not_exists(deleted_at) AND ' +
   '(attribute_not_exists(expires_at) OR expires_at > :now)';
 
-export const createMediaRepository = ({
-  db,
-  tableName,
-}: {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}): MediaRepository => {
+export const createMediaRepository = ({ db, tableName }: Table): MediaRepository => {
   return {
     async create(media, guards) {
       const writes: GuardedWrite[] = [

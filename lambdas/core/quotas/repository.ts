@@ -1,6 +1,7 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CountedWindow } from '#core/quotas/limits';
 import { keys } from '#core/store/keys';
+import type { Table } from '#core/store/table';
 
 /** Reads of the counters that quotas and rate limits are enforced on (writes happen with the upload). */
 export interface QuotaRepository {
@@ -9,13 +10,7 @@ export interface QuotaRepository {
   windowCounts(client: string, windows: readonly CountedWindow[]): Promise<number[]>;
 }
 
-export const createQuotaRepository = ({
-  db,
-  tableName,
-}: {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}): QuotaRepository => ({
+export const createQuotaRepository = ({ db, tableName }: Table): QuotaRepository => ({
   async monthlyUploads(teamId, month) {
     const { Item } = await db.send(
       new GetCommand({ TableName: tableName, Key: keys.monthlyUsage(teamId, month), ConsistentRead: true }),

@@ -1,8 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { notFound } from '#core/errors';
 import type { PlanName } from '#core/plans';
 import { keys } from '#core/store/keys';
+import type { Table } from '#core/store/table';
 import type { Team } from '#core/teams/team';
 
 export interface TeamRepository {
@@ -12,13 +13,7 @@ export interface TeamRepository {
   setPlan(teamId: string, plan: PlanName): Promise<Team>;
 }
 
-export const createTeamRepository = ({
-  db,
-  tableName,
-}: {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}): TeamRepository => ({
+export const createTeamRepository = ({ db, tableName }: Table): TeamRepository => ({
   async create(team) {
     await db.send(
       new PutCommand({

@@ -1,6 +1,7 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { UploadFields } from '#core/media/fields';
 import { keys, TTL_ATTRIBUTE } from '#core/store/keys';
+import type { Table } from '#core/store/table';
 
 /** A direct upload announced by `POST /v1/uploads` and not yet completed. */
 export interface UploadIntent {
@@ -21,13 +22,7 @@ export interface UploadIntentRepository {
 /** A day past expiry DynamoDB's TTL removes an intent that was never completed. */
 const PURGE_DELAY_SECONDS = 86_400;
 
-export const createUploadIntentRepository = ({
-  db,
-  tableName,
-}: {
-  db: DynamoDBDocumentClient;
-  tableName: string;
-}): UploadIntentRepository => ({
+export const createUploadIntentRepository = ({ db, tableName }: Table): UploadIntentRepository => ({
   async create(intent) {
     await db.send(
       new PutCommand({
