@@ -1,6 +1,7 @@
 import type { Caller } from '#core/api-keys/auth';
 import { type Clock, unixSeconds } from '#core/clock';
 import { fieldError, notFound } from '#core/errors';
+import { IMAGE_FORMATS, type ImageFormat } from '#core/images/formats';
 import { ingestImage } from '#core/images/ingest';
 import { sniffFormat } from '#core/images/sniff';
 import type { UploadFields } from '#core/media/fields';
@@ -49,13 +50,13 @@ export const createMediaService = (deps: MediaServiceDeps) => {
     const { plan } = admission;
     if (!file || file.bytes.length === 0) throw fieldError('file', 'A non-empty image file is required.');
     if (file.tooLarge) throw tooLarge(plan.maxFileBytes);
-    if (file.bytes.length > plan.maxSvgBytes && (await sniffFormat(file.bytes)) === 'svg') {
+    const format = await sniffFormat(file.bytes);
+    if (format === 'svg' && file.bytes.length > plan.maxSvgBytes)
       throw tooLarge(plan.maxSvgBytes, 'SVG files');
-    }
     if (caller.kind === 'anonymous') refuseTeamOnlyFields(fields);
-    const image = await ingestImage(file.bytes, IMAGE_LIMITS);
 
     const id = deps.newId();
+    const image = await validateWhileStoring(originalKey(id), file.bytes, format);
     const createdAtMs = clock.nowMs();
     const record: Media = {
       id,
@@ -75,7 +76,6 @@ export const createMediaService = (deps: MediaServiceDeps) => {
       objectKey: originalKey(id),
     };
 
-    await objects.put(record.objectKey, image.body, record.contentType);
     try {
       await repository.create(record, {
         month: admission.month,
@@ -94,6 +94,33 @@ export const createMediaService = (deps: MediaServiceDeps) => {
       throw error;
     }
     return record;
+  };
+
+  /**
+   * The image, fully decoded, and its original stored. Files stored as sent (all but HEIC) are
+   * written to S3 while they are decoded — the two slowest steps of an upload overlap — and removed
+   * again if they turn out not to be an image.
+   */
+  const validateWhileStoring = async (key: string, bytes: Uint8Array, format: ImageFormat | undefined) => {
+    if (format === undefined || format === 'heic') {
+      const image = await ingestImage(bytes, IMAGE_LIMITS);
+      await objects.put(key, image.body, image.contentType);
+      return image;
+    }
+    const storing = objects.put(key, bytes, IMAGE_FORMATS[format].contentType);
+    // Observed at once: a failed write while the decode is still running must not crash the process.
+    storing.catch(() => undefined);
+    try {
+      const image = await ingestImage(bytes, IMAGE_LIMITS);
+      await storing;
+      return image;
+    } catch (error) {
+      await storing.then(
+        () => objects.delete(key),
+        () => undefined,
+      );
+      throw error;
+    }
   };
 
   /** A concurrent upload took the last of a limit: answer with the counters as they are now. */
