@@ -7,13 +7,16 @@
  *   key create --team TEAM_ID [--abilities read,write] [--name NAME]
  *   key revoke --key-id KEY_ID
  *
- * Target: the running local runtime found under DATA_DIR (default .data), or — when TABLE_NAME is
- * set — that table on AWS (region from AWS_REGION / the usual SDK credentials chain).
+ * Target, first match wins: `--stack NAME` — the table of that deployed CloudFormation stack (its
+ * `TableName` output; either imgpro stack will do), in the stack's region; else TABLE_NAME — that
+ * table on AWS (region from AWS_REGION / the usual SDK credentials chain); else the running local
+ * runtime found under DATA_DIR (default .data).
  * Prints one JSON object on success; a message on stderr and a non-zero exit otherwise.
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createAdmin } from '#core/admin';
 import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
@@ -22,11 +25,11 @@ import { createDocumentClient } from '#core/platform/clients';
 import { createTeamRepository } from '#core/teams/repository';
 import { type RuntimeDescriptor, runtimeDescriptorPath } from '#local/runtime';
 
-const USAGE = `usage: admin team create --name NAME [--plan PLAN]
-       admin team show --team TEAM_ID
-       admin team set-plan --team TEAM_ID --plan PLAN
-       admin key create --team TEAM_ID [--abilities read,write] [--name NAME]
-       admin key revoke --key-id KEY_ID`;
+const USAGE = `usage: admin [--stack STACK] team create --name NAME [--plan PLAN]
+       admin [--stack STACK] team show --team TEAM_ID
+       admin [--stack STACK] team set-plan --team TEAM_ID --plan PLAN
+       admin [--stack STACK] key create --team TEAM_ID [--abilities read,write] [--name NAME]
+       admin [--stack STACK] key revoke --key-id KEY_ID`;
 
 class UsageError extends Error {}
 
@@ -38,6 +41,7 @@ const { positionals, values } = parseArgs({
     team: { type: 'string' },
     abilities: { type: 'string' },
     'key-id': { type: 'string' },
+    stack: { type: 'string' },
   },
 });
 
@@ -47,10 +51,21 @@ const required = (name: keyof typeof values): string => {
   return value;
 };
 
-/** Where the data lives: an explicit table (AWS, or DYNAMODB_ENDPOINT), else the running local runtime. */
-const resolveTarget = async (): Promise<{ tableName: string; endpoint: string | undefined }> => {
+interface Target {
+  tableName: string;
+  endpoint: string | undefined;
+  region: string;
+}
+
+/**
+ * Where the data lives: a deployed stack's table, an explicit table (AWS, or DYNAMODB_ENDPOINT), else
+ * the running local runtime.
+ */
+const resolveTarget = async (): Promise<Target> => {
   const env = process.env;
-  if (env.TABLE_NAME) return { tableName: env.TABLE_NAME, endpoint: env.DYNAMODB_ENDPOINT };
+  const region = env.AWS_REGION ?? 'us-east-1';
+  if (values.stack) return stackTarget(values.stack);
+  if (env.TABLE_NAME) return { tableName: env.TABLE_NAME, endpoint: env.DYNAMODB_ENDPOINT, region };
   const path = runtimeDescriptorPath(resolve(env.DATA_DIR ?? '.data'));
   const descriptor = await readFile(path, 'utf8').then(
     (text) => JSON.parse(text) as RuntimeDescriptor,
@@ -65,7 +80,33 @@ const resolveTarget = async (): Promise<{ tableName: string; endpoint: string | 
   // DynamoDB Local accepts any credentials, but the SDK insists on some.
   env.AWS_ACCESS_KEY_ID ??= 'local';
   env.AWS_SECRET_ACCESS_KEY ??= 'local';
-  return { tableName: descriptor.tableName, endpoint: descriptor.dynamoDbEndpoint };
+  return { tableName: descriptor.tableName, endpoint: descriptor.dynamoDbEndpoint, region };
+};
+
+/** The `TableName` output of a deployed stack, in the region the stack lives in (from its ARN). */
+const stackTarget = async (stackName: string): Promise<Target> => {
+  const cloudFormation = new CloudFormationClient({});
+  try {
+    const { Stacks } = await cloudFormation
+      .send(new DescribeStacksCommand({ StackName: stackName }))
+      .catch((error: Error) => {
+        throw new Error(`cannot read stack ${stackName}: ${error.message}`);
+      });
+    const stack = Stacks?.[0];
+    const tableName = stack?.Outputs?.find((output) => output.OutputKey === 'TableName')?.OutputValue;
+    if (!stack?.StackId || !tableName) {
+      throw new UsageError(
+        `Stack ${stackName} has no TableName output: is it an imgpro stack, fully deployed?`,
+      );
+    }
+    return {
+      tableName,
+      endpoint: undefined,
+      region: stack.StackId.split(':')[3] ?? (await cloudFormation.config.region()),
+    };
+  } finally {
+    cloudFormation.destroy();
+  }
 };
 
 const isRunning = (pid: number): boolean => {
@@ -84,10 +125,7 @@ const run = async () => {
     throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
 
   const target = await resolveTarget();
-  const db = createDocumentClient({
-    region: process.env.AWS_REGION ?? 'us-east-1',
-    dynamoDbEndpoint: target.endpoint,
-  });
+  const db = createDocumentClient({ region: target.region, dynamoDbEndpoint: target.endpoint });
   const admin = createAdmin({
     teams: createTeamRepository({ db, tableName: target.tableName }),
     apiKeys: createApiKeyRepository({ db, tableName: target.tableName }),

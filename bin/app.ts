@@ -1,7 +1,10 @@
-/** The CDK app: `npx cdk deploy` provisions the service into the current AWS account and region. */
+/**
+ * The CDK app: `npx cdk deploy --all` provisions the service into the current AWS account and region.
+ * Settings come from CDK context (`-c key=value` or cdk.json); see lib/settings.ts and the README.
+ */
 import { App } from 'aws-cdk-lib';
-import { StatefulStack } from '../lib/stateful-stack.ts';
+import { defineService } from '../lib/service.ts';
+import { settingsFromContext } from '../lib/settings.ts';
 
 const app = new App();
-const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
-new StatefulStack(app, 'ImgproStateful', { env });
+defineService(app, settingsFromContext(app.node));

@@ -1,18 +1,19 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INDEX, TTL_ATTRIBUTE } from '#core/store/keys';
 import { StatefulStack } from '../../lib/stateful-stack.ts';
+import { testApp } from './app.ts';
 
 let template: Template;
+let dispose: () => void;
 
 beforeAll(() => {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'imgpro-cdk-')) });
-  template = Template.fromStack(new StatefulStack(app, 'Stateful'));
+  const test = testApp();
+  dispose = test.dispose;
+  template = Template.fromStack(new StatefulStack(test.app, 'Stateful'));
 });
+
+afterAll(() => dispose());
 
 describe('stateful stack', () => {
   it('keeps the table on-demand, recoverable, protected and retained, with the shared indexes and TTL', () => {
@@ -72,5 +73,42 @@ describe('stateful stack', () => {
         ]),
       },
     });
+  });
+
+  it('lets browsers POST presigned uploads, and nothing else cross-origin', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      CorsConfiguration: {
+        CorsRules: [Match.objectLike({ AllowedMethods: ['POST'], AllowedOrigins: ['*'] })],
+      },
+    });
+  });
+
+  it('expires abandoned multipart uploads and old versions', () => {
+    template.hasResourceProperties('AWS::S3::Bucket', {
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
+          Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+        ]),
+      },
+    });
+  });
+
+  it('generates the upgrade-link key in Secrets Manager and keeps it when the stack goes', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        GenerateSecretString: Match.objectLike({ PasswordLength: 64, ExcludePunctuation: true }),
+      }),
+    });
+  });
+
+  it('exports the table, bucket and secret under stable names for the stateless stack', () => {
+    const exported = Object.values(template.findOutputs('*')).map((output) => output.Export?.Name);
+    expect(exported.sort()).toEqual(
+      ['BucketArn', 'BucketName', 'TableArn', 'TableName', 'UpgradeLinkSecretArn'].map(
+        (name) => `Stateful:${name}`,
+      ),
+    );
   });
 });

@@ -1,0 +1,113 @@
+import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
+import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Grant } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { RouteAccess } from '../../lambdas/http/routes.ts';
+import type { ServiceFunction } from './service-function.ts';
+
+/**
+ * The only places a function's environment names a resource (STYLE §9): each helper sets the
+ * variable `lambdas/core/config.ts` reads and grants exactly the access that goes with it, so a name
+ * and its permission cannot drift apart.
+ */
+
+export type TableAccess = NonNullable<RouteAccess['table']>;
+export type ObjectOperation = NonNullable<RouteAccess['originals']>[number];
+
+/**
+ * `TABLE_NAME`, with data-plane read (Get, Query, Scan, BatchGet) or read-write on the table and its
+ * indexes; with no access, the name alone (see `bindAccess`).
+ */
+export const bindTable = (fn: ServiceFunction, table: ITableV2, access: TableAccess | undefined): void => {
+  fn.addEnvironment('TABLE_NAME', table.tableName);
+  if (access === 'readWrite') table.grantReadWriteData(fn);
+  else if (access === 'read') table.grantReadData(fn);
+};
+
+/**
+ * Object-level actions per operation, exact rather than the bucket's wildcard grants: `delete` is
+ * `s3:DeleteObject` only (a delete marker on the versioned bucket), never `s3:DeleteObjectVersion`,
+ * so no function can destroy the versions that keep a deletion recoverable for a month.
+ * `read` includes `s3:ListBucket` so that a missing key is a 404 (NoSuchKey), not a 403.
+ */
+const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBucket) => void> = {
+  read: (fn, bucket) => {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:GetObject'],
+      resourceArns: [bucket.arnForObjects('*')],
+    });
+    Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+  },
+  put: (fn, bucket) => {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:PutObject'],
+      resourceArns: [bucket.arnForObjects('*')],
+    });
+  },
+  delete: (fn, bucket) => {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:DeleteObject'],
+      resourceArns: [bucket.arnForObjects('*')],
+    });
+  },
+};
+
+/** `BUCKET_NAME`, with the given operations on the originals; with none, the name alone. */
+export const bindOriginals = (
+  fn: ServiceFunction,
+  bucket: IBucket,
+  operations: readonly ObjectOperation[],
+): void => {
+  fn.addEnvironment('BUCKET_NAME', bucket.bucketName);
+  for (const operation of new Set(operations)) OBJECT_GRANTS[operation](fn, bucket);
+};
+
+/** `UPGRADE_LINK_SECRET_ARN` — the ARN only; the value is read at run time with `GetSecretValue`. */
+export const bindUpgradeLinkSecret = (fn: ServiceFunction, secret: ISecret): void => {
+  fn.addEnvironment('UPGRADE_LINK_SECRET_ARN', secret.secretArn);
+  secret.grantRead(fn);
+};
+
+/** `DISTRIBUTION_ID`, with `cloudfront:CreateInvalidation` on that distribution only. */
+export const bindDistribution = (fn: ServiceFunction, distribution: IDistribution): void => {
+  fn.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);
+  distribution.grantCreateInvalidation(fn);
+};
+
+/** What a function's `access` can refer to. */
+export interface ServiceResources {
+  readonly table: ITableV2;
+  readonly originals: IBucket;
+  readonly upgradeLinkSecret: ISecret;
+}
+
+/** Whether a function with this access builds the shared services (and so needs their settings). */
+export const usesServices = (access: RouteAccess): boolean =>
+  Boolean(access.table || access.originals?.length || access.upgradeSecret);
+
+/**
+ * A route's declared `access`, granted exactly. Any function that touches a resource builds the
+ * shared services, whose configuration requires both the table and the bucket name at cold start,
+ * so both names are set even where only one is granted: a name without a grant opens nothing. A
+ * route declaring no access (the OpenAPI document) gets no names and no grants.
+ */
+export const bindAccess = (fn: ServiceFunction, access: RouteAccess, resources: ServiceResources): void => {
+  if (!usesServices(access)) return;
+  bindTable(fn, resources.table, access.table);
+  bindOriginals(fn, resources.originals, access.originals ?? []);
+  if (access.upgradeSecret) bindUpgradeLinkSecret(fn, resources.upgradeLinkSecret);
+};
+
+/** Plain settings (no resource, so nothing to grant): set only when given, else config's default applies. */
+export const bindSettings = (
+  fn: ServiceFunction,
+  settings: Record<string, string | number | undefined>,
+): void => {
+  for (const [name, value] of Object.entries(settings)) {
+    if (value !== undefined) fn.addEnvironment(name, String(value));
+  }
+};

@@ -1,0 +1,30 @@
+import { buildSync } from 'esbuild';
+
+/** Packages with platform binaries: installed for linux-arm64 beside a bundle, never bundled. */
+export const NATIVE_MODULES = ['sharp'] as const;
+
+/**
+ * The native packages an entry's own code imports. Only the project's modules are parsed (every
+ * package stays external), so this takes milliseconds; a function whose import graph never reaches
+ * sharp ships without it and starts faster.
+ */
+export const nativeModulesOf = (entry: string): string[] => {
+  const { metafile } = buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    metafile: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    logLevel: 'silent',
+  });
+  const imported = new Set(
+    Object.values(metafile.outputs).flatMap((output) =>
+      output.imports.filter((item) => item.external).map((item) => item.path),
+    ),
+  );
+  return NATIVE_MODULES.filter((name) =>
+    [...imported].some((path) => path === name || path.startsWith(`${name}/`)),
+  );
+};

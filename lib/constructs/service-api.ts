@@ -1,0 +1,113 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  CorsHttpMethod,
+  DomainName,
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import type { RouteDefinition } from '../../lambdas/http/routes.ts';
+
+export interface ServiceApiProps {
+  /** Browser origins allowed to call the API (bearer keys, never cookies, so `*` is safe). */
+  readonly corsAllowOrigins: string[];
+  /** Steady-state requests per second across the API, and the burst allowed above it. */
+  readonly rateLimit: number;
+  readonly burstLimit: number;
+  readonly logRetention: RetentionDays;
+  /**
+   * A custom domain for the API, with an ACM certificate from the stack's region.
+   * @default - the execute-api domain only
+   */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
+}
+
+/**
+ * The HTTP API (API Gateway v2, payload format 2.0): one route per `ROUTES` row, each integrated with
+ * its own function, a throttled `$default` stage with JSON access logs, and CORS for browser clients.
+ *
+ * Payload limits (DESIGN §6): a Lambda request event is at most 6 MB, and API Gateway base64-encodes
+ * binary bodies, so `POST /v1/upload` takes files up to about 4.5 MB here. Larger bodies never reach
+ * the function: API Gateway answers them itself (HTTP APIs cannot customise that answer, so it is not
+ * in the documented error shape). Files up to the plan limits go straight to S3 with the presigned
+ * `POST /v1/uploads` flow; the bucket's CORS rule lets browsers do that.
+ */
+export class ServiceApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly domainName: DomainName | undefined;
+  /** The base URL clients call: the custom domain when there is one. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ServiceApiProps) {
+    super(scope, id);
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: 'imgpro API (img.pro compatible)',
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: props.corsAllowOrigins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
+        allowHeaders: ['authorization', 'content-type'],
+        // Quota and rate-limit headers are part of the contract; browsers may read them all.
+        exposeHeaders: ['*'],
+        maxAge: Duration.days(1),
+      },
+    });
+
+    this.domainName = props.domain
+      ? new DomainName(this, 'Domain', {
+          domainName: props.domain.name,
+          certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        })
+      : undefined;
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
+      ...(this.domainName && { domainMapping: { domainName: this.domainName } }),
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // Never the Authorization header or the query string: both can carry secrets.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            time: '$context.requestTimeEpoch',
+            route: '$context.routeKey',
+            status: '$context.status',
+            responseLength: '$context.responseLength',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            integrationStatus: '$context.integrationStatus',
+            error: '$context.error.message',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    this.url = props.domain ? `https://${props.domain.name}` : this.api.apiEndpoint;
+  }
+
+  /** `METHOD path` → the route's own function. */
+  addRoute(route: RouteDefinition, fn: IFunction): void {
+    this.api.addRoutes({
+      path: route.path,
+      methods: [HttpMethod[route.method]],
+      integration: new HttpLambdaIntegration(`${fn.node.id}Integration`, fn),
+    });
+  }
+}

@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { nativeModulesOf } from './native-modules.ts';
+
+/** The repository root: entries are given relative to it. */
+export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
+
+/**
+ * In esbuild's ESM output, the CommonJS packages it bundles can neither `require()` Node built-ins
+ * nor find `__dirname`; give them both.
+ */
+const ESM_BANNER = [
+  "import { createRequire as __imgproRequire } from 'node:module';",
+  "import { fileURLToPath as __imgproPath } from 'node:url';",
+  'const require = __imgproRequire(import.meta.url);',
+  'const __filename = __imgproPath(import.meta.url);',
+  "const __dirname = __imgproPath(new URL('.', import.meta.url));",
+].join(' ');
+
+export interface ServiceFunctionProps {
+  /** Entry module relative to the repository root, e.g. `lambdas/http/upload.ts`; exports `handler`. */
+  readonly entry: string;
+  /** What the function does, shown in the console. */
+  readonly description: string;
+  /**
+   * Memory in MB; Lambda gives CPU in proportion (1,769 MB = one full vCPU).
+   * @default 1024
+   */
+  readonly memorySize?: number;
+  /**
+   * @default Duration.seconds(29) — API Gateway gives up on an integration after 30 s
+   */
+  readonly timeout?: Duration;
+  /** How long the function's log lines are kept. */
+  readonly logRetention: RetentionDays;
+  /** Powertools log level (`POWERTOOLS_LOG_LEVEL`). */
+  readonly logLevel: string;
+}
+
+/**
+ * The house Lambda function: Node 24 on arm64, one minified ESM bundle with source maps, its own
+ * log group with a set retention, JSON logs, X-Ray tracing, and a role that can only write its own
+ * logs. Everything else it may touch is granted afterwards through the binding helpers, which set
+ * the matching environment variable at the same time.
+ *
+ * Native packages (sharp) cannot be bundled: they are detected from the entry's import graph and
+ * installed beside the bundle for linux-arm64 (DESIGN §6), with no Docker involved.
+ */
+export class ServiceFunction extends NodejsFunction {
+  /** The entry module, relative to the repository root. */
+  readonly entry: string;
+  /** Native packages installed beside the bundle (detected from the entry's imports). */
+  readonly nativeModules: readonly string[];
+
+  constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    const entry = join(PROJECT_ROOT, props.entry);
+    const nodeModules = nativeModulesOf(entry);
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention,
+      // Logs describe requests, not data: they go with the stack.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${props.entry}`,
+    });
+    super(scope, id, {
+      entry,
+      handler: 'handler',
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
+      description: props.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: props.memorySize ?? 1024,
+      timeout: props.timeout ?? Duration.seconds(29),
+      role,
+      logGroup,
+      loggingFormat: LoggingFormat.JSON,
+      tracing: Tracing.ACTIVE,
+      environment: {
+        POWERTOOLS_LOG_LEVEL: props.logLevel,
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        mainFields: ['module', 'main'],
+        minify: true,
+        sourceMap: true,
+        // A linked .map file: Node maps stack traces (--enable-source-maps) without bloating the code.
+        sourceMapMode: SourceMapMode.DEFAULT,
+        sourcesContent: false,
+        banner: ESM_BANNER,
+        // The SDK ships in the bundle at the versions the tests ran against, not the runtime's own.
+        bundleAwsSDK: true,
+        externalModules: [],
+        ...(nodeModules.length > 0 && {
+          nodeModules,
+          // npm installs the linux-arm64 build whatever the host, from its cache when it can.
+          environment: {
+            npm_config_os: 'linux',
+            npm_config_cpu: 'arm64',
+            npm_config_libc: 'glibc',
+            npm_config_prefer_offline: 'true',
+          },
+        }),
+      },
+    });
+    this.entry = props.entry;
+    this.nativeModules = nodeModules;
+    logGroup.grantWrite(this);
+  }
+}

@@ -1,0 +1,126 @@
+import { Duration } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import {
+  AllowedMethods,
+  CacheCookieBehavior,
+  CachedMethods,
+  CacheHeaderBehavior,
+  CachePolicy,
+  CacheQueryStringBehavior,
+  Distribution,
+  Function as EdgeFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HttpVersion,
+  OriginRequestCookieBehavior,
+  OriginRequestHeaderBehavior,
+  OriginRequestPolicy,
+  OriginRequestQueryStringBehavior,
+  type PriceClass,
+  ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { type FunctionUrl, FunctionUrlAuthType, type IFunction, InvokeMode } from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { buildViewerRequestCode } from '../viewer-edge/build.ts';
+import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../viewer-edge/viewer-request.ts';
+
+export interface ViewerCdnProps {
+  /** The viewer origin: a streaming handler for a function URL. */
+  readonly origin: IFunction;
+  /** How long CloudFront waits for the origin's first byte (a transform happens before it). */
+  readonly originReadTimeout: Duration;
+  readonly priceClass: PriceClass;
+  /**
+   * A custom domain for the viewer links, with an ACM certificate from us-east-1.
+   * @default - the distribution's cloudfront.net domain
+   */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
+}
+
+/**
+ * The viewer links: CloudFront in front of the viewer function's URL. The URL takes only SigV4-signed
+ * requests (`AWS_IAM`), and only this distribution may sign them (Origin Access Control, with invoke
+ * permissions conditioned on the distribution's ARN), so there is no way around the cache.
+ *
+ * The cache key is the canonical query string plus the accept class, both produced at the edge by the
+ * viewer-request function; the origin receives exactly those, plus the host the viewer asked for.
+ */
+export class ViewerCdn extends Construct {
+  readonly functionUrl: FunctionUrl;
+  readonly distribution: Distribution;
+  readonly viewerRequest: EdgeFunction;
+  /** Base of every media `link`: the custom domain when there is one. */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string, props: ViewerCdnProps) {
+    super(scope, id);
+
+    // Response streaming lifts the 6 MB buffered-response limit to 200 MB.
+    this.functionUrl = props.origin.addFunctionUrl({
+      authType: FunctionUrlAuthType.AWS_IAM,
+      invokeMode: InvokeMode.RESPONSE_STREAM,
+    });
+
+    this.viewerRequest = new EdgeFunction(this, 'ViewerRequest', {
+      comment: 'imgpro: canonical query string, accept class and host for the viewer cache',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(buildViewerRequestCode()),
+    });
+
+    const cachePolicy = new CachePolicy(this, 'CachePolicy', {
+      comment: 'imgpro viewer: canonical query string and accept class, set by the viewer-request function',
+      queryStringBehavior: CacheQueryStringBehavior.all(),
+      headerBehavior: CacheHeaderBehavior.allowList(ACCEPT_CLASS_HEADER),
+      cookieBehavior: CacheCookieBehavior.none(),
+      // The origin's Cache-Control decides (a day at most, never past the media's expiry).
+      minTtl: Duration.seconds(0),
+      defaultTtl: Duration.days(1),
+      maxTtl: Duration.days(365),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+
+    // Everything in the cache key reaches the origin anyway. Beyond it: `Accept`, which the origin
+    // maps with the same `acceptClass` as the edge (so it cannot vary a response beyond the class in
+    // the key), and the viewer's host for absolute links in the HTML page. Never `Host` itself: the
+    // function URL routes on it and OAC signs it.
+    const originRequestPolicy = new OriginRequestPolicy(this, 'OriginRequestPolicy', {
+      comment: 'imgpro viewer: Accept and the viewer host, nothing else beyond the cache key',
+      queryStringBehavior: OriginRequestQueryStringBehavior.none(),
+      headerBehavior: OriginRequestHeaderBehavior.allowList('accept', FORWARDED_HOST_HEADER),
+      cookieBehavior: OriginRequestCookieBehavior.none(),
+    });
+
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'imgpro viewer links',
+      defaultBehavior: {
+        origin: FunctionUrlOrigin.withOriginAccessControl(this.functionUrl, {
+          readTimeout: props.originReadTimeout,
+        }),
+        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+        cachedMethods: CachedMethods.CACHE_GET_HEAD,
+        cachePolicy,
+        originRequestPolicy,
+        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        compress: true,
+        functionAssociations: [{ function: this.viewerRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
+      },
+      priceClass: props.priceClass,
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+      // Only a custom certificate has a security policy to choose (the default one is fixed).
+      ...(props.domain && {
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+        domainNames: [props.domain.name],
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+      }),
+    });
+
+    this.baseUrl = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
+  }
+}

@@ -1,0 +1,118 @@
+import { Validations } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { ServiceFunction } from './constructs/service-function.ts';
+import type { Settings } from './settings.ts';
+import type { StatefulStack } from './stateful-stack.ts';
+import type { StatelessStack } from './stateless-stack.ts';
+
+/**
+ * Every cdk-nag (AWS Solutions) finding this app accepts, with the reason, in one place. Anything not
+ * listed here fails `cdk synth` and the infra tests. An acknowledgement covers the construct it names
+ * and everything below it, so each one names the narrowest construct that carries the finding.
+ */
+interface Acknowledgement {
+  /** Rule id, with the finding in brackets where a rule reports several (IAM5). */
+  readonly id: string;
+  readonly reason: string;
+  readonly where: (stacks: { stateful: StatefulStack; stateless: StatelessStack }) => IConstruct[];
+  /** Only in some configurations. */
+  readonly when?: (settings: Settings) => boolean;
+}
+
+const functionRoles = (stack: StatelessStack): IConstruct[] =>
+  stack.node
+    .findAll()
+    .filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction)
+    .map((fn) => fn.role as IConstruct);
+
+const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
+  {
+    id: 'AwsSolutions-S1',
+    reason:
+      'Server access logs would need a second retained bucket. Objects are only ever reached through the ' +
+      'functions (the bucket is private, uploads are presigned by the API), and each function logs every ' +
+      'request with its id; CloudTrail S3 data events can be enabled where an object-level audit is required.',
+    where: ({ stateful }) => [stateful.originals],
+  },
+  {
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The upgrade-link key is shared with the operator’s billing page, which verifies links with it. ' +
+      'Automatic rotation would invalidate every link already sent and leave the billing page on the old ' +
+      'key; rotate it deliberately (new value here, then the billing page).',
+    where: ({ stateful }) => [stateful.upgradeLinkSecret],
+  },
+  {
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), whose actions support no ' +
+      'resource-level permissions; the infra tests check that no other action is granted on "*".',
+    where: ({ stateless }) => functionRoles(stateless),
+  },
+  {
+    id: `AwsSolutions-IAM5[Resource::${stateful.exports.tableArn}/index/*]`,
+    reason:
+      'Data-plane access to the service table includes its own global secondary indexes (a team’s media ' +
+      'newest first; media due for cleanup). The actions are the table grant’s, read-only where a route ' +
+      'declares read access.',
+    where: ({ stateless }) => functionRoles(stateless),
+  },
+  {
+    id: `AwsSolutions-IAM5[Resource::${stateful.exports.bucketArn}/*]`,
+    reason:
+      'Originals are keyed by media id, which is not known in advance, and the bucket holds nothing else. ' +
+      'The actions are exact per declared operation: s3:GetObject, s3:PutObject, s3:DeleteObject (never ' +
+      'DeleteObjectVersion, so deletions stay recoverable).',
+    where: ({ stateless }) => functionRoles(stateless),
+  },
+  {
+    id: 'AwsSolutions-APIG4',
+    reason:
+      'The img.pro contract authenticates inside the functions: API keys (Bearer imgpro_…) are looked up ' +
+      'by hash with their read/write abilities, anonymous uploads are part of the contract (rate-limited ' +
+      'per address), and /openapi.json is public. A gateway authorizer would add a second lookup per request.',
+    where: ({ stateless }) => [stateless.api.api],
+  },
+  {
+    id: 'AwsSolutions-CFR1',
+    reason:
+      'Viewer links are public and meant to be opened anywhere; there is no regional restriction to enforce.',
+    where: ({ stateless }) => [stateless.viewer.distribution],
+  },
+  {
+    id: 'AwsSolutions-CFR2',
+    reason:
+      'A web ACL costs a monthly fee per deployment. The origin is reachable only through CloudFront ' +
+      '(OAC), every query parameter is allowlisted at the edge and repeats are served from cache; attach ' +
+      'AWS WAF to the distribution where abuse warrants it.',
+    where: ({ stateless }) => [stateless.viewer.distribution],
+  },
+  {
+    id: 'AwsSolutions-CFR3',
+    reason:
+      'Standard logs need an extra retained bucket with ACLs enabled. Every cache miss reaches the viewer ' +
+      'function, which logs it; CloudFront’s own metrics cover hits.',
+    where: ({ stateless }) => [stateless.viewer.distribution],
+  },
+  {
+    id: 'AwsSolutions-CFR4',
+    reason:
+      'On the default *.cloudfront.net certificate CloudFront fixes the security policy and it cannot be ' +
+      'raised. With a custom domain (context viewerDomain) the distribution requires TLSv1.2_2021 and ' +
+      'this finding does not arise.',
+    where: ({ stateless }) => [stateless.viewer.distribution],
+    when: (settings) => settings.viewerDomain === undefined,
+  },
+];
+
+export const acknowledgeFindings = (
+  stacks: { stateful: StatefulStack; stateless: StatelessStack },
+  settings: Settings,
+): void => {
+  for (const acknowledgement of acknowledgements(stacks.stateful)) {
+    if (acknowledgement.when && !acknowledgement.when(settings)) continue;
+    for (const construct of acknowledgement.where(stacks)) {
+      Validations.of(construct).acknowledge({ id: acknowledgement.id, reason: acknowledgement.reason });
+    }
+  }
+};

@@ -1,0 +1,115 @@
+import type { Node } from 'constructs';
+import { z } from 'zod';
+
+/**
+ * Deployment settings, read once from CDK context (`cdk.json` or `-c key=value`) and validated, so a
+ * typo fails `cdk synth` with the key's name instead of deploying something half-configured. Every
+ * key is optional: `npx cdk deploy --all` with no context gives a working service on the
+ * CloudFront and API Gateway domains.
+ */
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => value || undefined)
+  .optional();
+const optionalUrl = optionalText.pipe(z.url().optional());
+const domainName = optionalText.pipe(
+  z
+    .string()
+    .regex(/^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/, 'must be a lower-case domain name')
+    .optional(),
+);
+const acmCertificateArn = optionalText.pipe(
+  z
+    .string()
+    .regex(/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/, 'must be an ACM certificate ARN')
+    .optional(),
+);
+/** Context given on the command line is always a string; in cdk.json it may be a number. */
+const whole = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+/** A list, given as a JSON array in cdk.json or as a comma-separated string with `-c`. */
+const list = z.union([
+  z.array(z.string()),
+  z.string().transform((text) =>
+    text
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  ),
+]);
+
+/** CloudWatch Logs accepts only these retention periods (days). */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];
+
+const SettingsSchema = z
+  .object({
+    /** Custom domain of the viewer links, e.g. `i.example.com`; needs `viewerCertificateArn`. */
+    viewerDomain: domainName,
+    /** ACM certificate for `viewerDomain`; CloudFront requires it to be in us-east-1. */
+    viewerCertificateArn: acmCertificateArn.refine(
+      (arn) => arn === undefined || arn.includes(':us-east-1:'),
+      {
+        message: 'CloudFront needs a certificate from us-east-1',
+      },
+    ),
+    /** Custom domain of the API, e.g. `api.example.com`; needs `apiCertificateArn`. */
+    apiDomain: domainName,
+    /** ACM certificate for `apiDomain`, in the stack's own region. */
+    apiCertificateArn: acmCertificateArn,
+    /** Where anonymous uploaders are sent to get an API key (`SIGNUP_URL`). */
+    signupUrl: optionalUrl,
+    /** The operator's billing page that upgrade links point to (`UPGRADE_URL`). */
+    upgradeUrl: optionalUrl,
+    /** Plan overrides as JSON, e.g. `{"free":{"uploadsPerMonth":500}}` (`PLANS`); checked by the functions. */
+    plans: z
+      .union([z.record(z.string(), z.unknown()).transform((value) => JSON.stringify(value)), optionalText])
+      .optional(),
+    anonRateLimitHourly: whole(0, 1_000_000).optional(),
+    anonRateLimitDaily: whole(0, 10_000_000).optional(),
+    /** Days a deleted image's original is kept before the cleanup job purges it. */
+    deletedRetentionDays: whole(0, 3650).default(7),
+    /** Powertools log level of every function. */
+    logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']).default('INFO'),
+    logRetentionDays: whole(1, 3653)
+      .refine((days) => LOG_RETENTION_DAYS.includes(days), {
+        message: `must be one of ${LOG_RETENTION_DAYS.join(', ')}`,
+      })
+      .default(30),
+    /** Who gets the alarm notifications (an SNS email subscription, confirmed by mail). */
+    alarmEmail: optionalText.pipe(z.email().optional()),
+    /** Browser origins allowed to call the API and to POST presigned uploads to the bucket. */
+    corsAllowOrigins: list.default(['*']),
+    /** Steady-state requests per second the API accepts, and the burst above it. */
+    apiRateLimit: whole(1, 100_000).default(50),
+    apiBurstLimit: whole(1, 100_000).default(100),
+    /** CloudFront price class: 100 (North America, Europe), 200 (+ Asia, Middle East, Africa), All. */
+    priceClass: z.enum(['100', '200', 'All']).default('100'),
+  })
+  .refine((value) => !value.viewerDomain === !value.viewerCertificateArn, {
+    message: 'viewerDomain and viewerCertificateArn go together',
+    path: ['viewerDomain'],
+  })
+  .refine((value) => !value.apiDomain === !value.apiCertificateArn, {
+    message: 'apiDomain and apiCertificateArn go together',
+    path: ['apiDomain'],
+  });
+
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SETTING_KEYS = Object.keys(SettingsSchema.shape) as (keyof Settings)[];
+
+/** The settings as given in context; throws one error naming every invalid key. */
+export const parseSettings = (context: Record<string, unknown>): Settings => {
+  const parsed = SettingsSchema.safeParse(context);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || 'context'}: ${issue.message}`,
+    );
+    throw new Error(`Invalid CDK context: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+};
+
+/** Reads the known keys from a construct tree's context. */
+export const settingsFromContext = (node: Node): Settings =>
+  parseSettings(Object.fromEntries(SETTING_KEYS.map((key) => [key, node.tryGetContext(key)])));

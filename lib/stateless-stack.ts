@@ -1,0 +1,222 @@
+import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
+import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { ROUTES, type RouteAccess, type RouteDefinition } from '../lambdas/http/routes.ts';
+import {
+  bindAccess,
+  bindDistribution,
+  bindSettings,
+  type ServiceResources,
+  usesServices,
+} from './constructs/bindings.ts';
+import { ServiceAlarms } from './constructs/service-alarms.ts';
+import { ServiceApi } from './constructs/service-api.ts';
+import { ServiceFunction } from './constructs/service-function.ts';
+import { ViewerCdn } from './constructs/viewer-cdn.ts';
+import type { Settings } from './settings.ts';
+import type { StatefulExports } from './stateful-stack.ts';
+
+export interface StatelessStackProps extends StackProps {
+  /** Export names of the stateful stack's table, bucket and secret. */
+  readonly stateful: StatefulExports;
+  readonly settings: Settings;
+}
+
+/** Entries outside `ROUTES`, relative to the repository root. */
+export const VIEWER_ENTRY = 'lambdas/viewer/stream.ts';
+export const CLEANUP_ENTRY = 'lambdas/cleanup/handler.ts';
+
+/** What the viewer origin and the cleanup job may touch, declared like a route's. */
+export const VIEWER_ACCESS: RouteAccess = { table: 'read', originals: ['read'] };
+export const CLEANUP_ACCESS: RouteAccess = { table: 'readWrite', originals: ['delete'] };
+
+/** `list-media` → `ListMediaFunction`: the construct id of a route's function. */
+export const functionIdOf = (route: RouteDefinition): string =>
+  `${route.entry.replace(/(^|[-_/])([a-z0-9])/g, (_match, _separator, letter: string) => letter.toUpperCase())}Function`;
+
+/** The stateful stack's resources, by their exports. */
+const importStateful = (scope: Construct, names: StatefulExports): ServiceResources => ({
+  table: TableV2.fromTableAttributes(scope, 'Table', {
+    tableArn: Fn.importValue(names.tableArn),
+    // Queries go to the indexes too (listing, the cleanup job's due items).
+    grantIndexPermissions: true,
+  }),
+  originals: Bucket.fromBucketAttributes(scope, 'Originals', {
+    bucketName: Fn.importValue(names.bucketName),
+    bucketArn: Fn.importValue(names.bucketArn),
+  }),
+  upgradeLinkSecret: Secret.fromSecretCompleteArn(
+    scope,
+    'UpgradeLinkSecret',
+    Fn.importValue(names.upgradeLinkSecretArn),
+  ),
+});
+
+const PRICE_CLASS = {
+  '100': PriceClass.PRICE_CLASS_100,
+  '200': PriceClass.PRICE_CLASS_200,
+  All: PriceClass.PRICE_CLASS_ALL,
+};
+
+/**
+ * Everything that can be deleted and deployed again without losing data: the functions, the HTTP
+ * API, the viewer's CloudFront distribution, the cleanup schedule and the alarms. It only refers to
+ * the stateful stack's table, bucket and secret, and grants on them.
+ */
+export class StatelessStack extends Stack {
+  readonly api: ServiceApi;
+  readonly viewer: ViewerCdn;
+  readonly routeFunctions: ReadonlyMap<RouteDefinition, ServiceFunction>;
+  readonly viewerFunction: ServiceFunction;
+  readonly cleanupFunction: ServiceFunction;
+  readonly alarms: ServiceAlarms;
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { settings } = props;
+    const resources = importStateful(this, props.stateful);
+    const logRetention = settings.logRetentionDays as RetentionDays;
+    const viewerDomain = settings.viewerDomain
+      ? { name: settings.viewerDomain, certificateArn: settings.viewerCertificateArn as string }
+      : undefined;
+    const apiDomain = settings.apiDomain
+      ? { name: settings.apiDomain, certificateArn: settings.apiCertificateArn as string }
+      : undefined;
+
+    /** The settings every function that builds the shared services reads (see lambdas/core/config.ts). */
+    const serviceSettings = (publicBaseUrl: string | undefined) => ({
+      PUBLIC_BASE_URL: publicBaseUrl,
+      SIGNUP_URL: settings.signupUrl,
+      UPGRADE_URL: settings.upgradeUrl,
+      PLANS: settings.plans,
+      ANON_RATE_LIMIT_HOURLY: settings.anonRateLimitHourly,
+      ANON_RATE_LIMIT_DAILY: settings.anonRateLimitDaily,
+      DELETED_RETENTION_DAYS: settings.deletedRetentionDays,
+    });
+    const fn = (
+      id: string,
+      entry: string,
+      description: string,
+      options: { memorySize?: number; timeout?: Duration } = {},
+    ) =>
+      new ServiceFunction(this, id, {
+        entry,
+        description,
+        logRetention,
+        logLevel: settings.logLevel,
+        ...options,
+      });
+
+    // The viewer origin and its CDN come first: every link the API returns starts with their URL.
+    this.viewerFunction = fn(
+      'ViewerFunction',
+      VIEWER_ENTRY,
+      'Viewer links: image bytes or the HTML page, with transforms',
+      {
+        memorySize: 2048,
+        timeout: Duration.seconds(60),
+      },
+    );
+    this.viewer = new ViewerCdn(this, 'ViewerCdn', {
+      origin: this.viewerFunction,
+      originReadTimeout: Duration.seconds(60),
+      priceClass: PRICE_CLASS[settings.priceClass],
+      domain: viewerDomain,
+    });
+    bindAccess(this.viewerFunction, VIEWER_ACCESS, resources);
+    // A function URL origin sees only its own host, and the distribution's domain cannot be set on the
+    // function it fronts (CloudFormation would have a cycle): with no custom domain, the viewer takes
+    // the base from the x-forwarded-host header that the viewer-request function sets.
+    bindSettings(this.viewerFunction, serviceSettings(viewerDomain && this.viewer.baseUrl));
+
+    this.api = new ServiceApi(this, 'Api', {
+      corsAllowOrigins: settings.corsAllowOrigins,
+      rateLimit: settings.apiRateLimit,
+      burstLimit: settings.apiBurstLimit,
+      logRetention,
+      domain: apiDomain,
+    });
+    const routeFunctions = new Map<RouteDefinition, ServiceFunction>();
+    for (const route of ROUTES) {
+      const imageWork = (route.access.originals?.length ?? 0) > 0;
+      const routeFunction = fn(
+        functionIdOf(route),
+        `lambdas/http/${route.entry}.ts`,
+        `${route.method} ${route.path}`,
+        {
+          // Decoding and re-encoding images wants memory and the CPU that comes with it.
+          memorySize: imageWork ? 2048 : 1024,
+        },
+      );
+      bindAccess(routeFunction, route.access, resources);
+      if (usesServices(route.access)) bindSettings(routeFunction, serviceSettings(this.viewer.baseUrl));
+      this.api.addRoute(route, routeFunction);
+      routeFunctions.set(route, routeFunction);
+    }
+    this.routeFunctions = routeFunctions;
+
+    this.cleanupFunction = fn(
+      'CleanupFunction',
+      CLEANUP_ENTRY,
+      'Expires media, purges deleted originals, invalidates the CDN',
+      {
+        // Shorter than the schedule's interval, so runs never overlap.
+        timeout: Duration.minutes(4),
+      },
+    );
+    bindAccess(this.cleanupFunction, CLEANUP_ACCESS, resources);
+    bindDistribution(this.cleanupFunction, this.viewer.distribution);
+    bindSettings(this.cleanupFunction, serviceSettings(this.viewer.baseUrl));
+    new Rule(this, 'CleanupSchedule', {
+      description: 'Runs the imgpro cleanup job',
+      schedule: Schedule.rate(Duration.minutes(5)),
+      // A failed run is not retried: the next scheduled run picks up what is left.
+      targets: [new LambdaFunction(this.cleanupFunction, { retryAttempts: 0 })],
+    });
+
+    this.alarms = new ServiceAlarms(this, 'Alarms', { email: settings.alarmEmail });
+    this.alarms.apiServerErrorRate(this.api.api);
+    for (const [route, routeFunction] of routeFunctions)
+      this.alarms.functionHealth(routeFunction, functionIdOf(route));
+    this.alarms.functionHealth(this.viewerFunction, 'ViewerFunction');
+    this.alarms.cleanupHealth(this.cleanupFunction);
+
+    const output = (id: string, value: string, description: string) =>
+      new CfnOutput(this, id, { value, description });
+    output('ApiUrl', this.api.url, 'Base URL of the API (POST /v1/upload, GET /v1/media, …)');
+    output('ViewerBaseUrl', this.viewer.baseUrl, 'Base of every media link (PUBLIC_BASE_URL)');
+    output(
+      'TableName',
+      resources.table.tableName,
+      'DynamoDB table (the admin CLI finds it here with --stack)',
+    );
+    output('BucketName', resources.originals.bucketName, 'S3 bucket of the originals');
+    output(
+      'DistributionId',
+      this.viewer.distribution.distributionId,
+      'CloudFront distribution of the viewer links',
+    );
+    output('AlarmTopicArn', this.alarms.topic.topicArn, 'SNS topic every alarm notifies');
+    output(
+      'UpgradeLinkSecretArn',
+      resources.upgradeLinkSecret.secretArn,
+      'Secrets Manager secret signing upgrade links',
+    );
+    if (viewerDomain) {
+      output(
+        'ViewerDnsTarget',
+        this.viewer.distribution.distributionDomainName,
+        `CNAME ${viewerDomain.name} to this`,
+      );
+    }
+    if (this.api.domainName && apiDomain) {
+      output('ApiDnsTarget', this.api.domainName.regionalDomainName, `CNAME ${apiDomain.name} to this`);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Bucket } from 'aws-cdk-lib/aws-s3';
+import { describe, expect, it } from 'vitest';
+import { serviceApp } from './app.ts';
+
+/** Violations left in the assembly's validation report (acknowledged ones are not listed). */
+const violations = (outdir: string): string[] => {
+  const path = join(outdir, 'validation-report.json');
+  if (!existsSync(path)) return [];
+  const report = JSON.parse(readFileSync(path, 'utf8')) as {
+    pluginReports: Array<{
+      violations: Array<{ ruleName: string; violatingConstructs: Array<{ constructPath: string }> }>;
+    }>;
+  };
+  return report.pluginReports.flatMap((plugin) =>
+    plugin.violations.flatMap((violation) =>
+      violation.violatingConstructs.map((construct) => `${violation.ruleName} at ${construct.constructPath}`),
+    ),
+  );
+};
+
+const synthesises = (context: Record<string, unknown>) => {
+  const service = serviceApp(context);
+  try {
+    service.app.synth();
+    return violations(service.outdir);
+  } finally {
+    service.dispose();
+  }
+};
+
+describe('cdk-nag AWS Solutions', () => {
+  it('passes on the default deployment, every finding acknowledged with its reason in lib/nag.ts', () => {
+    expect(synthesises({})).toEqual([]);
+  });
+
+  it('passes with custom domains, where the TLS policy needs no acknowledgement', () => {
+    expect(
+      synthesises({
+        viewerDomain: 'i.example.com',
+        viewerCertificateArn:
+          'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+        apiDomain: 'api.example.com',
+        apiCertificateArn:
+          'arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
+      }),
+    ).toEqual([]);
+  });
+
+  it('fails the synth on a finding nobody acknowledged', () => {
+    const service = serviceApp();
+    try {
+      new Bucket(service.stateless, 'Careless', { enforceSSL: false });
+      expect(() => service.app.synth()).toThrow(/AwsSolutions-S10/);
+      expect(violations(service.outdir)).toContain('AwsSolutions-S10 at ImgproStateless/Careless/Resource');
+    } finally {
+      service.dispose();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { parseSettings } from '../../lib/settings.ts';
+
+describe('deployment settings (CDK context)', () => {
+  it('needs nothing to deploy', () => {
+    expect(parseSettings({})).toMatchObject({
+      deletedRetentionDays: 7,
+      logLevel: 'INFO',
+      logRetentionDays: 30,
+      corsAllowOrigins: ['*'],
+      priceClass: '100',
+    });
+  });
+
+  it('reads command-line strings as numbers and lists', () => {
+    expect(
+      parseSettings({
+        deletedRetentionDays: '14',
+        apiRateLimit: '200',
+        corsAllowOrigins: 'https://a.example, https://b.example',
+      }),
+    ).toMatchObject({
+      deletedRetentionDays: 14,
+      apiRateLimit: 200,
+      corsAllowOrigins: ['https://a.example', 'https://b.example'],
+    });
+  });
+
+  it('passes plan overrides to the functions as JSON', () => {
+    expect(parseSettings({ plans: { free: { uploadsPerMonth: 500 } } }).plans).toBe(
+      '{"free":{"uploadsPerMonth":500}}',
+    );
+  });
+
+  it('names every key that is wrong', () => {
+    const invalid = () =>
+      parseSettings({
+        viewerDomain: 'i.example.com',
+        viewerCertificateArn:
+          'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+        logRetentionDays: 10,
+        signupUrl: 'not a url',
+      });
+    expect(invalid).toThrow(/viewerCertificateArn: CloudFront needs a certificate from us-east-1/);
+    expect(invalid).toThrow(/logRetentionDays: must be one of/);
+    expect(invalid).toThrow(/signupUrl: Invalid URL/);
+  });
+
+  it('wants a domain and its certificate together', () => {
+    expect(() => parseSettings({ apiDomain: 'api.example.com' })).toThrow(
+      /apiDomain and apiCertificateArn go together/,
+    );
+  });
+});

@@ -1,0 +1,456 @@
+import type { CfnElement } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROUTES, type RouteAccess } from '../../lambdas/http/routes.ts';
+import type { ServiceFunction } from '../../lib/constructs/service-function.ts';
+import {
+  CLEANUP_ACCESS,
+  CLEANUP_ENTRY,
+  type StatelessStack,
+  VIEWER_ACCESS,
+  VIEWER_ENTRY,
+} from '../../lib/stateless-stack.ts';
+import { ACCEPT_CLASS_HEADER } from '../../lib/viewer-edge/viewer-request.ts';
+import { serviceApp } from './app.ts';
+
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+// Built while the tests are collected: the per-function tables below are read from it.
+const service = serviceApp();
+const stack = service.stateless;
+const template = Template.fromStack(stack);
+
+afterAll(() => service.dispose());
+
+/** The logical id of a construct's CloudFormation resource in its stack. */
+const idIn = (owner: StatelessStack, construct: IConstruct | undefined) =>
+  owner.getLogicalId(construct?.node.defaultChild as CfnElement);
+const logicalId = (construct: IConstruct | undefined) => idIn(stack, construct);
+
+/** The statements of the policy attached to a function's role. */
+const statementsOf = (fn: ServiceFunction): Statement[] => {
+  const roleId = logicalId(fn.role);
+  const policies = template.findResources('AWS::IAM::Policy', {
+    Properties: { Roles: [{ Ref: roleId }] },
+  });
+  return Object.values(policies).flatMap(
+    (policy) => policy.Properties.PolicyDocument.Statement as Statement[],
+  );
+};
+const actionsOf = (fn: ServiceFunction): string[] =>
+  statementsOf(fn).flatMap((statement) => [statement.Action].flat());
+const resourcesOf = (fn: ServiceFunction, action: string): unknown[] =>
+  statementsOf(fn)
+    .filter((statement) => [statement.Action].flat().includes(action))
+    .flatMap((statement) => [statement.Resource].flat());
+const environmentOf = (fn: ServiceFunction): Record<string, unknown> =>
+  template.toJSON().Resources[logicalId(fn)].Properties.Environment?.Variables ?? {};
+
+const TABLE_WRITES = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+const imported = (name: string) => ({ 'Fn::ImportValue': `ImgproStateful:${name}` });
+const objectsOf = { 'Fn::Join': ['', [imported('BucketArn'), '/*']] };
+
+/** Every function of the stack with the access it declares. */
+const declared = (): Array<[string, ServiceFunction, RouteAccess]> => [
+  ...ROUTES.map((route): [string, ServiceFunction, RouteAccess] => [
+    `${route.method} ${route.path}`,
+    stack.routeFunctions.get(route) as ServiceFunction,
+    route.access,
+  ]),
+  ['viewer', stack.viewerFunction, VIEWER_ACCESS],
+  ['cleanup', stack.cleanupFunction, CLEANUP_ACCESS],
+];
+
+describe('HTTP API', () => {
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))(
+    '%s is served by its own entry module',
+    (routeKey, route) => {
+      const fn = stack.routeFunctions.get(route) as ServiceFunction;
+      expect(fn.entry).toBe(`lambdas/http/${route.entry}.ts`);
+      const integrations = template.findResources('AWS::ApiGatewayV2::Integration', {
+        Properties: { IntegrationUri: { 'Fn::GetAtt': [logicalId(fn), 'Arn'] }, PayloadFormatVersion: '2.0' },
+      });
+      expect(Object.keys(integrations)).toHaveLength(1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: routeKey,
+        Target: { 'Fn::Join': ['', ['integrations/', { Ref: Object.keys(integrations)[0] }]] },
+      });
+    },
+  );
+
+  it('has no other routes', () => {
+    expect(Object.keys(template.findResources('AWS::ApiGatewayV2::Route'))).toHaveLength(ROUTES.length);
+  });
+
+  it('throttles the stage and writes access logs without credentials', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      AccessLogSettings: {
+        DestinationArn: Match.anyValue(),
+        Format: Match.stringLikeRegexp('\\$context\\.requestId'),
+      },
+    });
+    const format = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties
+      .AccessLogSettings.Format as string;
+    expect(format).not.toMatch(/authorization|querystring/i);
+  });
+});
+
+describe('functions', () => {
+  it.each(declared().map(([name, fn]) => [name, fn] as const))(
+    '%s runs on the house defaults',
+    (_name, fn) => {
+      const resources = template.toJSON().Resources;
+      const properties = resources[logicalId(fn)].Properties;
+      expect(properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        LoggingConfig: { LogFormat: 'JSON' },
+        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO' } },
+      });
+      expect(resources[properties.LoggingConfig.LogGroup.Ref]).toMatchObject({
+        Type: 'AWS::Logs::LogGroup',
+        Properties: { RetentionInDays: 30 },
+        DeletionPolicy: 'Delete',
+      });
+    },
+  );
+
+  it('bundles sharp for linux-arm64 only into functions whose code imports it', () => {
+    expect(stack.viewerFunction.nativeModules).toEqual(['sharp']);
+    const openapi = ROUTES.find((route) => route.entry === 'openapi');
+    if (openapi) expect(stack.routeFunctions.get(openapi)?.nativeModules).toEqual([]);
+  });
+});
+
+describe('least privilege', () => {
+  it.each(declared())('%s is granted exactly its declared access', (_name, fn, access) => {
+    const actions = actionsOf(fn);
+
+    const tableActions = actions.filter((action) => action.startsWith('dynamodb:'));
+    if (!access.table) expect(tableActions).toEqual([]);
+    if (access.table === 'read')
+      expect(tableActions.filter((action) => TABLE_WRITES.includes(action))).toEqual([]);
+    if (access.table === 'readWrite') expect(tableActions).toEqual(expect.arrayContaining(TABLE_WRITES));
+    if (access.table) {
+      expect(resourcesOf(fn, 'dynamodb:Query')).toEqual([
+        imported('TableArn'),
+        { 'Fn::Join': ['', [imported('TableArn'), '/index/*']] },
+      ]);
+    }
+
+    const expectedObjectActions = (access.originals ?? []).flatMap((operation) =>
+      operation === 'read'
+        ? ['s3:GetObject', 's3:ListBucket']
+        : operation === 'put'
+          ? ['s3:PutObject']
+          : ['s3:DeleteObject'],
+    );
+    expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual(expectedObjectActions.sort());
+    for (const action of expectedObjectActions.filter((action) => action !== 's3:ListBucket')) {
+      expect(resourcesOf(fn, action)).toEqual([objectsOf]);
+    }
+
+    const secretActions = actions.filter((action) => action.startsWith('secretsmanager:'));
+    if (access.upgradeSecret) {
+      expect(secretActions.sort()).toEqual([
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ]);
+      expect(resourcesOf(fn, 'secretsmanager:GetSecretValue')).toEqual([imported('UpgradeLinkSecretArn')]);
+      expect(environmentOf(fn).UPGRADE_LINK_SECRET_ARN).toEqual(imported('UpgradeLinkSecretArn'));
+    } else {
+      expect(secretActions).toEqual([]);
+      expect(environmentOf(fn).UPGRADE_LINK_SECRET_ARN).toBeUndefined();
+    }
+  });
+
+  it.each(declared())('%s has no wildcard action and nothing but X-Ray on every resource', (_name, fn) => {
+    for (const statement of statementsOf(fn)) {
+      expect(statement.Effect).toBe('Allow');
+      for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
+      if ([statement.Resource].flat().includes('*')) {
+        expect([statement.Action].flat().sort()).toEqual([
+          'xray:PutTelemetryRecords',
+          'xray:PutTraceSegments',
+        ]);
+      }
+    }
+  });
+
+  it('lets the list function read, never write', () => {
+    const list = ROUTES.find((route) => route.method === 'GET' && route.path === '/v1/media');
+    if (!list) throw new Error('GET /v1/media is not in ROUTES');
+    const actions = actionsOf(stack.routeFunctions.get(list) as ServiceFunction);
+    expect(actions).toContain('dynamodb:Query');
+    const dataActions = actions.filter((action) => /^(dynamodb|s3):/.test(action));
+    expect(dataActions.filter((action) => /Put|Update|Delete|Write/.test(action))).toEqual([]);
+  });
+
+  it('never puts the upgrade-link key itself in a function configuration', () => {
+    for (const [, fn] of declared()) expect(environmentOf(fn)).not.toHaveProperty('UPGRADE_LINK_SECRET');
+  });
+
+  it('gives every function that builds the services the names it needs, and the links the CDN domain', () => {
+    for (const [, fn, access] of declared()) {
+      const env = environmentOf(fn);
+      if (Object.keys(access).length === 0) {
+        expect(env).not.toHaveProperty('TABLE_NAME');
+        continue;
+      }
+      expect(env.TABLE_NAME).toBeDefined();
+      expect(env.BUCKET_NAME).toEqual(imported('BucketName'));
+      expect(env.DELETED_RETENTION_DAYS).toBe('7');
+      if (fn !== stack.viewerFunction) {
+        expect(env.PUBLIC_BASE_URL).toEqual({
+          'Fn::Join': [
+            '',
+            ['https://', { 'Fn::GetAtt': [logicalId(stack.viewer.distribution), 'DomainName'] }],
+          ],
+        });
+      }
+    }
+  });
+});
+
+describe('viewer', () => {
+  it('serves the viewer entry through a streaming function URL that only accepts signed requests', () => {
+    expect(stack.viewerFunction.entry).toBe(VIEWER_ENTRY);
+    template.resourceCountIs('AWS::Lambda::Url', 1);
+    template.hasResourceProperties('AWS::Lambda::Url', {
+      AuthType: 'AWS_IAM',
+      InvokeMode: 'RESPONSE_STREAM',
+      TargetFunctionArn: { 'Fn::GetAtt': [logicalId(stack.viewerFunction), 'Arn'] },
+    });
+  });
+
+  it('lets only this distribution invoke the viewer, through Origin Access Control', () => {
+    const distributionId = logicalId(stack.viewer.distribution);
+    const targets = [logicalId(stack.viewerFunction), logicalId(stack.viewer.functionUrl)];
+    const permissions = Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+      (permission) =>
+        targets.some((target) => JSON.stringify(permission.Properties.FunctionName).includes(`"${target}"`)),
+    );
+    expect(permissions.map((permission) => permission.Properties.Action).sort()).toEqual([
+      'lambda:InvokeFunction',
+      'lambda:InvokeFunctionUrl',
+    ]);
+    for (const permission of permissions) {
+      expect(permission.Properties.Principal).toBe('cloudfront.amazonaws.com');
+      expect(JSON.stringify(permission.Properties.SourceArn)).toContain(
+        `":distribution/",{"Ref":"${distributionId}"}`,
+      );
+    }
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 'lambda',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Origins: [Match.objectLike({ OriginAccessControlId: Match.anyValue() })],
+      }),
+    });
+  });
+
+  it('caches on the canonical query string and the accept class, computed at the edge', () => {
+    template.hasResourceProperties('AWS::CloudFront::CachePolicy', {
+      CachePolicyConfig: Match.objectLike({
+        ParametersInCacheKeyAndForwardedToOrigin: Match.objectLike({
+          QueryStringsConfig: { QueryStringBehavior: 'all' },
+          HeadersConfig: { HeaderBehavior: 'whitelist', Headers: [ACCEPT_CLASS_HEADER] },
+          CookiesConfig: { CookieBehavior: 'none' },
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+      FunctionCode: Match.stringLikeRegexp('function handler\\(event\\)'),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          ViewerProtocolPolicy: 'redirect-to-https',
+          AllowedMethods: ['GET', 'HEAD'],
+          FunctionAssociations: [{ EventType: 'viewer-request', FunctionARN: Match.anyValue() }],
+        }),
+      }),
+    });
+  });
+
+  it('forwards to the origin only Accept and the viewer host beyond the cache key', () => {
+    template.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
+      OriginRequestPolicyConfig: Match.objectLike({
+        HeadersConfig: { HeaderBehavior: 'whitelist', Headers: ['accept', 'x-forwarded-host'] },
+        QueryStringsConfig: { QueryStringBehavior: 'none' },
+        CookiesConfig: { CookieBehavior: 'none' },
+      }),
+    });
+  });
+});
+
+describe('cleanup', () => {
+  it('runs the cleanup entry every five minutes', () => {
+    expect(stack.cleanupFunction.entry).toBe(CLEANUP_ENTRY);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      State: 'ENABLED',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(stack.cleanupFunction), 'Arn'] } })],
+    });
+  });
+
+  it('may invalidate this distribution and no other', () => {
+    const distributionId = logicalId(stack.viewer.distribution);
+    expect(resourcesOf(stack.cleanupFunction, 'cloudfront:CreateInvalidation')).toEqual([
+      {
+        'Fn::Join': [
+          '',
+          [
+            'arn:',
+            { Ref: 'AWS::Partition' },
+            ':cloudfront::',
+            { Ref: 'AWS::AccountId' },
+            ':distribution/',
+            { Ref: distributionId },
+          ],
+        ],
+      },
+    ]);
+    expect(environmentOf(stack.cleanupFunction).DISTRIBUTION_ID).toEqual({ Ref: distributionId });
+    for (const [name, fn] of declared()) {
+      if (fn !== stack.cleanupFunction)
+        expect(actionsOf(fn), name).not.toContain('cloudfront:CreateInvalidation');
+    }
+  });
+});
+
+describe('operations', () => {
+  const alarmsOn = (metricName: string, fn?: ServiceFunction) =>
+    Object.values(template.findResources('AWS::CloudWatch::Alarm')).filter((alarm) => {
+      const json = JSON.stringify(alarm.Properties);
+      return json.includes(`"${metricName}"`) && (!fn || json.includes(`"Ref":"${logicalId(fn)}"`));
+    });
+
+  it('alarms on the API 5xx rate', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'IF(requests >= 20, 100 * errors / requests, 0)' }),
+        Match.objectLike({
+          MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: '5xx' }) }),
+        }),
+      ]),
+      Threshold: 5,
+    });
+  });
+
+  it.each(declared().map(([name, fn]) => [name, fn] as const))(
+    'alarms on errors and throttles of %s',
+    (_name, fn) => {
+      expect(alarmsOn('Errors', fn)).not.toHaveLength(0);
+      if (fn !== stack.cleanupFunction) expect(alarmsOn('Throttles', fn)).toHaveLength(1);
+    },
+  );
+
+  it('alarms when the cleanup job keeps failing or stops running', () => {
+    const [failures] = alarmsOn('Errors', stack.cleanupFunction);
+    expect(failures?.Properties).toMatchObject({ EvaluationPeriods: 2, DatapointsToAlarm: 2, Threshold: 1 });
+    const [notRunning] = alarmsOn('Invocations', stack.cleanupFunction);
+    expect(notRunning?.Properties).toMatchObject({
+      ComparisonOperator: 'LessThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  it('sends every alarm to the alarm topic', () => {
+    const topicId = logicalId(stack.alarms.topic);
+    for (const alarm of Object.values(template.findResources('AWS::CloudWatch::Alarm'))) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
+    }
+  });
+
+  it('outputs what an operator needs', () => {
+    for (const name of [
+      'ApiUrl',
+      'ViewerBaseUrl',
+      'TableName',
+      'BucketName',
+      'DistributionId',
+      'AlarmTopicArn',
+    ]) {
+      template.hasOutput(name, { Value: Match.anyValue() });
+    }
+  });
+});
+
+describe('custom domains', () => {
+  let custom: Template;
+  let customStack: StatelessStack;
+  let disposeCustom: () => void;
+
+  beforeAll(() => {
+    const service = serviceApp({
+      viewerDomain: 'i.example.com',
+      viewerCertificateArn:
+        'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+      apiDomain: 'api.example.com',
+      apiCertificateArn:
+        'arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
+      alarmEmail: 'ops@example.com',
+    });
+    disposeCustom = service.dispose;
+    customStack = service.stateless;
+    custom = Template.fromStack(customStack);
+  });
+
+  afterAll(() => disposeCustom());
+
+  it('serves the links on the viewer domain with a modern TLS policy, and links to it', () => {
+    custom.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['i.example.com'],
+        ViewerCertificate: Match.objectLike({
+          AcmCertificateArn: Match.stringLikeRegexp(':us-east-1:'),
+          MinimumProtocolVersion: 'TLSv1.2_2021',
+          SslSupportMethod: 'sni-only',
+        }),
+      }),
+    });
+    const env =
+      custom.toJSON().Resources[idIn(customStack, customStack.viewerFunction)].Properties.Environment
+        .Variables;
+    expect(env.PUBLIC_BASE_URL).toBe('https://i.example.com');
+    custom.hasOutput('ViewerBaseUrl', { Value: 'https://i.example.com' });
+  });
+
+  it('maps the API domain to the default stage', () => {
+    custom.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'api.example.com',
+      DomainNameConfigurations: [Match.objectLike({ CertificateArn: Match.stringLikeRegexp(':eu-west-1:') })],
+    });
+    custom.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    custom.hasOutput('ApiUrl', { Value: 'https://api.example.com' });
+  });
+
+  it('mails the alarms', () => {
+    custom.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+  });
+});

@@ -1,0 +1,96 @@
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { buildViewerRequestCode, MAX_FUNCTION_BYTES } from '../../lib/viewer-edge/build.ts';
+import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../../lib/viewer-edge/viewer-request.ts';
+
+/**
+ * The code CloudFront runs, executed as CloudFront does: one script in a bare context (no module
+ * system, no Node globals), whose top-level `handler(event)` gets the viewer request.
+ */
+const code = buildViewerRequestCode();
+const handler = runInNewContext(`${code}\nhandler;`, {}) as (event: unknown) => {
+  querystring: string;
+  headers: Record<string, { value: string }>;
+};
+
+type Query = Record<string, { value: string; multiValue?: Array<{ value: string }> }>;
+
+/** A viewer-request event as CloudFront builds it: parsed query object, lower-case header names. */
+const event = (query: string, headers: Record<string, string> = {}, options: { raw?: boolean } = {}) => {
+  const querystring: Query = {};
+  for (const part of query.split('&').filter(Boolean)) {
+    const [name = '', value = ''] = part.split('=');
+    const existing = querystring[name];
+    if (existing) {
+      existing.multiValue = [...(existing.multiValue ?? [{ value: existing.value }]), { value }];
+    } else {
+      querystring[name] = { value };
+    }
+  }
+  return {
+    version: '1.0',
+    context: { eventType: 'viewer-request' },
+    viewer: { ip: '192.0.2.1' },
+    request: {
+      method: 'GET',
+      uri: '/aB3dE5fG7hJ9kL',
+      querystring,
+      headers: Object.fromEntries(
+        Object.entries({ host: 'd111111abcdef8.cloudfront.net', ...headers }).map(([name, value]) => [
+          name,
+          { value },
+        ]),
+      ),
+      cookies: {},
+      // The production runtime also offers the query exactly as sent.
+      ...(options.raw && { rawQueryString: () => query }),
+    },
+  };
+};
+
+const canonical = (query: string, options?: { raw?: boolean }) =>
+  handler(event(query, {}, options)).querystring;
+
+describe('viewer-request CloudFront Function', () => {
+  it('fits CloudFront’s 10 KB limit', () => {
+    expect(Buffer.byteLength(code)).toBeLessThanOrEqual(MAX_FUNCTION_BYTES);
+  });
+
+  it.each([{ raw: false }, { raw: true }])(
+    'gives one cache key whatever the order or junk (%o)',
+    (options) => {
+      const key = canonical('w=300&h=200', options);
+      expect(key).toBe('h=200&w=300');
+      expect(canonical('h=200&w=300', options)).toBe(key);
+      expect(canonical('h=200&w=300&utm_source=newsletter&junk=x', options)).toBe(key);
+      expect(canonical('w=1&h=200&w=300', options)).toBe(key);
+    },
+  );
+
+  it('drops a query that changes nothing', () => {
+    expect(canonical('utm_source=x&fbclid=y')).toBe('');
+    expect(canonical('')).toBe('');
+  });
+
+  it('decodes the query as the browser sent it', () => {
+    expect(canonical('format=JPEG&w=%33%30%30')).toBe(canonical('format=jpg&w=300'));
+  });
+
+  it('normalises Accept to html or image and overwrites a client-sent class', () => {
+    const classOf = (accept?: string) =>
+      handler(event('', { ...(accept && { accept }), [ACCEPT_CLASS_HEADER]: 'forged' })).headers[
+        ACCEPT_CLASS_HEADER
+      ]?.value;
+    expect(
+      classOf('text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'),
+    ).toBe('html');
+    expect(classOf('image/avif,image/webp,image/apng,image/*,*/*;q=0.8')).toBe('image');
+    expect(classOf('*/*')).toBe('image');
+    expect(classOf(undefined)).toBe('image');
+  });
+
+  it('passes the host the viewer asked for to the origin', () => {
+    const request = handler(event('', { host: 'i.example.com', [FORWARDED_HOST_HEADER]: 'evil.example' }));
+    expect(request.headers[FORWARDED_HOST_HEADER]?.value).toBe('i.example.com');
+  });
+});
