@@ -1,7 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { config } from '#core/config';
+import { cleanupJob } from '#core/compose/cleanup';
+import { platform } from '#core/compose/platform';
 import { logger } from '#core/platform/logger';
-import { services } from '#core/services';
 
 const metrics = new Metrics({ namespace: 'imgpro', serviceName: 'cleanup' });
 
@@ -11,7 +11,7 @@ const metrics = new Metrics({ namespace: 'imgpro', serviceName: 'cleanup' });
  * failed items are tried again by the next run.
  */
 export const handler = async () => {
-  const report = await services().cleanup.run({ limit: config().cleanupBatchSize });
+  const report = await cleanupJob().run({ limit: platform().settings.cleanupBatchSize });
   for (const [name, value] of Object.entries(report))
     metrics.addMetric(`cleanup_${name}`, MetricUnit.Count, value);
   metrics.publishStoredMetrics();

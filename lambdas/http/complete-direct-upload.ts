@@ -1,16 +1,16 @@
 import { allowAnonymousOr } from '#core/api-keys/auth';
+import { authenticator } from '#core/compose/auth';
+import { directUploads, uploader } from '#core/compose/uploads';
 import { credentials, pathParameter } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';
-import { services } from '#core/services';
 
 /** POST /v1/uploads/{upload_id}/complete — validate the uploaded object and store it as media. */
 export const handler = httpHandler(
   async (event) => {
-    const { auth, directUploads, media } = services();
-    const caller = allowAnonymousOr(await auth.authenticate(credentials(event)), 'write');
-    const completed = await directUploads.complete(caller, pathParameter(event, 'upload_id'));
-    return json(201, media.describeUpload(caller, completed.media), completed.headers);
+    const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
+    const completed = await directUploads().complete(caller, pathParameter(event, 'upload_id'));
+    return json(201, uploader().describeUpload(caller, completed.media), completed.headers);
   },
   { failureCode: 'upload_failed' },
 );

@@ -1,4 +1,3 @@
-import heicDecode from 'heic-decode';
 import { filterCopyright } from './copyright.ts';
 import { embedIccProfile } from './icc.ts';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
@@ -27,6 +26,8 @@ export const convertHeic = async (
   limits: ImageLimits,
 ): Promise<Dimensions & { body: Uint8Array }> => {
   const container = await sharp(bytes, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
+  // Loaded on the first HEIC only: libheif is 2 MB of WebAssembly no other upload needs at start.
+  const { default: heicDecode } = await import('heic-decode');
   const images = await heicDecode.all({ buffer: bytes });
   try {
     // Both libraries list top-level images in the same order, so sharp's primary index applies.

@@ -14,6 +14,12 @@ const count = (n: number): string => n.toLocaleString('en-US');
  * Throws the 422 for an image too large to accept. `frames` is how many width×height pictures
  * will be decoded (animation frames), since memory and time grow with all of them.
  */
+/**
+ * What uploads may be and the viewer will open: 48 MP phone sensors (8064×6048) and panoramas up to
+ * 16k px wide fit; decompression bombs do not.
+ */
+export const IMAGE_LIMITS: ImageLimits = { maxPixels: 50_000_000, maxSide: 16_384 };
+
 export const assertWithinLimits = (width: number, height: number, limits: ImageLimits, frames = 1): void => {
   assertSides(width, height, limits);
   const subject =

@@ -1,18 +1,16 @@
 import type { Caller } from '#core/api-keys/auth';
 import { type Clock, unixSeconds } from '#core/clock';
-import { fieldError, notFound } from '#core/errors';
+import { fieldError } from '#core/errors';
 import { IMAGE_FORMATS, type ImageFormat } from '#core/images/formats';
 import { ingestImage } from '#core/images/ingest';
+import { IMAGE_LIMITS } from '#core/images/limits';
 import { sniffFormat } from '#core/images/sniff';
 import type { UploadFields } from '#core/media/fields';
-import { isLive, isVisibleTo, type Media, toMediaObject } from '#core/media/media';
+import { type Media, toMediaObject } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';
 import { LimitReached } from '#core/quotas/limits';
 import type { Admission, QuotaService } from '#core/quotas/service';
 import { type ObjectStore, originalKey } from '#core/store/object-store';
-
-/** Decoding limits: 48 MP phone sensors (8064×6048) fit, panoramas up to 16k px wide fit, bombs do not. */
-export const IMAGE_LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
 
 export interface MediaServiceDeps {
   media: MediaRepository;
@@ -142,18 +140,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
     }),
   });
 
-  /** Live media the caller may see, else the same 404 whether it is missing, private or someone else's. */
-  const get = async (caller: Caller, id: string): Promise<Media> => {
-    const found = await repository.get(id);
-    const teamId = caller.kind === 'key' ? caller.teamId : undefined;
-    if (!found || !isLive(found, clock.nowMs()) || !isVisibleTo(found, teamId))
-      throw notFound('Image not found.');
-    return found;
-  };
-
-  const describe = (record: Media) => toMediaObject(record, deps.publicBaseUrl);
-
-  return { upload, describeUpload, get, describe };
+  return { upload, describeUpload };
 };
 export type MediaService = ReturnType<typeof createMediaService>;
 

@@ -1,0 +1,28 @@
+import type { Caller } from '#core/api-keys/auth';
+import type { Clock } from '#core/clock';
+import { notFound } from '#core/errors';
+import { isLive, isVisibleTo, type Media, toMediaObject } from '#core/media/media';
+import type { MediaRepository } from '#core/media/repository';
+
+/** Reading one image: what `GET /v1/media/:id` and the viewer share. Knows nothing of image bytes. */
+export const createMediaReader = ({
+  media,
+  clock,
+  publicBaseUrl,
+}: {
+  media: MediaRepository;
+  clock: Clock;
+  publicBaseUrl: string;
+}) => ({
+  /** Live media the caller may see, else the same 404 whether it is missing, private or someone else's. */
+  async get(caller: Caller, id: string): Promise<Media> {
+    const found = await media.get(id);
+    const teamId = caller.kind === 'key' ? caller.teamId : undefined;
+    if (!found || !isLive(found, clock.nowMs()) || !isVisibleTo(found, teamId))
+      throw notFound('Image not found.');
+    return found;
+  },
+
+  describe: (record: Media) => toMediaObject(record, publicBaseUrl),
+});
+export type MediaReader = ReturnType<typeof createMediaReader>;
