@@ -29,8 +29,15 @@ const jsonText = <T extends z.ZodType>(schema: T) =>
 const ConfigSchema = z.object({
   TABLE_NAME: z.string().min(1),
   BUCKET_NAME: z.string().min(1),
-  /** Base of every media `link`: the CloudFront domain on AWS, the local runtime's URL locally. */
-  PUBLIC_BASE_URL: z.url().transform((url) => url.replace(/\/+$/, '')),
+  /**
+   * Base of every media `link`: the CloudFront domain on AWS, the local runtime's URL locally. The
+   * viewer may go without it (its URL is CloudFront's origin, so it cannot be told the distribution's
+   * domain without a cycle) and then uses the host CloudFront forwards.
+   */
+  PUBLIC_BASE_URL: z
+    .url()
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
   /** Where the anonymous `upgrade` object sends people to get an API key. */
   SIGNUP_URL: optionalUrl,
   /** The operator's billing page; signed one-click upgrade links point here. */
@@ -68,7 +75,7 @@ const ConfigSchema = z.object({
 export type Config = {
   tableName: string;
   bucketName: string;
-  publicBaseUrl: string;
+  publicBaseUrl: string | undefined;
   signupUrl: string;
   upgradeUrl: string;
   upgradeLinkSecret: { value: string } | { arn: string } | undefined;
@@ -98,8 +105,8 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     tableName: value.TABLE_NAME,
     bucketName: value.BUCKET_NAME,
     publicBaseUrl: value.PUBLIC_BASE_URL,
-    signupUrl: value.SIGNUP_URL ?? value.PUBLIC_BASE_URL,
-    upgradeUrl: value.UPGRADE_URL ?? `${value.PUBLIC_BASE_URL}/upgrade`,
+    signupUrl: value.SIGNUP_URL ?? value.PUBLIC_BASE_URL ?? '',
+    upgradeUrl: value.UPGRADE_URL ?? `${value.PUBLIC_BASE_URL ?? ''}/upgrade`,
     upgradeLinkSecret: value.UPGRADE_LINK_SECRET
       ? { value: value.UPGRADE_LINK_SECRET }
       : value.UPGRADE_LINK_SECRET_ARN
@@ -122,6 +129,12 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
           : new Set(value.IMPORT_ALLOWED_PORTS.split(',').map(Number)),
     },
   };
+};
+
+/** The links' base, for the functions that write links (every API function has it configured). */
+export const publicBaseUrlOf = (settings: Pick<Config, 'publicBaseUrl'>): string => {
+  if (!settings.publicBaseUrl) throw new Error('Invalid configuration: PUBLIC_BASE_URL is required');
+  return settings.publicBaseUrl;
 };
 
 let cached: Config | undefined;

@@ -1,6 +1,6 @@
 import { allowAnonymousOr } from '#core/api-keys/auth';
 import { authenticator } from '#core/compose/auth';
-import { directUploads, uploader } from '#core/compose/uploads';
+import { directUploads } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';

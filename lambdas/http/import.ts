@@ -1,7 +1,8 @@
 import { allowAnonymousOr } from '#core/api-keys/auth';
 import { authenticator } from '#core/compose/auth';
 import { importer } from '#core/compose/imports';
-import { quotas, uploader } from '#core/compose/uploads';
+import { quotas } from '#core/compose/quotas';
+import { uploader } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';

@@ -1,6 +1,7 @@
 import { allowAnonymousOr } from '#core/api-keys/auth';
 import { authenticator } from '#core/compose/auth';
-import { quotas, uploader } from '#core/compose/uploads';
+import { quotas } from '#core/compose/quotas';
+import { uploader } from '#core/compose/uploads';
 import { credentials } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { parseMultipartForm } from '#core/http/multipart';

@@ -1,6 +1,6 @@
 import { requireAbility } from '#core/api-keys/auth';
 import { authenticator } from '#core/compose/auth';
-import { quotas } from '#core/compose/uploads';
+import { quotas } from '#core/compose/quotas';
 import { credentials } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';

@@ -171,3 +171,48 @@ export const png = (width = 64, height = 48) =>
   sharp({ create: { width, height, channels: 4, background: { r: 10, g: 120, b: 200, alpha: 0.5 } } })
     .png()
     .toBuffer();
+
+export const GREEN = { r: 30, g: 200, b: 30 };
+export const WHITE = { r: 255, g: 255, b: 255 };
+
+/** Quadrants red (top left), green (top right), blue (bottom left), white: any turn or mirror shows. */
+export const quadrants = (width: number, height: number) => {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const top = y < height / 2;
+      const left = x < width / 2;
+      const { r, g, b } = top ? (left ? RED : GREEN) : left ? BLUE : WHITE;
+      pixels.set([r, g, b], (y * width + x) * 3);
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } });
+};
+
+/** A PNG, transparent except for an opaque red square of `inner` pixels in the middle. */
+export const framedPng = (side: number, inner: number) =>
+  sharp({ create: { width: side, height: side, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .composite([
+      {
+        input: { create: { width: inner, height: inner, channels: 4, background: { ...RED, alpha: 1 } } },
+        gravity: 'centre',
+      },
+    ])
+    .png()
+    .toBuffer();
+
+/** A lossless uniform grey, for exact arithmetic on pixel values. */
+export const greyPng = (value: number, width = 8, height = 8) =>
+  sharp({ create: { width, height, channels: 3, background: { r: value, g: value, b: value } } })
+    .png()
+    .toBuffer();
+
+/** Stripes one pixel wide, black and white: the most local variance an image can have. */
+export const stripes = (width: number, height: number) => {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++)
+      pixels.fill(x % 4 < 2 ? 40 : 215, (y * width + x) * 3, (y * width + x) * 3 + 3);
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } });
+};

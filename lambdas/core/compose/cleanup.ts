@@ -2,13 +2,14 @@ import { createCleanup } from '#core/cleanup/service';
 import { mediaRepository } from '#core/compose/media';
 import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';
+import { originals } from '#core/compose/storage';
 import { createCloudFrontCdn, noCdn } from '#core/platform/cdn';
 
 export const cleanupJob = once(() => {
-  const { objects, clock, logger, settings } = platform();
+  const { clock, logger, settings } = platform();
   return createCleanup({
     media: mediaRepository(),
-    objects,
+    objects: originals(),
     cdn: settings.distributionId ? createCloudFrontCdn({ distributionId: settings.distributionId }) : noCdn,
     clock,
     logger,

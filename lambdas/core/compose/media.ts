@@ -1,5 +1,6 @@
 import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';
+import { publicBaseUrlOf } from '#core/config';
 import { createMediaManagement } from '#core/media/management';
 import { createMediaReader } from '#core/media/reader';
 import { createMediaRepository } from '#core/media/repository';
@@ -8,7 +9,11 @@ export const mediaRepository = once(() => createMediaRepository(platform().table
 
 export const mediaReader = once(() => {
   const { clock, settings } = platform();
-  return createMediaReader({ media: mediaRepository(), clock, publicBaseUrl: settings.publicBaseUrl });
+  return createMediaReader({
+    media: mediaRepository(),
+    clock,
+    publicBaseUrl: () => publicBaseUrlOf(settings),
+  });
 });
 
 export const management = once(() => {
@@ -16,7 +21,7 @@ export const management = once(() => {
   return createMediaManagement({
     media: mediaRepository(),
     clock,
-    publicBaseUrl: settings.publicBaseUrl,
+    publicBaseUrl: publicBaseUrlOf(settings),
     deletedRetentionSeconds: settings.deletedRetentionSeconds,
   });
 });

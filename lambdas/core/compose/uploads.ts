@@ -1,52 +1,33 @@
 import { mediaRepository } from '#core/compose/media';
 import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';
+import { quotas } from '#core/compose/quotas';
+import { originals } from '#core/compose/storage';
+import { publicBaseUrlOf } from '#core/config';
 import { newMediaId } from '#core/ids';
 import { createMediaService } from '#core/media/service';
-import { secretSource } from '#core/platform/secrets';
-import { createQuotaRepository } from '#core/quotas/repository';
-import { createQuotaService } from '#core/quotas/service';
-import { createTeamRepository } from '#core/teams/repository';
 import { createUploadIntentRepository } from '#core/uploads/intents';
 import { createDirectUploads } from '#core/uploads/service';
 
-export const quotas = once(() => {
-  const { table, clock, settings } = platform();
-  return createQuotaService({
-    teams: createTeamRepository(table),
-    quotas: createQuotaRepository(table),
-    clock,
-    plans: settings.plans,
-    anonymousRateLimits: settings.anonymousRateLimits,
-    upgrade: {
-      url: settings.upgradeUrl,
-      secret: secretSource(settings.upgradeLinkSecret, {
-        region: settings.region,
-        name: 'UPGRADE_LINK_SECRET',
-      }),
-    },
-  });
-});
-
 export const uploader = once(() => {
-  const { objects, clock, logger, settings } = platform();
+  const { clock, logger, settings } = platform();
   return createMediaService({
     media: mediaRepository(),
     quotas: quotas(),
-    objects,
+    objects: originals(),
     clock,
     newId: newMediaId,
     logger,
-    publicBaseUrl: settings.publicBaseUrl,
+    publicBaseUrl: publicBaseUrlOf(settings),
     signupUrl: settings.signupUrl,
   });
 });
 
 export const directUploads = once(() => {
-  const { table, objects, clock } = platform();
+  const { table, clock } = platform();
   return createDirectUploads({
     intents: createUploadIntentRepository(table),
-    objects,
+    objects: originals(),
     media: uploader(),
     quotas: quotas(),
     clock,

@@ -2,6 +2,7 @@ import decodeBmp from 'decode-bmp';
 import { fieldError } from '#core/errors';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
 import type { Dimensions } from './raster.ts';
+import type { RgbaPixels } from './rgba.ts';
 
 /** Smallest DIB header decode-bmp reads correctly (BITMAPINFOHEADER); OS/2 headers are shorter. */
 const MIN_DIB_HEADER = 40;
@@ -10,8 +11,14 @@ const BI_RGB = 0;
 const BI_BITFIELDS = 3;
 const DECODABLE_DEPTHS = new Set([1, 2, 4, 8, 24, 32]);
 
+/** Validates a BMP (libvips cannot decode BMP) and returns its dimensions; see decodeBmpPixels. */
+export const inspectBmp = (bytes: Uint8Array, limits: ImageLimits): Dimensions => {
+  const { width, height } = decodeBmpPixels(bytes, limits);
+  return { width, height };
+};
+
 /**
- * Validates a BMP (libvips cannot decode BMP) and returns its dimensions.
+ * Decodes a BMP to RGBA for sharp, which cannot read BMP itself.
  *
  * decode-bmp allocates for whatever size the header claims, so the header is read and checked
  * against the limits first. It also only knows bottom-up, uncompressed bitmaps; other variants
@@ -19,7 +26,7 @@ const DECODABLE_DEPTHS = new Set([1, 2, 4, 8, 24, 32]);
  *
  * Throws a 422 for a limit or an unsupported variant and lets decoder errors escape.
  */
-export const inspectBmp = (bytes: Uint8Array, limits: ImageLimits): Dimensions => {
+export const decodeBmpPixels = (bytes: Uint8Array, limits: ImageLimits): RgbaPixels => {
   if (bytes.length < FILE_HEADER + MIN_DIB_HEADER) throw new Error('BMP header truncated');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dibHeaderSize = view.getUint32(14, true);
@@ -44,5 +51,5 @@ export const inspectBmp = (bytes: Uint8Array, limits: ImageLimits): Dimensions =
   }
 
   const decoded = decodeBmp(bytes);
-  return { width: decoded.width, height: decoded.height };
+  return { width: decoded.width, height: decoded.height, data: decoded.data };
 };

@@ -1,6 +1,7 @@
 import decodeIco from 'decode-ico';
 import { assertSides, assertTotalPixels, type ImageLimits } from './limits.ts';
 import { type Dimensions, inspectRaster } from './raster.ts';
+import type { RgbaPixels } from './rgba.ts';
 
 const DIRECTORY_HEADER = 6;
 const DIRECTORY_ENTRY = 16;
@@ -16,13 +17,8 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  * Throws a 422 for a limit and lets decoder errors escape.
  */
 export const inspectIco = async (bytes: Uint8Array, limits: ImageLimits): Promise<Dimensions> => {
-  const claimed = claimedSizes(bytes);
-  for (const { width, height } of claimed) assertSides(width, height, limits);
-  const pixels = claimed.reduce((sum, { width, height }) => sum + width * height, 0);
-  assertTotalPixels(pixels, limits, claimed.length > 1 ? `The ${claimed.length} icons have` : 'The icon has');
-
   let largest: Dimensions = { width: 0, height: 0 };
-  for (const image of decodeIco(bytes)) {
+  for (const image of decodeChecked(bytes, limits)) {
     const size = image.type === 'png' ? await inspectRaster(image.data, 'png', limits) : image;
     if (size.width * size.height > largest.width * largest.height) {
       largest = { width: size.width, height: size.height };
@@ -30,6 +26,33 @@ export const inspectIco = async (bytes: Uint8Array, limits: ImageLimits): Promis
   }
   if (largest.width === 0) throw new Error('ICO holds no image');
   return largest;
+};
+
+/** The image a viewer shows: an embedded PNG's bytes as they are, or decoded RGBA pixels. */
+export type IcoImage = { kind: 'png'; bytes: Uint8Array } | { kind: 'rgba'; pixels: RgbaPixels };
+
+/**
+ * The largest image of an ICO that ingest accepted, for sharp to transform. Sizes are compared
+ * as the directory and headers state them, which ingest checked against the decoded ones.
+ */
+export const largestIcoImage = (bytes: Uint8Array, limits: ImageLimits): IcoImage => {
+  const images = decodeChecked(bytes, limits);
+  const largest = images.reduce<(typeof images)[number] | undefined>(
+    (best, image) => (!best || image.width * image.height > best.width * best.height ? image : best),
+    undefined,
+  );
+  if (!largest) throw new Error('ICO holds no image');
+  return largest.type === 'png'
+    ? { kind: 'png', bytes: largest.data }
+    : { kind: 'rgba', pixels: { width: largest.width, height: largest.height, data: largest.data } };
+};
+
+const decodeChecked = (bytes: Uint8Array, limits: ImageLimits) => {
+  const claimed = claimedSizes(bytes);
+  for (const { width, height } of claimed) assertSides(width, height, limits);
+  const pixels = claimed.reduce((sum, { width, height }) => sum + width * height, 0);
+  assertTotalPixels(pixels, limits, claimed.length > 1 ? `The ${claimed.length} icons have` : 'The icon has');
+  return decodeIco(bytes);
 };
 
 /** Each image's size as its own header states it (the directory's one-byte sizes stop at 256). */

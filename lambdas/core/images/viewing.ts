@@ -68,7 +68,7 @@ export const prepareForViewing = async (body: Uint8Array, contentType: string): 
  * header says which codec holds the pixels; extended files (VP8X) put it after other chunks,
  * animations inside each ANMF frame.
  */
-const isLosslessWebp = (bytes: Uint8Array): boolean => {
+export const isLosslessWebp = (bytes: Uint8Array): boolean => {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const fourcc = (offset: number) => String.fromCharCode(...bytes.subarray(offset, offset + 4));
   for (let offset = 12; offset + 8 <= bytes.length; ) {

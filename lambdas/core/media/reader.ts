@@ -12,7 +12,8 @@ export const createMediaReader = ({
 }: {
   media: MediaRepository;
   clock: Clock;
-  publicBaseUrl: string;
+  /** Asked only when a media object is described (the viewer never does). */
+  publicBaseUrl: () => string;
 }) => ({
   /** Live media the caller may see, else the same 404 whether it is missing, private or someone else's. */
   async get(caller: Caller, id: string): Promise<Media> {
@@ -23,6 +24,6 @@ export const createMediaReader = ({
     return found;
   },
 
-  describe: (record: Media) => toMediaObject(record, publicBaseUrl),
+  describe: (record: Media) => toMediaObject(record, publicBaseUrl()),
 });
 export type MediaReader = ReturnType<typeof createMediaReader>;

@@ -1,0 +1,236 @@
+import type { Sharp } from 'sharp';
+import { CONTENT_TYPES, EXTENSIONS, encode, KEEPS_ALPHA, LOSSY, MAX_SIDE } from './encode.ts';
+import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
+import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';
+import type { ImageLimits } from './limits.ts';
+import { pixelSteps, runSteps } from './operations.ts';
+import { sharp } from './sharp.ts';
+import { sniffFormat } from './sniff.ts';
+import { openSource, type Source } from './source.ts';
+import { sanitiseSvg } from './svg.ts';
+import type { OutputFormat, Rgba, TransformOptions } from './transform-options.ts';
+import { prepareForViewing } from './viewing.ts';
+
+export type { OutputFormat, Rgba, TransformOptions } from './transform-options.ts';
+
+/**
+ * Part of every viewer ETag: bump it whenever the same stored bytes and options would come out
+ * differently (an encoder setting, an operation), so no cache keeps the old bytes under the tag.
+ */
+export const TRANSFORM_VERSION = 1;
+
+export interface TransformedImage {
+  body: Uint8Array;
+  contentType: string;
+}
+
+const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
+const WRITABLE: ReadonlySet<string> = new Set(Object.keys(CONTENT_TYPES));
+
+/**
+ * The image the viewer serves for a stored original and a validated request; pure: same bytes
+ * and options, same result. Without any option it is the stored image under the default metadata
+ * policy (prepareForViewing): no lossy round trip unless something must be removed.
+ *
+ * SVG is served as sanitised SVG, and rasterised (PNG unless `format` says otherwise) as soon as
+ * anything is asked of its pixels or format. BMP and ICO are served as stored, and decoded when
+ * transformed. Animated GIF and WebP stay animated when the output can animate (GIF, WebP);
+ * other outputs take the first frame.
+ *
+ * `limits` are ingest's: anything stored opens; outputs never exceed `maxPixels` either.
+ */
+export const transform = async (
+  input: Uint8Array,
+  options: TransformOptions,
+  limits: ImageLimits,
+): Promise<TransformedImage> => {
+  const format = await sniffFormat(input);
+  if (!format) throw new Error('stored image is in no format we accept');
+  const { contentType } = IMAGE_FORMATS[format];
+  const metadata = options.metadata ?? 'copyright';
+  const asked = asksForPixels(options) || options.format !== undefined;
+
+  if (format === 'svg') {
+    const clean = sanitiseSvg(input);
+    if (clean && !asked) return { body: clean, contentType };
+    // Rasterising the sanitised document keeps librsvg away from anything it removed.
+    return render(clean ?? input, 'svg', options, limits);
+  }
+  const stored = storedOutput(format);
+  const sameFormat = options.format === undefined || options.format === stored;
+  const requality = options.quality !== undefined && stored !== undefined && LOSSY.has(stored);
+  if (!asksForPixels(options) && sameFormat && !requality) {
+    if (stored === undefined || metadata === 'keep') return { body: input, contentType };
+    if (metadata === 'copyright') return prepareForViewing(input, contentType);
+    if (!(await carriesMetadata(input))) return { body: input, contentType };
+  }
+  return render(input, format, options, limits);
+};
+
+export interface OutputDescription {
+  extension: string;
+  contentType: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * What `transform` will produce for a stored image of `contentType` shown at `size`, without
+ * decoding it (the viewer page's Open Graph tags). Animated inputs are taken as one frame.
+ */
+export const describeOutput = (
+  contentType: string,
+  size: Size,
+  options: TransformOptions,
+  limits: ImageLimits,
+): OutputDescription => {
+  const entry = Object.entries(IMAGE_FORMATS).find(([, stored]) => stored.contentType === contentType);
+  const format = (entry?.[0] ?? 'png') as ImageFormat;
+  const target = targetOf(format, options);
+  const { output } = plan(size, options, target, 1, limits.maxPixels);
+  const dimensions = { width: output.width, height: output.height };
+  const transformed =
+    asksForPixels(options) || (options.format !== undefined && options.format !== storedOutput(format));
+  return transformed
+    ? { extension: EXTENSIONS[target], contentType: CONTENT_TYPES[target], ...dimensions }
+    : { extension: IMAGE_FORMATS[format].extension, contentType, ...dimensions };
+};
+
+const render = async (
+  input: Uint8Array,
+  format: ImageFormat,
+  options: TransformOptions,
+  limits: ImageLimits,
+): Promise<TransformedImage> => {
+  const source = await openSource(input, format, limits);
+  const target = targetOf(format, options);
+  const animated = source.frames > 1 && (target === 'gif' || target === 'webp');
+  const frames = animated ? source.frames : 1;
+  const geometry = plan(source.size, options, target, frames, limits.maxPixels);
+  const upright = rotated(source.size, options);
+  const fill = fillColour(options.background, target, source.hasAlpha || geometry.kind === 'pad');
+  const steps = pixelSteps(options, { upright, geometry, fill });
+  const changesPixels = asksForPixels(options) || !isIdentity(geometry, upright) || fill !== undefined;
+
+  const pipeline =
+    animated && changesPixels
+      ? await frameByFrame(source, steps, geometry)
+      : await runSteps(
+          source.open({ animated, scale: vectorScale(source, upright, geometry, limits) }),
+          steps,
+          options.metadata === 'keep',
+        );
+  const body = await encode(pipeline, {
+    format: target,
+    quality: options.quality,
+    pixels: geometry.output.width * geometry.output.height * frames,
+    losslessSource: source.losslessWebp,
+    animation: animated ? { loop: source.loop, delay: source.delay } : undefined,
+    metadata: options.metadata ?? 'copyright',
+    exif: source.exif,
+  }).toBuffer();
+  return { body, contentType: CONTENT_TYPES[target] };
+};
+
+/**
+ * libvips cannot rotate an animation, mirrors it top to bottom by reversing its frames, and blurs
+ * across frame boundaries; so an animation with any pixel work is split into frames, each goes
+ * through the same steps as a still image, and the frames are joined again.
+ */
+const frameByFrame = async (
+  source: Source,
+  steps: ReturnType<typeof pixelSteps>,
+  geometry: Geometry,
+): Promise<Sharp> => {
+  const strip = await source
+    .open({ animated: true })
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  const { width } = strip.info;
+  const height = strip.info.height / source.frames;
+  const frameBytes = width * height * 4;
+  const frames = await Promise.all(
+    Array.from({ length: source.frames }, async (_, index) => {
+      const frame = strip.data.subarray(index * frameBytes, (index + 1) * frameBytes);
+      const pipeline = await runSteps(sharp(frame, { raw: { width, height, channels: 4 } }), steps, false);
+      return pipeline.ensureAlpha().raw().toBuffer();
+    }),
+  );
+  const { output } = geometry;
+  return sharp(Buffer.concat(frames), {
+    raw: {
+      width: output.width,
+      height: output.height * source.frames,
+      channels: 4,
+      pageHeight: output.height,
+    },
+  });
+};
+
+/** Whether `metadata=none` has anything to remove (an orientation tag counts: it is applied). */
+const carriesMetadata = async (input: Uint8Array): Promise<boolean> => {
+  const { exif, xmp, iptc, orientation } = await sharp(input).metadata();
+  return Boolean(exif || xmp || iptc) || (orientation ?? 1) !== 1;
+};
+
+/** Any option other than format, quality and metadata changes pixels. */
+const asksForPixels = (options: TransformOptions): boolean =>
+  options.width !== undefined ||
+  options.height !== undefined ||
+  options.rotate !== undefined ||
+  options.flip !== undefined ||
+  Boolean(options.blur) ||
+  Boolean(options.sharpen) ||
+  (options.brightness ?? 1) !== 1 ||
+  (options.contrast ?? 1) !== 1 ||
+  (options.saturation ?? 1) !== 1 ||
+  ![0, 1, undefined].includes(options.gamma) ||
+  options.background !== undefined;
+
+/** The stored format when an encoder can write it again; SVG, BMP and ICO cannot be. */
+const storedOutput = (format: ImageFormat): OutputFormat | undefined =>
+  WRITABLE.has(format) ? (format as OutputFormat) : undefined;
+
+const targetOf = (format: ImageFormat, options: TransformOptions): OutputFormat =>
+  options.format ?? storedOutput(format) ?? 'png';
+
+const rotated = (size: Size, { rotate }: TransformOptions): Size =>
+  rotate === 90 || rotate === 270 ? { width: size.height, height: size.width } : size;
+
+const plan = (
+  size: Size,
+  options: TransformOptions,
+  target: OutputFormat,
+  frames: number,
+  maxPixels: number,
+) =>
+  planGeometry(
+    rotated(size, options),
+    { width: options.width, height: options.height, fit: options.fit },
+    { maxPixels, maxSide: MAX_SIDE[target], frames },
+  );
+
+/**
+ * The colour transparency is filled with: the `background` asked for, over white where the output
+ * has no alpha; white alone where the output has no alpha and the image has some; else none.
+ */
+const fillColour = (
+  background: Rgba | undefined,
+  target: OutputFormat,
+  hasAlpha: boolean,
+): Rgba | undefined => {
+  const opaqueOnly = !KEEPS_ALPHA.has(target);
+  if (!background) return opaqueOnly && hasAlpha ? WHITE : undefined;
+  if (!opaqueOnly || background.alpha >= 1) return background;
+  const over = (channel: number) => Math.round(channel * background.alpha + 255 * (1 - background.alpha));
+  return { r: over(background.r), g: over(background.g), b: over(background.b), alpha: 1 };
+};
+
+/** A vector image enlarged is rendered large rather than scaled up blurred, within the pixel limit. */
+const vectorScale = (source: Source, upright: Size, geometry: Geometry, limits: ImageLimits): number => {
+  if (source.format !== 'svg') return 1;
+  const wanted = Math.max(geometry.scaled.width / upright.width, geometry.scaled.height / upright.height);
+  const allowed = Math.sqrt(limits.maxPixels / (upright.width * upright.height));
+  return Math.max(1, Math.min(wanted, allowed));
+};

@@ -1,0 +1,37 @@
+import type { Context } from 'aws-lambda';
+import { mediaReader } from '#core/compose/media';
+import { once } from '#core/compose/once';
+import { platform } from '#core/compose/platform';
+import { originals } from '#core/compose/storage';
+import { type HttpEvent, header } from '#core/http/event';
+import { IMAGE_LIMITS } from '#core/images/limits';
+import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
+
+/**
+ * The composition root both viewer entries share: built on first use, once per process, from the
+ * same roots the API uses (a warm Lambda reuses its clients). Only the viewer loads sharp's
+ * transform modules.
+ */
+export const viewer = once((): Viewer => {
+  const { clock, logger, settings } = platform();
+  return createViewer({
+    media: mediaReader(),
+    objects: originals(),
+    clock,
+    logger,
+    publicBaseUrl: settings.publicBaseUrl,
+    // What ingest accepted, the viewer opens.
+    limits: IMAGE_LIMITS,
+  });
+});
+
+/** A function URL / API Gateway v2 event as the viewer reads it. */
+export const viewerRequest = (event: HttpEvent, context: Context): ViewerRequest => ({
+  method: event.requestContext.http.method.toUpperCase(),
+  path: event.rawPath,
+  query: event.rawQueryString ?? '',
+  accept: header(event, 'accept'),
+  ifNoneMatch: header(event, 'if-none-match'),
+  requestId: event.requestContext.requestId ?? context.awsRequestId,
+  host: header(event, 'x-forwarded-host') ?? header(event, 'host'),
+});

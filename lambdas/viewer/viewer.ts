@@ -1,0 +1,208 @@
+import { ANONYMOUS, type Caller } from '#core/api-keys/auth';
+import { type Clock, unixSeconds } from '#core/clock';
+import { AppError } from '#core/errors';
+import { json } from '#core/http/response';
+import { isMediaId } from '#core/ids';
+import type { ImageLimits } from '#core/images/limits';
+import { sharp } from '#core/images/sharp';
+import { describeOutput, TRANSFORM_VERSION, transform } from '#core/images/transform';
+import type { Media } from '#core/media/media';
+import type { ObjectStore } from '#core/store/object-store';
+import {
+  imageCacheControl,
+  matchesEtag,
+  NOT_FOUND_CACHE_CONTROL,
+  pageCacheControl,
+  strongEtag,
+} from './caching.ts';
+import { acceptClass, OUTPUT_FORMATS } from './canonical.ts';
+import { PAGE_CSP, renderPage } from './page.ts';
+import { parseViewerQuery, type ViewerQuery } from './query.ts';
+
+/** What both entries (buffered and streaming) read from a request. */
+export interface ViewerRequest {
+  method: string;
+  /** `/<id>` or `/<id>.<ext>`. */
+  path: string;
+  /** The raw query string, without `?`. */
+  query: string;
+  accept: string | undefined;
+  ifNoneMatch: string | undefined;
+  requestId: string;
+  /** The host the visitor asked for, as CloudFront forwards it (x-forwarded-host) or the Host header. */
+  host: string | undefined;
+}
+
+export interface ViewerResponse {
+  status: number;
+  headers: Record<string, string>;
+  /** Absent for HEAD and 304 (HEAD still states the length). */
+  body: Uint8Array | undefined;
+}
+
+export interface ViewerDeps {
+  /** Live media the caller may see, else a 404 AppError (the API's own read rule). */
+  media: { get(caller: Caller, id: string): Promise<Media> };
+  objects: Pick<ObjectStore, 'get'>;
+  clock: Clock;
+  logger: { error(message: string, extra: Record<string, unknown>): void };
+  /** Base of absolute URLs on the page; without it, the host the visitor asked for. */
+  publicBaseUrl: string | undefined;
+  limits: ImageLimits;
+}
+
+/** SVG is served as an image, never as a document that could run script on our origin. */
+const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
+const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([...OUTPUT_FORMATS, 'jpeg']);
+const PATH = /^\/([^./]+)(?:\.([A-Za-z0-9]{1,5}))?$/;
+/** Part of every image ETag, so a library upgrade never reuses a tag for different bytes. */
+const PIPELINE = `${TRANSFORM_VERSION}/${sharp.versions.sharp}/${sharp.versions.vips}`;
+
+/**
+ * The viewer link: `GET /<id>` is the HTML page for browsers and the image for everything else;
+ * `/<id>.<ext>` is always the image, the extension acting as `format` (or naming the stored
+ * SVG, BMP or ICO). Only live public media exist here; anything else is the same short-cached
+ * 404. Nothing is cached in the process, so a deleted image is gone with its record.
+ */
+export const createViewer = (deps: ViewerDeps) => {
+  /**
+   * Absolute URLs on the page. On AWS the viewer is CloudFront's origin and cannot be configured with
+   * the distribution's domain (a cycle), so it uses the host CloudFront's viewer-request function
+   * forwards — set at the edge, never taken from the visitor.
+   */
+  const baseUrlFor = (request: ViewerRequest): string =>
+    deps.publicBaseUrl ?? `https://${request.host ?? 'localhost'}`;
+
+  const respond = async (request: ViewerRequest): Promise<ViewerResponse> => {
+    if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request);
+    const path = PATH.exec(request.path);
+    const id = path?.[1] ?? '';
+    const extension = path?.[2]?.toLowerCase();
+    if (!path || !isMediaId(id)) return notFound(request);
+    const media = await liveMedia(id);
+    if (!media) return notFound(request);
+    const asFormat = extension !== undefined && IMAGE_EXTENSIONS.has(extension);
+    if (extension !== undefined && !asFormat && extension !== media.extension) return notFound(request);
+
+    const query = parseViewerQuery(request.query, asFormat ? extension : undefined);
+    const vary: Record<string, string> = extension === undefined ? { vary: 'Accept' } : {};
+    const page = extension === undefined && acceptClass(request.accept) === 'html';
+    return page ? pageResponse(request, media, query, vary) : imageResponse(request, media, query, vary);
+  };
+
+  const liveMedia = (id: string): Promise<Media | undefined> =>
+    deps.media.get(ANONYMOUS, id).catch((error: unknown) => {
+      if (error instanceof AppError && error.status === 404) return undefined;
+      throw error;
+    });
+
+  const imageResponse = async (
+    request: ViewerRequest,
+    media: Media,
+    query: ViewerQuery,
+    vary: Record<string, string>,
+  ): Promise<ViewerResponse> => {
+    // Derived from what determines the bytes, so a revalidation costs no S3 read and no transform.
+    const etag = strongEtag(
+      PIPELINE,
+      media.id,
+      media.objectKey,
+      media.filesize,
+      media.createdAtMs,
+      query.canonical,
+    );
+    const cacheControl = imageCacheControl(media.expiresAt, unixSeconds(deps.clock.nowMs()));
+    const validators = { etag, 'cache-control': cacheControl, ...vary };
+    if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
+
+    const original = await deps.objects.get(media.objectKey);
+    if (!original) {
+      deps.logger.error('original missing for live media', { media_id: media.id });
+      return notFound(request);
+    }
+    const image = await transform(original, query.options, deps.limits);
+    return withBody(request, 200, image.body, {
+      'content-type': image.contentType,
+      'x-content-type-options': 'nosniff',
+      ...(image.contentType === 'image/svg+xml' && { 'content-security-policy': SVG_CSP }),
+      ...validators,
+    });
+  };
+
+  const pageResponse = (
+    request: ViewerRequest,
+    media: Media,
+    query: ViewerQuery,
+    vary: Record<string, string>,
+  ): ViewerResponse => {
+    const image = describeOutput(media.contentType, media, query.options, deps.limits);
+    const search = query.canonical ? `?${query.canonical}` : '';
+    // Unfurlers take JPEG, PNG, GIF and WebP; SVG, BMP and ICO are offered as PNG.
+    const shown = ['image/svg+xml', 'image/bmp', 'image/x-icon'].includes(image.contentType)
+      ? describeOutput(media.contentType, media, { ...query.options, format: 'png' }, deps.limits)
+      : image;
+    const imagePath = `/${media.id}.${shown.extension}${search}`;
+    const html = renderPage({
+      pageUrl: `${baseUrlFor(request)}/${media.id}${search}`,
+      imageUrl: `${baseUrlFor(request)}${imagePath}`,
+      imagePath,
+      image: shown,
+      caption: media.caption,
+    });
+    const body = new TextEncoder().encode(html);
+    const etag = strongEtag(html);
+    const headers = {
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': PAGE_CSP,
+      'x-content-type-options': 'nosniff',
+      'referrer-policy': 'strict-origin-when-cross-origin',
+      etag,
+      'cache-control': pageCacheControl(media.expiresAt, unixSeconds(deps.clock.nowMs())),
+      ...vary,
+    };
+    if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers, body: undefined };
+    return withBody(request, 200, body, headers);
+  };
+
+  return { respond };
+};
+export type Viewer = ReturnType<typeof createViewer>;
+
+/** HEAD answers the same headers, the length included, without the body. */
+const withBody = (
+  request: ViewerRequest,
+  status: number,
+  body: Uint8Array,
+  headers: Record<string, string>,
+): ViewerResponse => ({
+  status,
+  headers: { ...headers, 'content-length': String(body.byteLength) },
+  body: request.method === 'HEAD' ? undefined : body,
+});
+
+const notFound = (request: ViewerRequest): ViewerResponse =>
+  fromJson(
+    request,
+    json(
+      404,
+      { error: 'not_found', message: 'Image not found.', request_id: request.requestId },
+      { 'cache-control': NOT_FOUND_CACHE_CONTROL },
+    ),
+  );
+
+const methodNotAllowed = (request: ViewerRequest): ViewerResponse =>
+  fromJson(
+    request,
+    json(
+      405,
+      {
+        error: 'method_not_allowed',
+        message: 'Viewer links answer GET and HEAD.',
+        request_id: request.requestId,
+      },
+      { allow: 'GET, HEAD' },
+    ),
+  );
+
+const fromJson = (request: ViewerRequest, response: ReturnType<typeof json>): ViewerResponse =>
+  withBody(request, response.statusCode, new TextEncoder().encode(response.body ?? ''), response.headers);

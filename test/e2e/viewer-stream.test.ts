@@ -1,0 +1,116 @@
+import { Writable } from 'node:stream';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitImage } from '#test/fixtures';
+import { json, upload } from '#test/http';
+import { startTestRuntime, type TestRuntime } from '#test/runtime';
+
+/**
+ * The AWS origin entry (a function URL in RESPONSE_STREAM mode) against the same backends as the
+ * local runtime, with the two runtime globals Lambda provides stood in for: it must answer exactly
+ * what the buffered entry answers over HTTP.
+ */
+interface Captured {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+let runtime: TestRuntime;
+let key: string;
+let streamHandler: (event: APIGatewayProxyEventV2, context: Context) => Promise<void>;
+/** What the stand-in response stream received. */
+const last: { captured?: Captured | undefined } = {};
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  ({ key } = await runtime.newKey());
+  const chunks: Buffer[] = [];
+  Object.assign(globalThis, {
+    awslambda: {
+      streamifyResponse:
+        (handler: (event: unknown, stream: Writable, context: unknown) => Promise<void>) =>
+        async (event: unknown, context: unknown) => {
+          chunks.length = 0;
+          const sink = new Writable({
+            write(chunk: Buffer, _encoding, done) {
+              chunks.push(Buffer.from(chunk));
+              done();
+            },
+          });
+          await handler(event, sink, context);
+          if (last.captured) last.captured.body = Buffer.concat(chunks);
+        },
+      HttpResponseStream: {
+        from: (stream: Writable, metadata: Omit<Captured, 'body'>) => {
+          last.captured = { ...metadata, body: Buffer.alloc(0) };
+          return stream;
+        },
+      },
+    },
+  });
+  ({ handler: streamHandler } = (await import('../../lambdas/viewer/stream.ts')) as unknown as {
+    handler: typeof streamHandler;
+  });
+});
+afterAll(() => runtime?.stop());
+
+const received = (): Captured | undefined => last.captured;
+
+const invoke = async (
+  method: string,
+  rawPath: string,
+  rawQueryString: string,
+  headers: Record<string, string> = {},
+): Promise<Captured> => {
+  last.captured = undefined;
+  const event = {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath,
+    rawQueryString,
+    headers,
+    requestContext: { http: { method, path: rawPath, sourceIp: '127.0.0.1' }, requestId: 'stream-test' },
+    isBase64Encoded: false,
+  } as unknown as APIGatewayProxyEventV2;
+  await streamHandler(event, { awsRequestId: 'stream-test' } as Context);
+  const result = received();
+  if (!result) throw new Error('nothing was streamed');
+  return result;
+};
+
+describe('the streaming origin (stream.ts)', () => {
+  it('streams the same status, headers and bytes as the buffered entry', async () => {
+    const created = await json(
+      await upload(runtime.url, { file: await splitImage(60, 40).png().toBuffer(), key }),
+    );
+    const overHttp = await fetch(`${runtime.url}/${created.id}?format=webp&w=30`);
+    const streamed = await invoke('GET', `/${created.id}`, 'w=30&format=webp', { accept: '*/*' });
+    expect(streamed.statusCode).toBe(200);
+    expect(streamed.headers).toMatchObject({
+      'content-type': 'image/webp',
+      etag: overHttp.headers.get('etag'),
+      'cache-control': overHttp.headers.get('cache-control'),
+    });
+    expect(streamed.body.equals(Buffer.from(await overHttp.arrayBuffer()))).toBe(true);
+    expect(streamed.headers['content-length']).toBe(String(streamed.body.length));
+  });
+
+  it('streams 304, HEAD and 404 without a body where there is none', async () => {
+    const created = await json(
+      await upload(runtime.url, { file: await splitImage(20, 10).png().toBuffer(), key }),
+    );
+    const first = await invoke('GET', `/${created.id}`, '');
+    const etag = first.headers.etag ?? '';
+    expect((await invoke('GET', `/${created.id}`, '', { 'if-none-match': etag })).statusCode).toBe(304);
+    const head = await invoke('HEAD', `/${created.id}`, '');
+    expect(head).toMatchObject({ statusCode: 200, body: Buffer.alloc(0) });
+    const missing = await invoke('GET', '/AAAAAAAAAAAAAA', '');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['cache-control']).toBe('public, max-age=60');
+    expect(JSON.parse(missing.body.toString())).toMatchObject({
+      error: 'not_found',
+      request_id: 'stream-test',
+    });
+  });
+});

@@ -1,0 +1,247 @@
+import fc from 'fast-check';
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import {
+  acceptClass,
+  canonicalQueryString,
+  cssColour,
+  namedColours,
+} from '../../lambdas/viewer/canonical.ts';
+import { parseViewerQuery, TransformQuery } from '../../lambdas/viewer/query.ts';
+
+const canonical = (query: string) => canonicalQueryString([...new URLSearchParams(query)]);
+const pairsOf = (query: string): Array<[string, string]> => [...new URLSearchParams(query)];
+
+describe('canonicalQueryString', () => {
+  it('makes one cache entry of reordered, repeated-key-free and junk-carrying queries', () => {
+    expect(canonical('w=800&format=webp')).toBe('format=webp&w=800');
+    expect(canonical('format=webp&w=800')).toBe('format=webp&w=800');
+    expect(canonical('format=webp&w=800&junk=x&utm_source=y')).toBe('format=webp&w=800');
+    expect(canonical('')).toBe('');
+    expect(canonical('junk=1')).toBe('');
+  });
+
+  it.each([
+    ['brightness=1.50', 'brightness=1.5'],
+    ['brightness=01.5', 'brightness=1.5'],
+    ['contrast=.5', 'contrast=0.5'],
+    ['saturation=0.004', 'saturation=0'],
+    ['sharp=2.345', 'sharp=2.35'],
+    ['w=0800', 'w=800'],
+    ['rotate=090', 'rotate=90'],
+    ['flip=VH', 'flip=hv'],
+    ['format=JPEG', 'format=jpg'],
+    ['format=jpeg', 'format=jpg'],
+    ['metadata=NONE', 'metadata=none'],
+    ['background=%23FF0000', 'background=%23ff0000'],
+    ['background=red', 'background=%23ff0000'],
+    ['background=f00', 'background=%23ff0000'],
+    ['background=%23f00f', 'background=%23ff0000'],
+    ['background=rgb(255,0,0)', 'background=%23ff0000'],
+    ['background=rgb(100%25 0%25 0%25)', 'background=%23ff0000'],
+    ['background=rgba(0,0,255,0.5)', 'background=%230000ff80'],
+    ['background=rgb(0 0 255 / 50%25)', 'background=%230000ff80'],
+    ['background=transparent', 'background=%2300000000'],
+    ['w=100&w=200', 'w=200'],
+    ['w=100&fit=cover', 'fit=cover&w=100'],
+  ])('normalises %s to %s', (query, expected) => {
+    expect(canonical(query)).toBe(expected);
+  });
+
+  it.each([
+    // Defaults: no change, so no variant.
+    ['brightness=1', ''],
+    ['contrast=1.00', ''],
+    ['saturation=1', ''],
+    ['gamma=0', ''],
+    ['gamma=1', ''],
+    ['blur=0', ''],
+    ['sharp=0', ''],
+    ['metadata=copyright', ''],
+    ['fit=scale-down', ''],
+    // Out of range or malformed.
+    ['brightness=10.01', ''],
+    ['brightness=-1', ''],
+    ['brightness=1e1', ''],
+    ['brightness=+1', ''],
+    ['brightness= 1', ''],
+    ['brightness=', ''],
+    ['brightness=NaN', ''],
+    ['blur=251', ''],
+    ['blur=2.5', ''],
+    ['w=0', ''],
+    ['w=8193', ''],
+    ['w=1.5', ''],
+    ['h=-5', ''],
+    ['q=0', ''],
+    ['q=101', ''],
+    ['rotate=45', ''],
+    ['rotate=360', ''],
+    ['rotate=-90', ''],
+    ['rotate=90.0', ''],
+    ['flip=x', ''],
+    ['fit=fill&w=5', 'w=5'],
+    ['format=tiff', ''],
+    ['format=svg', ''],
+    ['metadata=all', ''],
+    ['background=notacolour', ''],
+    ['background=%23ggg', ''],
+    ['background=rgb(256,0,0)', ''],
+    ['background=rgba(0,0,0,1.5)', ''],
+    ['background=rgb(1,2)', ''],
+    // Not parameters (yet): segment=foreground is its own issue.
+    ['segment=foreground', ''],
+    ['W=800', ''],
+    // Only meaningful with something else.
+    ['fit=cover', ''],
+    ['q=50&format=png', 'format=png'],
+    ['q=50&format=gif', 'format=gif'],
+    // Last value wins, then is validated.
+    ['w=100&w=abc', ''],
+  ])('ignores %s (→ "%s")', (query, expected) => {
+    expect(canonical(query)).toBe(expected);
+  });
+
+  it('reads raw pairs, as a CloudFront Function sees them, like decoded ones', () => {
+    expect(canonicalQueryString([['background', '%23ff0000']])).toBe('background=%23ff0000');
+    expect(canonicalQueryString([['background', 'rgb(255,+0,+0)']])).toBe('background=%23ff0000');
+    expect(canonicalQueryString([['%77', '10']])).toBe('w=10');
+    expect(canonicalQueryString([['w', '%E0%A4%A']])).toBe('');
+  });
+
+  const KEYS = [
+    'background',
+    'blur',
+    'brightness',
+    'contrast',
+    'fit',
+    'flip',
+    'format',
+    'gamma',
+    'h',
+    'metadata',
+    'q',
+    'rotate',
+    'saturation',
+    'sharp',
+    'w',
+  ];
+  const value = fc.oneof(
+    fc.constantFrom('0', '1', '1.5', '2', '10', '11', '90', '180', '270', '800', '8192', '-1', 'abc', ''),
+    fc.constantFrom(
+      'h',
+      'v',
+      'hv',
+      'vh',
+      'webp',
+      'JPEG',
+      'avif',
+      'png',
+      'gif',
+      'none',
+      'keep',
+      'cover',
+      'pad',
+      'crop',
+    ),
+    fc.constantFrom('#fff', '%23FF000080', 'red', 'rgba(1,2,3,0.5)', 'rgb(1 2 3 / 40%)', 'transparent'),
+    fc.double({ min: -1, max: 300, noNaN: true }).map(String),
+    fc.nat(10_000).map(String),
+    fc.string({ maxLength: 8 }),
+  );
+  const pair = fc.tuple(fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 })), value);
+  const pairs = fc.array(pair, { maxLength: 12 });
+
+  it('is idempotent (property)', () => {
+    fc.assert(
+      fc.property(pairs, (input) => {
+        const once = canonicalQueryString(input);
+        expect(canonicalQueryString(pairsOf(once))).toBe(once);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('is insensitive to the order of distinct keys and to unknown keys (property)', () => {
+    const distinct = fc.uniqueArray(pair, { selector: ([key]) => key, maxLength: 12 });
+    const junk = fc.array(
+      fc.tuple(fc.constantFrom('utm_source', 'x', 'Format', 'segment', '__proto__'), value),
+      { maxLength: 4 },
+    );
+    fc.assert(
+      fc.property(distinct, junk, fc.infiniteStream(fc.nat()), (input, extra, random) => {
+        const shuffled = [...input, ...extra]
+          .map((entry) => ({ entry, order: random.next().value }))
+          .sort((a, b) => a.order - b.order)
+          .map(({ entry }) => entry);
+        expect(canonicalQueryString(shuffled)).toBe(canonicalQueryString(input));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('always yields what the typed schema accepts (property)', () => {
+    fc.assert(
+      fc.property(pairs, (input) => {
+        const query = canonicalQueryString(input);
+        expect(TransformQuery.safeParse(Object.fromEntries(pairsOf(query))).success).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('parseViewerQuery', () => {
+  it('types the canonical query for transform', () => {
+    expect(parseViewerQuery('w=800&format=jpeg&sharp=1&q=70&background=rgba(0,0,255,0.5)&junk=1')).toEqual({
+      canonical: 'background=%230000ff80&format=jpg&q=70&sharp=1&w=800',
+      options: expect.objectContaining({
+        width: 800,
+        format: 'jpeg',
+        sharpen: 1,
+        quality: 70,
+        background: { r: 0, g: 0, b: 255, alpha: 128 / 255 },
+      }),
+    });
+  });
+
+  it('lets the extension of /<id>.<ext> win over a format in the query', () => {
+    expect(parseViewerQuery('format=png&w=10', 'webp').canonical).toBe('format=webp&w=10');
+    expect(parseViewerQuery('format=png', 'jpeg').options.format).toBe('jpeg');
+  });
+});
+
+describe('cssColour', () => {
+  it('knows every CSS named colour, with the value sharp itself gives it', async () => {
+    const names = namedColours();
+    expect(names).toHaveLength(148);
+    for (const [name, hex] of names) {
+      const { data } = await sharp({ create: { width: 1, height: 1, channels: 3, background: name } })
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      const expected = `#${[...data].map((byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+      expect(hex, name).toBe(expected);
+      expect(cssColour(name.toUpperCase())).toBe(hex);
+    }
+  });
+});
+
+describe('acceptClass', () => {
+  it.each([
+    [
+      'Chrome navigating',
+      'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,image/apng,*/*;q=0.8,application/signed-exchange;v=b3;q=0.7',
+      'html',
+    ],
+    ['Firefox navigating', 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'html'],
+    ['an XHTML-only client', 'application/xhtml+xml', 'html'],
+    ['Chrome loading an <img>', 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8', 'image'],
+    ['curl', '*/*', 'image'],
+    ['no header', undefined, 'image'],
+    ['html refused', 'text/html;q=0, image/png', 'image'],
+    ['images preferred', 'image/*,text/html;q=0.5', 'image'],
+    ['a malformed q', 'text/html;q=abc', 'image'],
+  ])('%s → %s', (_, accept, expected) => {
+    expect(acceptClass(accept)).toBe(expected);
+  });
+});
