@@ -121,6 +121,32 @@ describe('media with a ttl', () => {
   });
 });
 
+describe('media made private', () => {
+  it('have their cached variants dropped by the next cleanup run, then keep their own schedule', async () => {
+    const { key } = await runtime.newKey();
+    const permanent = await json(await upload(runtime.url, { file: await jpeg(), key }));
+    const temporary = await json(
+      await upload(runtime.url, { file: await jpeg(), key, fields: { ttl: '1h' } }),
+    );
+    for (const media of [permanent, temporary]) {
+      expect((await send('PATCH', `/v1/media/${media.id}`, key, { public: false })).status).toBe(200);
+    }
+
+    expect(await runtime.runCleanup()).toMatchObject({ invalidated: 2, expired: 0, purged: 0, failed: 0 });
+    const item = async (id: unknown) => (await runtime.items()).find((entry) => entry.id === id);
+    expect(await item(permanent.id)).toMatchObject({ cdn_invalidated: true });
+    expect((await item(permanent.id))?.gsi2pk).toBeUndefined();
+    expect(await item(temporary.id)).toMatchObject({ cdn_invalidated: true, gsi2pk: 'DUE' });
+    expect(await runtime.runCleanup()).toEqual({ expired: 0, invalidated: 0, purged: 0, kept: 0, failed: 0 });
+    expect((await get(`/v1/media/${permanent.id}`, key)).status).toBe(200);
+
+    runtime.clock.advance(3_601);
+    await drainCleanup();
+    expect(await originalExists(temporary.id)).toBe(false);
+    expect(await originalExists(permanent.id)).toBe(true);
+  });
+});
+
 describe('deleted media', () => {
   it('keep their original for the retention period, then lose it; counters move only once', async () => {
     const { key, teamId } = await runtime.newKey();

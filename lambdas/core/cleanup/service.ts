@@ -28,7 +28,7 @@ const CONCURRENCY = 8;
 
 /**
  * The media lifecycle job: expires media whose ttl has passed, asks the CDN to drop cached variants
- * of everything retired, and purges originals once their retention is over. Every step is a
+ * of everything retired or made private, and purges originals once their retention is over. Every step is a
  * conditional write keyed on the item's state, so a run can die anywhere, overlap another run, or
  * race a PATCH, and each effect (counters above all) still happens exactly once. Work per run is
  * bounded by `limit`; what is left is still due next run.
@@ -45,12 +45,14 @@ export const createCleanup = ({ media: repository, objects, cdn, clock, logger }
       await repository.requeue(item.id, now + RETRY_DELAY_SECONDS).catch(() => undefined);
     };
 
-    // 1. Retire what expired (deleted media are already retired).
+    // 1. Retire what expired (deleted media are already retired); hidden media only need the CDN.
     const due = await repository.listDue(now, limit);
     const retired = await pMap(
       due,
       async (item): Promise<Media | undefined> => {
         if (item.deletedAt !== undefined) return item;
+        const expired = item.expiresAt !== undefined && item.expiresAt <= now;
+        if (!expired && item.cdnInvalidated === false) return item;
         try {
           if (!(await repository.expire(item, nowMs))) {
             report.kept++;
@@ -79,7 +81,7 @@ export const createCleanup = ({ media: repository, objects, cdn, clock, logger }
       uninvalidated.filter((item) => invalidated.has(item.id)),
       async (item) => {
         try {
-          await repository.markInvalidated(item.id);
+          await repository.markInvalidated(item);
           report.invalidated++;
         } catch (error) {
           await fail(item, 'invalidate', error);
@@ -90,7 +92,9 @@ export const createCleanup = ({ media: repository, objects, cdn, clock, logger }
 
     // 3. Purge originals whose retention is over; wait for the others.
     await pMap(
-      pending.filter((item) => item.cdnInvalidated || invalidated.has(item.id)),
+      pending.filter(
+        (item) => item.deletedAt !== undefined && (item.cdnInvalidated || invalidated.has(item.id)),
+      ),
       async (item) => {
         try {
           if ((item.purgeAfter ?? now) <= now) {

@@ -52,7 +52,8 @@ export interface MediaRepository {
   expire(current: Media, nowMs: number): Promise<boolean>;
   /** Media with lifecycle work due by `nowSeconds` (expiry, CDN invalidation, purge), oldest first. */
   listDue(nowSeconds: number, limit: number): Promise<Media[]>;
-  markInvalidated(id: string): Promise<void>;
+  /** The CDN dropped its variants: deleted media wait for their purge, hidden ones for their expiry. */
+  markInvalidated(media: Media): Promise<void>;
   /** The original is gone: the item leaves the cleanup's queue for good. */
   markPurged(id: string, nowMs: number): Promise<void>;
   /** Deleted media whose purge is not due yet waits in the queue until `dueAt`. */
@@ -184,18 +185,24 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
     },
 
     async update(current, update, nowMs) {
-      // Permanent media leave the cleanup's queue; media with a ttl are queued at their expiry.
-      const expiry =
-        update.expiresAt === undefined
-          ? ' REMOVE expires_at, gsi2pk, gsi2sk'
-          : ', expires_at = :expires, gsi2pk = :duePk, gsi2sk = :dueSk';
-      const due = update.expiresAt === undefined ? undefined : keys.mediaDue(update.expiresAt, current.id);
+      // Hidden media are queued at once so the cleanup job drops their cached variants from the CDN;
+      // otherwise media with a ttl are queued at their expiry and permanent ones leave the queue.
+      const hiding = current.public && !update.public;
+      const dueAt = hiding ? unixSeconds(nowMs) : update.expiresAt;
+      const due = dueAt === undefined ? undefined : keys.mediaDue(dueAt, current.id);
+      const sets = ['caption = :caption', '#public = :public', 'attribution = :attribution'];
+      const removes: string[] = [];
+      if (update.expiresAt === undefined) removes.push('expires_at');
+      else sets.push('expires_at = :expires');
+      if (hiding) sets.push('cdn_invalidated = :no');
+      if (due === undefined) removes.push('gsi2pk', 'gsi2sk');
+      else sets.push('gsi2pk = :duePk', 'gsi2sk = :dueSk');
       try {
         await db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.media(current.id),
-            UpdateExpression: `SET caption = :caption, #public = :public, attribution = :attribution${expiry}`,
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
             ConditionExpression: `${LIVE_AND_OWNED} AND attribution = :read`,
             ExpressionAttributeNames: { '#public': 'public' },
             ExpressionAttributeValues: {
@@ -205,7 +212,9 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
               ':read': current.attribution,
               ':team': current.teamId,
               ':now': unixSeconds(nowMs),
-              ...(due && { ':expires': update.expiresAt, ':duePk': due.gsi2pk, ':dueSk': due.gsi2sk }),
+              ...(update.expiresAt !== undefined && { ':expires': update.expiresAt }),
+              ...(due && { ':duePk': due.gsi2pk, ':dueSk': due.gsi2sk }),
+              ...(hiding && { ':no': false }),
             },
           }),
         );
@@ -253,10 +262,23 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
       return Items.map(fromItem);
     },
 
-    async markInvalidated(id) {
-      await conditionalUpdate(id, 'SET cdn_invalidated = :yes', 'attribute_exists(deleted_at)', {
-        ':yes': true,
-      });
+    async markInvalidated(media) {
+      if (media.deletedAt !== undefined) {
+        await conditionalUpdate(media.id, 'SET cdn_invalidated = :yes', 'attribute_exists(deleted_at)', {
+          ':yes': true,
+        });
+        return;
+      }
+      // Hidden, still live: back to waiting for its expiry, or out of the queue if it has none.
+      const due = media.expiresAt === undefined ? undefined : keys.mediaDue(media.expiresAt, media.id);
+      await conditionalUpdate(
+        media.id,
+        due
+          ? 'SET cdn_invalidated = :yes, gsi2pk = :pk, gsi2sk = :sk'
+          : 'SET cdn_invalidated = :yes REMOVE gsi2pk, gsi2sk',
+        'attribute_not_exists(deleted_at)',
+        { ':yes': true, ...(due && { ':pk': due.gsi2pk, ':sk': due.gsi2sk }) },
+      );
     },
 
     async markPurged(id, nowMs) {
@@ -300,11 +322,12 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
                 TableName: tableName,
                 Key: keys.media(current.id),
                 UpdateExpression:
-                  'SET deleted_at = :deletedAt, purge_after = :purgeAfter, gsi2pk = :duePk, gsi2sk = :dueSk REMOVE gsi1pk, gsi1sk',
+                  'SET deleted_at = :deletedAt, purge_after = :purgeAfter, cdn_invalidated = :no, gsi2pk = :duePk, gsi2sk = :dueSk REMOVE gsi1pk, gsi1sk',
                 ConditionExpression: options.condition,
                 ExpressionAttributeValues: {
                   ...options.values,
                   ':deletedAt': unixSeconds(options.nowMs),
+                  ':no': false,
                   ':purgeAfter': options.purgeAfter,
                   ':duePk': due.gsi2pk,
                   ':dueSk': due.gsi2sk,
