@@ -51,3 +51,10 @@ const shutdown = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', shutdown);
 process.on('SIGTERM', shutdown);
+
+// npm does not pass SIGTERM on to the script it runs: when whoever started us goes away (we are
+// re-parented), stop as if signalled, so `kill <npm start's pid>` leaves nothing running either.
+const launcher = process.ppid;
+setInterval(() => {
+  if (process.ppid !== launcher) shutdown('SIGTERM');
+}, 500).unref();

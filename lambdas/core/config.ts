@@ -68,6 +68,17 @@ const ConfigSchema = z.object({
   DISTRIBUTION_ID: z.string().min(1).optional(),
   /** Media the cleanup job handles per run at most; the rest waits for the next run. */
   CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Background removal model (optional; without one a classical method is used). */
+  SEGMENT_MODEL_PATH: z.string().min(1).optional(),
+  SEGMENT_MODEL_S3_URI: z
+    .string()
+    .regex(/^s3:\/\/[^/]+\/.+$/, 'must look like s3://bucket/key')
+    .optional(),
+  SEGMENT_MODEL_PROFILE: z.enum(['u2net', 'isnet']).optional(),
+  SEGMENT_MODEL_SHA256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/i, 'must be a hex SHA-256')
+    .optional(),
   ANON_RATE_LIMIT_HOURLY: z.coerce.number().int().min(0).default(20),
   ANON_RATE_LIMIT_DAILY: z.coerce.number().int().min(0).default(100),
 });
@@ -92,6 +103,12 @@ export type Config = {
   };
   distributionId: string | undefined;
   cleanupBatchSize: number;
+  segmentModel: {
+    path: string | undefined;
+    s3: { bucket: string; key: string } | undefined;
+    profile: 'u2net' | 'isnet' | undefined;
+    sha256: string | undefined;
+  };
 };
 
 export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
@@ -119,6 +136,12 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     plans: planCatalogue(value.PLANS),
     anonymousRateLimits: { hourly: value.ANON_RATE_LIMIT_HOURLY, daily: value.ANON_RATE_LIMIT_DAILY },
     distributionId: value.DISTRIBUTION_ID,
+    segmentModel: {
+      path: value.SEGMENT_MODEL_PATH,
+      s3: s3Location(value.SEGMENT_MODEL_S3_URI),
+      profile: value.SEGMENT_MODEL_PROFILE,
+      sha256: value.SEGMENT_MODEL_SHA256?.toLowerCase(),
+    },
     cleanupBatchSize: value.CLEANUP_BATCH_SIZE,
     imports: {
       allowPrivateNetworks: value.IMPORT_ALLOW_PRIVATE_NETWORKS === 'true',
@@ -129,6 +152,11 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
           : new Set(value.IMPORT_ALLOWED_PORTS.split(',').map(Number)),
     },
   };
+};
+
+const s3Location = (uri: string | undefined) => {
+  const match = uri ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;
+  return match?.[1] && match[2] ? { bucket: match[1], key: match[2] } : undefined;
 };
 
 /** The links' base, for the functions that write links (every API function has it configured). */

@@ -25,6 +25,7 @@ export const FITS = ['scale-down', 'contain', 'cover', 'crop', 'pad'] as const;
 export const FLIPS = ['h', 'v', 'hv'] as const;
 export const METADATA_POLICIES = ['copyright', 'none', 'keep'] as const;
 export const ROTATIONS = [90, 180, 270] as const;
+export const SEGMENTS = ['foreground'] as const;
 
 type Normaliser = (value: string) => string | undefined;
 
@@ -77,6 +78,7 @@ const NORMALISERS: Record<string, Normaliser> = {
       ? String(Number(value))
       : undefined,
   saturation: factor(1),
+  segment: oneOf(SEGMENTS),
   sharp: factor(0),
   w: integer(LIMITS.side),
 };

@@ -5,6 +5,8 @@ import { platform } from '#core/compose/platform';
 import { originals } from '#core/compose/storage';
 import { type HttpEvent, header } from '#core/http/event';
 import { IMAGE_LIMITS } from '#core/images/limits';
+import { segmenterFromConfig } from '#core/images/segment/segmenter';
+import { createS3Client } from '#core/platform/clients';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
 /**
@@ -14,7 +16,14 @@ import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
  */
 export const viewer = once((): Viewer => {
   const { clock, logger, settings } = platform();
+  const model = settings.segmentModel;
   return createViewer({
+    segmenter: segmenterFromConfig({
+      modelPath: model.path,
+      modelS3: model.s3 && { s3: createS3Client(settings), ...model.s3 },
+      profile: model.profile,
+      sha256: model.sha256,
+    }),
     media: mediaReader(),
     objects: originals(),
     clock,

@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import type { Rgba, TransformOptions } from '#core/images/transform';
-import { canonicalQueryString, FITS, FLIPS, LIMITS, METADATA_POLICIES, OUTPUT_FORMATS } from './canonical.ts';
+import {
+  canonicalQueryString,
+  FITS,
+  FLIPS,
+  LIMITS,
+  METADATA_POLICIES,
+  OUTPUT_FORMATS,
+  SEGMENTS,
+} from './canonical.ts';
 
 const factor = z.coerce.number().min(LIMITS.factor.min).max(LIMITS.factor.max);
 const side = z.coerce.number().int().min(LIMITS.side.min).max(LIMITS.side.max);
@@ -37,6 +45,7 @@ export const TransformQuery = z
       .pipe(z.union([z.literal(90), z.literal(180), z.literal(270)]))
       .optional(),
     saturation: factor.optional(),
+    segment: z.enum(SEGMENTS).optional(),
     sharp: factor.optional(),
     w: side.optional(),
   })
@@ -57,6 +66,7 @@ export const TransformQuery = z
       gamma: query.gamma,
       background: query.background,
       metadata: query.metadata,
+      segment: query.segment,
     }),
   );
 

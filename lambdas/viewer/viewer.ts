@@ -4,6 +4,7 @@ import { AppError } from '#core/errors';
 import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
+import type { Segmenter } from '#core/images/segment/segmenter';
 import { sharp } from '#core/images/sharp';
 import { describeOutput, TRANSFORM_VERSION, transform } from '#core/images/transform';
 import type { Media } from '#core/media/media';
@@ -49,6 +50,8 @@ export interface ViewerDeps {
   /** Base of absolute URLs on the page; without it, the host the visitor asked for. */
   publicBaseUrl: string | undefined;
   limits: ImageLimits;
+  /** For `segment=foreground`: a model when one is configured, else the classical method. */
+  segmenter: Segmenter;
 }
 
 /** SVG is served as an image, never as a document that could run script on our origin. */
@@ -120,7 +123,7 @@ export const createViewer = (deps: ViewerDeps) => {
       deps.logger.error('original missing for live media', { media_id: media.id });
       return notFound(request);
     }
-    const image = await transform(original, query.options, deps.limits);
+    const image = await transform(original, query.options, deps.limits, deps.segmenter);
     return withBody(request, 200, image.body, {
       'content-type': image.contentType,
       'x-content-type-options': 'nosniff',

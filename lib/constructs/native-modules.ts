@@ -3,9 +3,10 @@ import { buildSync } from 'esbuild';
 /**
  * Packages installed beside a bundle instead of inside it: sharp has platform binaries (installed
  * for linux-arm64); heic-decode is 2 MB of WebAssembly that the code imports lazily, on the first
- * HEIC upload, so keeping it out of the bundle keeps it out of every cold start.
+ * HEIC upload, so keeping it out of the bundle keeps it out of every cold start; onnxruntime-node
+ * (background removal with a model) is native and imported only when a model is configured.
  */
-export const NATIVE_MODULES = ['sharp', 'heic-decode'] as const;
+export const NATIVE_MODULES = ['sharp', 'heic-decode', 'onnxruntime-node'] as const;
 
 /**
  * The native packages an entry's own code imports. Only the project's modules are parsed (every

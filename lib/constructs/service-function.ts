@@ -51,6 +51,17 @@ export interface ServiceFunctionProps {
  * Native packages (sharp) cannot be bundled: they are detected from the entry's import graph and
  * installed beside the bundle for linux-arm64 (DESIGN §6), with no Docker involved.
  */
+/**
+ * onnxruntime-node ships binaries for five platforms (288 MB, over Lambda's 250 MB): keep linux-arm64.
+ */
+const ONNXRUNTIME_PRUNE = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_input: string, output: string) => [
+    `find ${output}/node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -type d ! -path '*/linux/arm64' -exec rm -rf {} +`,
+  ],
+};
+
 export class ServiceFunction extends NodejsFunction {
   /** The entry module, relative to the repository root. */
   readonly entry: string;
@@ -108,7 +119,10 @@ export class ServiceFunction extends NodejsFunction {
             npm_config_cpu: 'arm64',
             npm_config_libc: 'glibc',
             npm_config_prefer_offline: 'true',
+            // onnxruntime-node's postinstall fetches CUDA libraries; the CPU build it ships is enough.
+            ONNXRUNTIME_NODE_INSTALL: 'skip',
           },
+          ...(nodeModules.includes('onnxruntime-node') && { commandHooks: ONNXRUNTIME_PRUNE }),
         }),
       },
     });

@@ -130,8 +130,12 @@ describe('functions', () => {
     },
   );
 
-  it('bundles sharp for linux-arm64 only into functions whose code imports it', () => {
-    expect(stack.viewerFunction.nativeModules).toEqual(['sharp']);
+  it('installs native and lazily loaded packages only beside functions whose code imports them', () => {
+    expect(stack.viewerFunction.nativeModules).toEqual(['sharp', 'onnxruntime-node']);
+    const upload = ROUTES.find((route) => route.entry === 'upload');
+    if (upload) expect(stack.routeFunctions.get(upload)?.nativeModules).toEqual(['sharp', 'heic-decode']);
+    const list = ROUTES.find((route) => route.entry === 'list-media');
+    if (list) expect(stack.routeFunctions.get(list)?.nativeModules).toEqual([]);
     const openapi = ROUTES.find((route) => route.entry === 'openapi');
     if (openapi) expect(stack.routeFunctions.get(openapi)?.nativeModules).toEqual([]);
   });

@@ -89,8 +89,9 @@ describe('canonicalQueryString', () => {
     ['background=rgb(256,0,0)', ''],
     ['background=rgba(0,0,0,1.5)', ''],
     ['background=rgb(1,2)', ''],
-    // Not parameters (yet): segment=foreground is its own issue.
-    ['segment=foreground', ''],
+    ['segment=background', ''],
+    ['segment=Foreground&segment=x', ''],
+    ['segment=', ''],
     ['W=800', ''],
     // Only meaningful with something else.
     ['fit=cover', ''],
@@ -165,7 +166,7 @@ describe('canonicalQueryString', () => {
   it('is insensitive to the order of distinct keys and to unknown keys (property)', () => {
     const distinct = fc.uniqueArray(pair, { selector: ([key]) => key, maxLength: 12 });
     const junk = fc.array(
-      fc.tuple(fc.constantFrom('utm_source', 'x', 'Format', 'segment', '__proto__'), value),
+      fc.tuple(fc.constantFrom('utm_source', 'x', 'Format', 'Segment', '__proto__'), value),
       { maxLength: 4 },
     );
     fc.assert(

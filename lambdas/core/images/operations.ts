@@ -1,13 +1,14 @@
 import type { Sharp } from 'sharp';
 import { type Carried, carry } from './carry.ts';
 import type { Geometry, Size } from './geometry.ts';
+import { foregroundPixels, type Segmenter } from './segment/segmenter.ts';
 import type { Rgba, TransformOptions } from './transform-options.ts';
 
 /**
  * The pixel operations of a transform, in the documented order:
  *
- *   rotate → flip → resize (w, h, fit) → blur → brightness & saturation → sharpen → gamma →
- *   contrast → background
+ *   segment → rotate → flip → resize (w, h, fit) → blur → brightness & saturation → sharpen →
+ *   gamma → contrast → background
  *
  * (EXIF orientation is applied when the image is opened, before all of these.) Geometry comes
  * first so that `w`/`h` describe the picture as finally seen; background comes last so that the
@@ -27,6 +28,16 @@ type Step =
 
 type Cut = (pipeline: Sharp) => Promise<Carried>;
 
+/** Background removal: the mask becomes the alpha channel (an existing alpha is kept where lower). */
+const segmentStep = (segmenter: Segmenter): Step => ({
+  kind: 'stage',
+  slot: SLOT.composite,
+  apply: async (carried) => {
+    const { data, channels } = await carried.pixels();
+    return carried.withPixels(await foregroundPixels({ data, channels, ...carried.size }, segmenter), 4);
+  },
+});
+
 /** Positions in libvips' own order: flip/rotate and resize, then these, then composite, linear. */
 const SLOT = { geometry: 1, blur: 2, recomb: 3, sharpen: 4, composite: 5, linear: 6 };
 
@@ -41,11 +52,15 @@ export interface StepContext {
   geometry: Geometry;
   /** Colour to fill transparency with, when it must be filled at all. */
   fill: Rgba | undefined;
+  /** Finds the foreground for `segment=foreground`. */
+  segmenter: Segmenter;
 }
 
 export const pixelSteps = (options: TransformOptions, context: StepContext): Step[] => {
   const steps: Step[] = [];
   const { brightness = 1, saturation = 1 } = options;
+  // Before any geometry, so the border the segmenter reads is the whole picture's.
+  if (options.segment === 'foreground') steps.push(segmentStep(context.segmenter));
   steps.push(native(SLOT.geometry, (pipeline) => applyGeometry(pipeline, options, context)));
   if (options.blur) steps.push(blurStep(options.blur));
   if (brightness !== 1 || saturation !== 1) {

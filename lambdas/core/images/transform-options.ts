@@ -25,6 +25,8 @@ export interface Rgba {
  * quality 1–100.
  */
 export interface TransformOptions {
+  /** Remove the background (first, on the upright image); the output keeps alpha (PNG by default). */
+  segment?: 'foreground' | undefined;
   /** Default: the stored format where it can be written, else PNG (SVG, BMP, ICO). */
   format?: OutputFormat | undefined;
   width?: number | undefined;

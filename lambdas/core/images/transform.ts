@@ -4,6 +4,8 @@ import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';
 import type { ImageLimits } from './limits.ts';
 import { pixelSteps, runSteps } from './operations.ts';
+import { classicalSegmenter } from './segment/classical.ts';
+import type { Segmenter } from './segment/segmenter.ts';
 import { sharp } from './sharp.ts';
 import { sniffFormat } from './sniff.ts';
 import { openSource, type Source } from './source.ts';
@@ -43,6 +45,7 @@ export const transform = async (
   input: Uint8Array,
   options: TransformOptions,
   limits: ImageLimits,
+  segmenter: Segmenter = classicalSegmenter(),
 ): Promise<TransformedImage> => {
   const format = await sniffFormat(input);
   if (!format) throw new Error('stored image is in no format we accept');
@@ -54,7 +57,7 @@ export const transform = async (
     const clean = sanitiseSvg(input);
     if (clean && !asked) return { body: clean, contentType };
     // Rasterising the sanitised document keeps librsvg away from anything it removed.
-    return render(clean ?? input, 'svg', options, limits);
+    return render(clean ?? input, 'svg', options, limits, segmenter);
   }
   const stored = storedOutput(format);
   const sameFormat = options.format === undefined || options.format === stored;
@@ -64,7 +67,7 @@ export const transform = async (
     if (metadata === 'copyright') return prepareForViewing(input, contentType);
     if (!(await carriesMetadata(input))) return { body: input, contentType };
   }
-  return render(input, format, options, limits);
+  return render(input, format, options, limits, segmenter);
 };
 
 export interface OutputDescription {
@@ -101,15 +104,21 @@ const render = async (
   format: ImageFormat,
   options: TransformOptions,
   limits: ImageLimits,
+  segmenter: Segmenter,
 ): Promise<TransformedImage> => {
   const source = await openSource(input, format, limits);
   const target = targetOf(format, options);
-  const animated = source.frames > 1 && (target === 'gif' || target === 'webp');
+  // Background removal works on one picture: an animation gives its first frame.
+  const animated = source.frames > 1 && (target === 'gif' || target === 'webp') && !options.segment;
   const frames = animated ? source.frames : 1;
   const geometry = plan(source.size, options, target, frames, limits.maxPixels);
   const upright = rotated(source.size, options);
-  const fill = fillColour(options.background, target, source.hasAlpha || geometry.kind === 'pad');
-  const steps = pixelSteps(options, { upright, geometry, fill });
+  const fill = fillColour(
+    options.background,
+    target,
+    source.hasAlpha || geometry.kind === 'pad' || options.segment !== undefined,
+  );
+  const steps = pixelSteps(options, { upright, geometry, fill, segmenter });
   const changesPixels = asksForPixels(options) || !isIdentity(geometry, upright) || fill !== undefined;
 
   const pipeline =
@@ -186,14 +195,16 @@ const asksForPixels = (options: TransformOptions): boolean =>
   (options.contrast ?? 1) !== 1 ||
   (options.saturation ?? 1) !== 1 ||
   ![0, 1, undefined].includes(options.gamma) ||
-  options.background !== undefined;
+  options.background !== undefined ||
+  options.segment !== undefined;
 
 /** The stored format when an encoder can write it again; SVG, BMP and ICO cannot be. */
 const storedOutput = (format: ImageFormat): OutputFormat | undefined =>
   WRITABLE.has(format) ? (format as OutputFormat) : undefined;
 
+/** Background removal defaults to PNG, which keeps the alpha it makes. */
 const targetOf = (format: ImageFormat, options: TransformOptions): OutputFormat =>
-  options.format ?? storedOutput(format) ?? 'png';
+  options.format ?? (options.segment ? 'png' : undefined) ?? storedOutput(format) ?? 'png';
 
 const rotated = (size: Size, { rotate }: TransformOptions): Size =>
   rotate === 90 || rotate === 270 ? { width: size.height, height: size.width } : size;
