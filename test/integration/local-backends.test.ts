@@ -23,11 +23,12 @@ import {
   GetObjectCommand,
   PutObjectCommand,
   paginateListObjectsV2,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { localDynamoConfig, localS3Config } from '../../local/aws-local-clients.ts';
+import { createS3Client } from '#core/platform/clients';
+import { localDynamoConfig } from '../../local/aws-local-clients.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import { type S3Local, startS3Local } from '../../local/s3-local.ts';
 
@@ -177,7 +178,10 @@ describe('s3rver', () => {
 
   const connect = async () => {
     s3 = await startS3Local({ directory });
-    client = new S3Client(localS3Config(s3.endpoint));
+    // The very client the services build for a custom endpoint; s3rver takes only these credentials.
+    process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
+    process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';
+    client = createS3Client({ region: 'us-east-1', s3Endpoint: s3.endpoint });
   };
   const disconnect = async () => {
     client?.destroy();

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { customAlphabet } from 'nanoid';
+import { newKeyId } from '#core/ids';
 
 /**
  * API keys look like `imgpro_<key id>_<secret>`. The key id is public (it names the key in the admin
@@ -21,7 +21,6 @@ export interface ApiKey {
 
 const PREFIX = 'imgpro';
 const KEY_PATTERN = /^imgpro_([0-9A-Za-z]{16})_([A-Za-z0-9_-]{43})$/;
-const newKeyId = customAlphabet('0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz', 16);
 
 const hashSecret = (secret: string): string => createHash('sha256').update(secret).digest('hex');
 
