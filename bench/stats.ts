@@ -23,4 +23,32 @@ export const measure = async (task: () => Promise<unknown>, count: number, warmu
   return samples;
 };
 
+/**
+ * Runs `a` and `b` alternately, so both see the same machine: on a shared 2-core box a noisy
+ * neighbour or a JIT pause lands on both series instead of biasing whichever ran second.
+ */
+export const measurePaired = async (
+  a: () => Promise<unknown>,
+  b: () => Promise<unknown>,
+  count: number,
+  warmup = 5,
+): Promise<[number[], number[]]> => {
+  for (let i = 0; i < warmup; i++) {
+    await a();
+    await b();
+  }
+  const samples: [number[], number[]] = [[], []];
+  for (let i = 0; i < count; i++) {
+    for (const [task, into] of [
+      [a, samples[0]],
+      [b, samples[1]],
+    ] as const) {
+      const start = performance.now();
+      await task();
+      into.push(performance.now() - start);
+    }
+  }
+  return samples;
+};
+
 export const ms = (value: number): string => `${value.toFixed(1)} ms`;
