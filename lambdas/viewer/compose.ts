@@ -7,7 +7,14 @@ import { type HttpEvent, header } from '#core/http/event';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { segmenterFromConfig } from '#core/images/segment/segmenter';
 import { createS3Client } from '#core/platform/clients';
+import { withReadCache } from '#core/store/read-cache';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
+
+/**
+ * Originals kept in memory per process. The viewer function has 2 GiB; decoding a 50 MP image
+ * peaks under 1 GiB (issue 10's measurements), which leaves this much for originals with room to spare.
+ */
+const ORIGINAL_CACHE_BYTES = 256 * 1024 ** 2;
 
 /**
  * The composition root both viewer entries share: built on first use, once per process, from the
@@ -25,7 +32,7 @@ export const viewer = once((): Viewer => {
       sha256: model.sha256,
     }),
     media: mediaReader(),
-    objects: originals(),
+    objects: withReadCache(originals(), { maxBytes: ORIGINAL_CACHE_BYTES }),
     clock,
     logger,
     publicBaseUrl: settings.publicBaseUrl,

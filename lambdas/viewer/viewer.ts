@@ -6,9 +6,10 @@ import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
 import type { Segmenter } from '#core/images/segment/segmenter';
 import { sharp } from '#core/images/sharp';
-import { describeOutput, TRANSFORM_VERSION, transform } from '#core/images/transform';
+import { describeOutput, TRANSFORM_VERSION, type TransformedImage, transform } from '#core/images/transform';
 import type { Media } from '#core/media/media';
-import type { ObjectStore } from '#core/store/object-store';
+import { originalKey } from '#core/store/object-store';
+import type { CachedReads } from '#core/store/read-cache';
 import {
   imageCacheControl,
   matchesEtag,
@@ -19,6 +20,11 @@ import {
 import { acceptClass, OUTPUT_FORMATS } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
 import { parseViewerQuery, type ViewerQuery } from './query.ts';
+
+interface EarlyTransform {
+  key: string;
+  image: Promise<TransformedImage>;
+}
 
 /** What both entries (buffered and streaming) read from a request. */
 export interface ViewerRequest {
@@ -44,7 +50,8 @@ export interface ViewerResponse {
 export interface ViewerDeps {
   /** Live media the caller may see, else a 404 AppError (the API's own read rule). */
   media: { get(caller: Caller, id: string): Promise<Media> };
-  objects: Pick<ObjectStore, 'get'>;
+  /** Originals; `held` answers from memory only (read-cache.ts). */
+  objects: CachedReads;
   clock: Clock;
   logger: { error(message: string, extra: Record<string, unknown>): void };
   /** Base of absolute URLs on the page; without it, the host the visitor asked for. */
@@ -65,7 +72,8 @@ const PIPELINE = `${TRANSFORM_VERSION}/${sharp.versions.sharp}/${sharp.versions.
  * The viewer link: `GET /<id>` is the HTML page for browsers and the image for everything else;
  * `/<id>.<ext>` is always the image, the extension acting as `format` (or naming the stored
  * SVG, BMP or ICO). Only live public media exist here; anything else is the same short-cached
- * 404. Nothing is cached in the process, so a deleted image is gone with its record.
+ * 404. The record is read on every request (only original bytes may come from memory, see
+ * read-cache.ts), so a deleted, expired or hidden image is gone with its record.
  */
 export const createViewer = (deps: ViewerDeps) => {
   /**
@@ -82,15 +90,34 @@ export const createViewer = (deps: ViewerDeps) => {
     const id = path?.[1] ?? '';
     const extension = path?.[2]?.toLowerCase();
     if (!path || !isMediaId(id)) return notFound(request);
+    const asFormat = extension !== undefined && IMAGE_EXTENSIONS.has(extension);
+    const query = parseViewerQuery(request.query, asFormat ? extension : undefined);
+    const page = extension === undefined && acceptClass(request.accept) === 'html';
+    const early = page || request.ifNoneMatch !== undefined ? undefined : transformHeld(id, query);
+
     const media = await liveMedia(id);
     if (!media) return notFound(request);
-    const asFormat = extension !== undefined && IMAGE_EXTENSIONS.has(extension);
     if (extension !== undefined && !asFormat && extension !== media.extension) return notFound(request);
-
-    const query = parseViewerQuery(request.query, asFormat ? extension : undefined);
     const vary: Record<string, string> = extension === undefined ? { vary: 'Accept' } : {};
-    const page = extension === undefined && acceptClass(request.accept) === 'html';
-    return page ? pageResponse(request, media, query, vary) : imageResponse(request, media, query, vary);
+    return page
+      ? pageResponse(request, media, query, vary)
+      : imageResponse(request, media, query, vary, early);
+  };
+
+  /**
+   * An original already in memory is transformed while its record is read, so a repeat view costs
+   * the longer of the two instead of both. The result is only a candidate: it is served when the
+   * record then says the image is live and public, and dropped otherwise. Nothing is read from S3
+   * before the record is known, so ids that do not exist cost no S3 request.
+   */
+  const transformHeld = (id: string, query: ViewerQuery): EarlyTransform | undefined => {
+    const key = originalKey(id);
+    const held = deps.objects.held(key);
+    if (!held) return undefined;
+    const image = transform(held, query.options, deps.limits, deps.segmenter);
+    // Awaited when served; when dropped, its failure must not surface as an unhandled rejection.
+    image.catch(() => undefined);
+    return { key, image };
   };
 
   const liveMedia = (id: string): Promise<Media | undefined> =>
@@ -104,6 +131,7 @@ export const createViewer = (deps: ViewerDeps) => {
     media: Media,
     query: ViewerQuery,
     vary: Record<string, string>,
+    early: EarlyTransform | undefined,
   ): Promise<ViewerResponse> => {
     // Derived from what determines the bytes, so a revalidation costs no S3 read and no transform.
     const etag = strongEtag(
@@ -118,18 +146,23 @@ export const createViewer = (deps: ViewerDeps) => {
     const validators = { etag, 'cache-control': cacheControl, ...vary };
     if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
 
-    const original = await deps.objects.get(media.objectKey);
-    if (!original) {
+    const image =
+      early?.key === media.objectKey ? await early.image : await transformStored(media, query.options);
+    if (!image) {
       deps.logger.error('original missing for live media', { media_id: media.id });
       return notFound(request);
     }
-    const image = await transform(original, query.options, deps.limits, deps.segmenter);
     return withBody(request, 200, image.body, {
       'content-type': image.contentType,
       'x-content-type-options': 'nosniff',
       ...(image.contentType === 'image/svg+xml' && { 'content-security-policy': SVG_CSP }),
       ...validators,
     });
+  };
+
+  const transformStored = async (media: Media, options: ViewerQuery['options']) => {
+    const original = await deps.objects.get(media.objectKey);
+    return original && transform(original, options, deps.limits, deps.segmenter);
   };
 
   const pageResponse = (

@@ -119,11 +119,14 @@ describe('link semantics', () => {
 });
 
 describe('not found', () => {
+  /** Both as a page and as image bytes: an image seen before has its original in memory. */
   const expectNotFound = async (path: string) => {
-    const response = await get(path, { accept: BROWSER });
-    expect(response.status, path).toBe(404);
-    expect(response.headers.get('cache-control'), path).toBe('public, max-age=60');
-    expect(await json(response)).toMatchObject({ error: 'not_found' });
+    for (const accept of [BROWSER, 'image/webp,*/*']) {
+      const response = await get(path, { accept });
+      expect(response.status, `${path} (${accept})`).toBe(404);
+      expect(response.headers.get('cache-control'), path).toBe('public, max-age=60');
+      expect(await json(response)).toMatchObject({ error: 'not_found' });
+    }
   };
 
   it('for unknown ids, paths that are no link, and extensions the image is not', async () => {
@@ -143,6 +146,17 @@ describe('not found', () => {
   it('for private, deleted and expired media', async () => {
     const hidden = await store(await jpeg(), { public: 'false' });
     await expectNotFound(`/${hidden.id}?w=10`);
+
+    // Seen first, so its original is in the viewer's memory: the record still decides.
+    const hiddenLater = await store(await jpeg());
+    expect((await get(`/${hiddenLater.id}?w=10`)).status).toBe(200);
+    const hiding = await fetch(`${runtime.url}/v1/media/${hiddenLater.id}`, {
+      method: 'PATCH',
+      headers: { ...authHeaders(key), 'content-type': 'application/json' },
+      body: JSON.stringify({ public: false }),
+    });
+    expect(hiding.status).toBe(200);
+    await expectNotFound(`/${hiddenLater.id}?w=10`);
 
     const deleted = await store(await jpeg());
     expect((await get(`/${deleted.id}`)).status).toBe(200);
