@@ -74,10 +74,20 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     where: ({ stateless }) => [stateless.api.api],
   },
   {
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The origin secret only proves that an API request came through the API distribution, which sends ' +
+      'it, and is never shown to anyone else. CloudFormation writes it into the distribution at deploy time, ' +
+      'so a rotation Lambda would leave the distribution and the functions out of step; replace it with a ' +
+      'deployment instead.',
+    where: ({ stateless }) => [stateless.apiCdn.originSecret],
+  },
+  {
     id: 'AwsSolutions-CFR1',
     reason:
-      'Viewer links are public and meant to be opened anywhere; there is no regional restriction to enforce.',
-    where: ({ stateless }) => [stateless.viewer.distribution],
+      'Viewer links are public and meant to be opened anywhere, and the API serves clients anywhere; there ' +
+      'is no regional restriction to enforce.',
+    where: ({ stateless }) => [stateless.viewer.distribution, stateless.apiCdn.distribution],
   },
   {
     id: 'AwsSolutions-CFR2',
@@ -88,11 +98,20 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     where: ({ stateless }) => [stateless.viewer.distribution],
   },
   {
+    id: 'AwsSolutions-CFR2',
+    reason:
+      'A web ACL costs a monthly fee per deployment. The API stage is throttled (apiRateLimit, ' +
+      'apiBurstLimit), every key has quotas and every anonymous address its hourly and daily windows, and ' +
+      'oversized bodies are refused at the edge; attach AWS WAF to the distribution where abuse warrants it.',
+    where: ({ stateless }) => [stateless.apiCdn.distribution],
+  },
+  {
     id: 'AwsSolutions-CFR3',
     reason:
       'Standard logs need an extra retained bucket with ACLs enabled. Every cache miss reaches the viewer ' +
-      'function, which logs it; CloudFront’s own metrics cover hits.',
-    where: ({ stateless }) => [stateless.viewer.distribution],
+      'function, which logs it; CloudFront’s own metrics cover hits. Every API request reaches API ' +
+      'Gateway, whose access log records it.',
+    where: ({ stateless }) => [stateless.viewer.distribution, stateless.apiCdn.distribution],
   },
   {
     id: 'AwsSolutions-CFR4',
@@ -102,6 +121,15 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
       'this finding does not arise.',
     where: ({ stateless }) => [stateless.viewer.distribution],
     when: (settings) => settings.viewerDomain === undefined,
+  },
+  {
+    id: 'AwsSolutions-CFR4',
+    reason:
+      'On the default *.cloudfront.net certificate CloudFront fixes the security policy and it cannot be ' +
+      'raised. With a custom domain (context apiDomain) the distribution requires TLSv1.2_2021 and this ' +
+      'finding does not arise.',
+    where: ({ stateless }) => [stateless.apiCdn.distribution],
+    when: (settings) => settings.apiDomain === undefined,
   },
 ];
 

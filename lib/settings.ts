@@ -41,21 +41,22 @@ const list = z.union([
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];
 
+/** CloudFront takes certificates from us-east-1 only, whatever the stack's region. */
+const cloudFrontCertificateArn = acmCertificateArn.refine(
+  (arn) => arn === undefined || arn.includes(':us-east-1:'),
+  { message: 'CloudFront needs a certificate from us-east-1' },
+);
+
 const SettingsSchema = z
   .object({
     /** Custom domain of the viewer links, e.g. `i.example.com`; needs `viewerCertificateArn`. */
     viewerDomain: domainName,
     /** ACM certificate for `viewerDomain`; CloudFront requires it to be in us-east-1. */
-    viewerCertificateArn: acmCertificateArn.refine(
-      (arn) => arn === undefined || arn.includes(':us-east-1:'),
-      {
-        message: 'CloudFront needs a certificate from us-east-1',
-      },
-    ),
+    viewerCertificateArn: cloudFrontCertificateArn,
     /** Custom domain of the API, e.g. `api.example.com`; needs `apiCertificateArn`. */
     apiDomain: domainName,
-    /** ACM certificate for `apiDomain`, in the stack's own region. */
-    apiCertificateArn: acmCertificateArn,
+    /** ACM certificate for `apiDomain`, in us-east-1 (the API is served through CloudFront). */
+    apiCertificateArn: cloudFrontCertificateArn,
     /** Where anonymous uploaders are sent to get an API key (`SIGNUP_URL`). */
     signupUrl: optionalUrl,
     /** The operator's billing page that upgrade links point to (`UPGRADE_URL`). */

@@ -8,9 +8,11 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { ROUTES, type RouteAccess, type RouteDefinition } from '../lambdas/http/routes.ts';
+import { ApiCdn } from './constructs/api-cdn.ts';
 import {
   bindAccess,
   bindDistribution,
+  bindOriginSecret,
   bindSettings,
   type ServiceResources,
   usesServices,
@@ -66,11 +68,12 @@ const PRICE_CLASS = {
 
 /**
  * Everything that can be deleted and deployed again without losing data: the functions, the HTTP
- * API, the viewer's CloudFront distribution, the cleanup schedule and the alarms. It only refers to
+ * API and its CloudFront front door, the viewer's CloudFront distribution, the cleanup schedule and the alarms. It only refers to
  * the stateful stack's table, bucket and secret, and grants on them.
  */
 export class StatelessStack extends Stack {
   readonly api: ServiceApi;
+  readonly apiCdn: ApiCdn;
   readonly viewer: ViewerCdn;
   readonly routeFunctions: ReadonlyMap<RouteDefinition, ServiceFunction>;
   readonly viewerFunction: ServiceFunction;
@@ -140,6 +143,10 @@ export class StatelessStack extends Stack {
       rateLimit: settings.apiRateLimit,
       burstLimit: settings.apiBurstLimit,
       logRetention,
+    });
+    this.apiCdn = new ApiCdn(this, 'ApiCdn', {
+      api: this.api.api,
+      priceClass: PRICE_CLASS[settings.priceClass],
       domain: apiDomain,
     });
     const routeFunctions = new Map<RouteDefinition, ServiceFunction>();
@@ -155,7 +162,10 @@ export class StatelessStack extends Stack {
         },
       );
       bindAccess(routeFunction, route.access, resources);
-      if (usesServices(route.access)) bindSettings(routeFunction, serviceSettings(this.viewer.baseUrl));
+      if (usesServices(route.access)) {
+        bindSettings(routeFunction, serviceSettings(this.viewer.baseUrl));
+        bindOriginSecret(routeFunction, this.apiCdn.originSecret);
+      }
       this.api.addRoute(route, routeFunction);
       routeFunctions.set(route, routeFunction);
     }
@@ -189,7 +199,7 @@ export class StatelessStack extends Stack {
 
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
-    output('ApiUrl', this.api.url, 'Base URL of the API (POST /v1/upload, GET /v1/media, …)');
+    output('ApiUrl', this.apiCdn.url, 'Base URL of the API (POST /v1/upload, GET /v1/media, …)');
     output('ViewerBaseUrl', this.viewer.baseUrl, 'Base of every media link (PUBLIC_BASE_URL)');
     output(
       'TableName',
@@ -215,8 +225,12 @@ export class StatelessStack extends Stack {
         `CNAME ${viewerDomain.name} to this`,
       );
     }
-    if (this.api.domainName && apiDomain) {
-      output('ApiDnsTarget', this.api.domainName.regionalDomainName, `CNAME ${apiDomain.name} to this`);
+    if (apiDomain) {
+      output(
+        'ApiDnsTarget',
+        this.apiCdn.distribution.distributionDomainName,
+        `CNAME ${apiDomain.name} to this`,
+      );
     }
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { payloadTooLarge } from '#core/http/edge-contract';
 import type { HttpResponse } from '#core/http/response';
 
 /**
@@ -34,7 +35,8 @@ export const createGateway = ({ routes, maxBodyBytes }: GatewayOptions): Server 
   return createServer((request, response) => {
     handle(request, response).catch((error: unknown) => {
       console.error('local gateway: unhandled error', error);
-      if (!response.headersSent) sendError(response, 500, 'internal_error', 'Internal server error.');
+      if (!response.headersSent)
+        sendJson(response, 500, { error: 'internal_error', message: 'Internal server error.' });
       else response.destroy();
     });
   });
@@ -43,12 +45,13 @@ export const createGateway = ({ routes, maxBodyBytes }: GatewayOptions): Server 
     const url = new URL(request.url ?? '/', 'http://localhost');
     const match = matchRoute(compiled, request.method ?? 'GET', url.pathname);
     if (!match) {
-      sendError(response, 404, 'not_found', 'No route matches this request.');
+      sendJson(response, 404, { error: 'not_found', message: 'No route matches this request.' });
       return;
     }
     const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
-      sendError(response, 413, 'payload_too_large', `The request body exceeds ${maxBodyBytes} bytes.`);
+      // The API's own 413 (what CloudFront answers on AWS, with AWS's lower limit).
+      sendJson(response, 413, payloadTooLarge(maxBodyBytes, randomUUID()));
       request.destroy();
       return;
     }
@@ -195,8 +198,8 @@ const writeResult = (response: ServerResponse, result: HttpResponse) => {
   response.end(response.req.method === 'HEAD' ? undefined : body);
 };
 
-const sendError = (response: ServerResponse, status: number, code: string, message: string) => {
-  const body = JSON.stringify({ error: code, message });
+const sendJson = (response: ServerResponse, status: number, error: { error: string; message: string }) => {
+  const body = JSON.stringify(error);
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
   response.end(body);
 };

@@ -48,6 +48,12 @@ const ConfigSchema = z.object({
    */
   UPGRADE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   UPGRADE_LINK_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /**
+   * The value CloudFront adds to every API request it forwards (lib/constructs/api-cdn.ts). When set,
+   * the API refuses requests without it and takes the client's address from the edge. On AWS by ARN.
+   */
+  ORIGIN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ORIGIN_SECRET_ARN: z.string().startsWith('arn:').optional(),
   /** Set only by the local runtime and tests: endpoints of DynamoDB Local and s3rver. */
   DYNAMODB_ENDPOINT: optionalUrl,
   S3_ENDPOINT: optionalUrl,
@@ -90,6 +96,7 @@ export type Config = {
   signupUrl: string;
   upgradeUrl: string;
   upgradeLinkSecret: { value: string } | { arn: string } | undefined;
+  originSecret: { value: string } | { arn: string } | undefined;
   dynamoDbEndpoint: string | undefined;
   s3Endpoint: string | undefined;
   region: string;
@@ -124,11 +131,8 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     publicBaseUrl: value.PUBLIC_BASE_URL,
     signupUrl: value.SIGNUP_URL ?? value.PUBLIC_BASE_URL ?? '',
     upgradeUrl: value.UPGRADE_URL ?? `${value.PUBLIC_BASE_URL ?? ''}/upgrade`,
-    upgradeLinkSecret: value.UPGRADE_LINK_SECRET
-      ? { value: value.UPGRADE_LINK_SECRET }
-      : value.UPGRADE_LINK_SECRET_ARN
-        ? { arn: value.UPGRADE_LINK_SECRET_ARN }
-        : undefined,
+    upgradeLinkSecret: secretSetting(value.UPGRADE_LINK_SECRET, value.UPGRADE_LINK_SECRET_ARN),
+    originSecret: secretSetting(value.ORIGIN_SECRET, value.ORIGIN_SECRET_ARN),
     dynamoDbEndpoint: value.DYNAMODB_ENDPOINT,
     s3Endpoint: value.S3_ENDPOINT,
     region: value.AWS_REGION,
@@ -153,6 +157,10 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     },
   };
 };
+
+/** A secret given as its value (locally) or by the ARN of a Secrets Manager secret (on AWS). */
+const secretSetting = (value: string | undefined, arn: string | undefined) =>
+  value ? { value } : arn ? { arn } : undefined;
 
 const s3Location = (uri: string | undefined) => {
   const match = uri ? /^s3:\/\/([^/]+)\/(.+)$/.exec(uri) : null;

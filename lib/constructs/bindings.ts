@@ -72,6 +72,15 @@ export const bindUpgradeLinkSecret = (fn: ServiceFunction, secret: ISecret): voi
   secret.grantRead(fn);
 };
 
+/**
+ * `ORIGIN_SECRET_ARN` — the ARN only: an API function reads the value at run time and refuses
+ * requests that do not carry it (they did not come through the API's distribution).
+ */
+export const bindOriginSecret = (fn: ServiceFunction, secret: ISecret): void => {
+  fn.addEnvironment('ORIGIN_SECRET_ARN', secret.secretArn);
+  secret.grantRead(fn);
+};
+
 /** `DISTRIBUTION_ID`, with `cloudfront:CreateInvalidation` on that distribution only. */
 export const bindDistribution = (fn: ServiceFunction, distribution: IDistribution): void => {
   fn.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);

@@ -2,14 +2,12 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CorsHttpMethod,
-  DomainName,
   HttpApi,
   HttpMethod,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -22,29 +20,21 @@ export interface ServiceApiProps {
   readonly rateLimit: number;
   readonly burstLimit: number;
   readonly logRetention: RetentionDays;
-  /**
-   * A custom domain for the API, with an ACM certificate from the stack's region.
-   * @default - the execute-api domain only
-   */
-  readonly domain?: { readonly name: string; readonly certificateArn: string };
 }
 
 /**
  * The HTTP API (API Gateway v2, payload format 2.0): one route per `ROUTES` row, each integrated with
  * its own function, a throttled `$default` stage with JSON access logs, and CORS for browser clients.
  *
- * Payload limits (DESIGN §6): a Lambda request event is at most 6 MB, and API Gateway base64-encodes
- * binary bodies, so `POST /v1/upload` takes files up to about 4.5 MB here. Larger bodies never reach
- * the function: API Gateway answers them itself (HTTP APIs cannot customise that answer, so it is not
- * in the documented error shape). Files up to the plan limits go straight to S3 with the presigned
- * `POST /v1/uploads` flow; the bucket's CORS rule lets browsers do that.
+ * Clients reach it through CloudFront (ApiCdn), never at its execute-api URL: payload limits
+ * (DESIGN §6) mean a body over about 4.5 MB never reaches a function, and API Gateway's own answer
+ * to it cannot be customised, so the edge answers it first in the API's error shape. Files up to the
+ * plan limits go straight to S3 with the presigned `POST /v1/uploads` flow; the bucket's CORS rule
+ * lets browsers do that.
  */
 export class ServiceApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
-  readonly domainName: DomainName | undefined;
-  /** The base URL clients call: the custom domain when there is one. */
-  readonly url: string;
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
@@ -61,13 +51,6 @@ export class ServiceApi extends Construct {
       },
     });
 
-    this.domainName = props.domain
-      ? new DomainName(this, 'Domain', {
-          domainName: props.domain.name,
-          certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
-        })
-      : undefined;
-
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -77,7 +60,6 @@ export class ServiceApi extends Construct {
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: props.rateLimit, burstLimit: props.burstLimit },
-      ...(this.domainName && { domainMapping: { domainName: this.domainName } }),
       accessLogSettings: {
         destination: new LogGroupLogDestination(accessLogs),
         // Never the Authorization header or the query string: both can carry secrets.
@@ -98,8 +80,6 @@ export class ServiceApi extends Construct {
         ),
       },
     });
-
-    this.url = props.domain ? `https://${props.domain.name}` : this.api.apiEndpoint;
   }
 
   /** `METHOD path` → the route's own function. */

@@ -25,8 +25,8 @@ import {
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { type FunctionUrl, FunctionUrlAuthType, type IFunction, InvokeMode } from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
-import { buildViewerRequestCode } from '../viewer-edge/build.ts';
-import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../viewer-edge/viewer-request.ts';
+import { buildViewerRequestCode } from '../edge/build.ts';
+import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../edge/viewer-request.ts';
 
 export interface ViewerCdnProps {
   /** The viewer origin: a streaming handler for a function URL. */

@@ -43,7 +43,7 @@ describe('cdk-nag AWS Solutions', () => {
           'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
         apiDomain: 'api.example.com',
         apiCertificateArn:
-          'arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
+          'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
       }),
     ).toEqual([]);
   });

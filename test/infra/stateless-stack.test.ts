@@ -2,8 +2,12 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ORIGIN_SECRET_HEADER } from '../../lambdas/core/http/edge-contract.ts';
 import { ROUTES, type RouteAccess } from '../../lambdas/http/routes.ts';
+import { usesServices } from '../../lib/constructs/bindings.ts';
 import type { ServiceFunction } from '../../lib/constructs/service-function.ts';
+import { buildApiRequestCode } from '../../lib/edge/build.ts';
+import { ACCEPT_CLASS_HEADER } from '../../lib/edge/viewer-request.ts';
 import {
   CLEANUP_ACCESS,
   CLEANUP_ENTRY,
@@ -11,7 +15,6 @@ import {
   VIEWER_ACCESS,
   VIEWER_ENTRY,
 } from '../../lib/stateless-stack.ts';
-import { ACCEPT_CLASS_HEADER } from '../../lib/viewer-edge/viewer-request.ts';
 import { serviceApp } from './app.ts';
 
 interface Statement {
@@ -60,6 +63,10 @@ const TABLE_WRITES = [
 const imported = (name: string) => ({ 'Fn::ImportValue': `ImgproStateful:${name}` });
 const objectsOf = { 'Fn::Join': ['', [imported('BucketArn'), '/*']] };
 
+/** API functions check each caller (and the origin secret); only the OpenAPI document is open. */
+const authenticates = (fn: ServiceFunction): boolean =>
+  ROUTES.some((route) => stack.routeFunctions.get(route) === fn && usesServices(route.access));
+
 /** Every function of the stack with the access it declares. */
 const declared = (): Array<[string, ServiceFunction, RouteAccess]> => [
   ...ROUTES.map((route): [string, ServiceFunction, RouteAccess] => [
@@ -105,6 +112,68 @@ describe('HTTP API', () => {
     const format = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0]?.Properties
       .AccessLogSettings.Format as string;
     expect(format).not.toMatch(/authorization|querystring/i);
+  });
+});
+
+describe('API front door (CloudFront before the HTTP API)', () => {
+  const apiDistribution = () =>
+    template.toJSON().Resources[logicalId(stack.apiCdn.distribution)].Properties.DistributionConfig;
+
+  it('is what clients are told to call', () => {
+    template.hasOutput('ApiUrl', {
+      Value: {
+        'Fn::Join': [
+          '',
+          ['https://', { 'Fn::GetAtt': [logicalId(stack.apiCdn.distribution), 'DomainName'] }],
+        ],
+      },
+    });
+  });
+
+  it('forwards every method to the execute-api host over HTTPS, caching nothing', () => {
+    const config = apiDistribution();
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      AllowedMethods: ['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE'],
+      // Managed policies: CachingDisabled, AllViewerExceptHostHeader (API Gateway routes on its own host).
+      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad',
+      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac',
+      ViewerProtocolPolicy: 'https-only',
+    });
+    const [origin] = config.Origins;
+    expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
+    expect(JSON.stringify(origin.DomainName)).toContain(logicalId(stack.api.api));
+  });
+
+  it('adds the origin secret from Secrets Manager, never its value', () => {
+    const [origin] = apiDistribution().Origins;
+    expect(origin.OriginCustomHeaders).toEqual([
+      {
+        HeaderName: ORIGIN_SECRET_HEADER,
+        HeaderValue: {
+          'Fn::Join': [
+            '',
+            [
+              '{{resolve:secretsmanager:',
+              { Ref: logicalId(stack.apiCdn.originSecret) },
+              ':SecretString:::}}',
+            ],
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('runs the API function on every viewer request, built from lib/edge/api-request.ts', () => {
+    expect(apiDistribution().DefaultCacheBehavior.FunctionAssociations).toEqual([
+      {
+        EventType: 'viewer-request',
+        FunctionARN: { 'Fn::GetAtt': [logicalId(stack.apiCdn.apiRequest), 'FunctionARN'] },
+      },
+    ]);
+    template.hasResourceProperties('AWS::CloudFront::Function', {
+      FunctionCode: buildApiRequestCode(),
+      FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
+    });
   });
 });
 
@@ -169,18 +238,24 @@ describe('least privilege', () => {
       expect(resourcesOf(fn, action)).toEqual([objectsOf]);
     }
 
+    // The upgrade-link key where declared; the origin secret for every API function that
+    // authenticates callers (all but the OpenAPI document; never the viewer or the cleanup job).
+    const secrets = [
+      ...(access.upgradeSecret ? [imported('UpgradeLinkSecretArn')] : []),
+      ...(authenticates(fn) ? [{ Ref: logicalId(stack.apiCdn.originSecret) }] : []),
+    ];
     const secretActions = actions.filter((action) => action.startsWith('secretsmanager:'));
-    if (access.upgradeSecret) {
-      expect(secretActions.sort()).toEqual([
-        'secretsmanager:DescribeSecret',
-        'secretsmanager:GetSecretValue',
-      ]);
-      expect(resourcesOf(fn, 'secretsmanager:GetSecretValue')).toEqual([imported('UpgradeLinkSecretArn')]);
-      expect(environmentOf(fn).UPGRADE_LINK_SECRET_ARN).toEqual(imported('UpgradeLinkSecretArn'));
-    } else {
-      expect(secretActions).toEqual([]);
-      expect(environmentOf(fn).UPGRADE_LINK_SECRET_ARN).toBeUndefined();
-    }
+    expect([...new Set(secretActions)].sort()).toEqual(
+      secrets.length > 0 ? ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'] : [],
+    );
+    expect(resourcesOf(fn, 'secretsmanager:GetSecretValue')).toEqual(expect.arrayContaining(secrets));
+    expect(resourcesOf(fn, 'secretsmanager:GetSecretValue')).toHaveLength(secrets.length);
+    expect(environmentOf(fn).UPGRADE_LINK_SECRET_ARN).toEqual(
+      access.upgradeSecret ? imported('UpgradeLinkSecretArn') : undefined,
+    );
+    expect(environmentOf(fn).ORIGIN_SECRET_ARN).toEqual(
+      authenticates(fn) ? { Ref: logicalId(stack.apiCdn.originSecret) } : undefined,
+    );
   });
 
   it.each(declared())('%s has no wildcard action and nothing but X-Ray on every resource', (_name, fn) => {
@@ -414,7 +489,7 @@ describe('custom domains', () => {
         'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
       apiDomain: 'api.example.com',
       apiCertificateArn:
-        'arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
+        'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
       alarmEmail: 'ops@example.com',
     });
     disposeCustom = service.dispose;
@@ -442,13 +517,21 @@ describe('custom domains', () => {
     custom.hasOutput('ViewerBaseUrl', { Value: 'https://i.example.com' });
   });
 
-  it('maps the API domain to the default stage', () => {
-    custom.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
-      DomainName: 'api.example.com',
-      DomainNameConfigurations: [Match.objectLike({ CertificateArn: Match.stringLikeRegexp(':eu-west-1:') })],
+  it('serves the API on its domain through the API distribution, with a modern TLS policy', () => {
+    custom.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['api.example.com'],
+        ViewerCertificate: Match.objectLike({
+          AcmCertificateArn: Match.stringLikeRegexp(':us-east-1:'),
+          MinimumProtocolVersion: 'TLSv1.2_2021',
+        }),
+      }),
     });
-    custom.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    custom.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
     custom.hasOutput('ApiUrl', { Value: 'https://api.example.com' });
+    custom.hasOutput('ApiDnsTarget', {
+      Value: { 'Fn::GetAtt': [idIn(customStack, customStack.apiCdn.distribution), 'DomainName'] },
+    });
   });
 
   it('mails the alarms', () => {

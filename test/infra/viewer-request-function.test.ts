@@ -1,7 +1,7 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { buildViewerRequestCode, MAX_FUNCTION_BYTES } from '../../lib/viewer-edge/build.ts';
-import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../../lib/viewer-edge/viewer-request.ts';
+import { buildViewerRequestCode, MAX_FUNCTION_BYTES } from '../../lib/edge/build.ts';
+import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../../lib/edge/viewer-request.ts';
 
 /**
  * The code CloudFront runs, executed as CloudFront does: one script in a bare context (no module

@@ -6,6 +6,8 @@ export interface UploadInput {
   type?: string;
   fields?: Record<string, string>;
   key?: string | undefined;
+  /** Further request headers (what CloudFront adds on AWS, for instance). */
+  headers?: Record<string, string>;
 }
 
 export const authHeaders = (key: string | undefined): Record<string, string> =>
@@ -21,7 +23,11 @@ export const upload = async (baseUrl: string, input: UploadInput): Promise<Respo
       input.filename ?? 'image',
     );
   }
-  return fetch(`${baseUrl}/v1/upload`, { method: 'POST', body: form, headers: authHeaders(input.key) });
+  return fetch(`${baseUrl}/v1/upload`, {
+    method: 'POST',
+    body: form,
+    headers: { ...authHeaders(input.key), ...input.headers },
+  });
 };
 
 /** A raw request body, for multipart the FormData API cannot produce (malformed, duplicated, oversized). */

@@ -1,6 +1,8 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Ability, parseApiKey, secretMatches } from '#core/api-keys/api-key';
 import type { ApiKeyRepository } from '#core/api-keys/repository';
 import { forbidden, unauthorized } from '#core/errors';
+import type { SecretSource } from '#core/platform/secrets';
 import { clientBucket } from '#core/quotas/rate-limits';
 
 /** Who is calling: a team's key, or an anonymous client known only by its network address. */
@@ -11,26 +13,59 @@ export type Caller =
 /** For read paths that never count anything per client (the viewer). */
 export const ANONYMOUS: Caller = { kind: 'anonymous', client: 'viewer' };
 
+export interface Credentials {
+  authorization: string | undefined;
+  /** The network peer: the client locally, CloudFront on AWS. */
+  sourceIp: string;
+  /** What the API's distribution adds: its secret, and the client's address it saw. */
+  edge: { secret: string | undefined; viewerAddress: string | undefined };
+}
+
 export interface Authenticator {
   /**
    * Anonymous when no Authorization header is sent. A header that is sent but not a valid, live
    * key is always 401 — also where anonymous use is allowed, so a typo never silently downgrades.
+   * With an origin secret configured, a request that does not carry it is 403 whatever else it has.
    */
-  authenticate(credentials: { authorization: string | undefined; sourceIp: string }): Promise<Caller>;
+  authenticate(credentials: Credentials): Promise<Caller>;
 }
 
-export const createAuthenticator = (apiKeys: ApiKeyRepository): Authenticator => ({
-  async authenticate({ authorization, sourceIp }) {
-    if (authorization === undefined) return { kind: 'anonymous', client: clientBucket(sourceIp) };
-    const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
-    const parsed = match?.[1] ? parseApiKey(match[1]) : undefined;
-    if (!parsed) throw unauthorized();
-    const record = await apiKeys.get(parsed.keyId);
-    if (!record || record.revokedAtMs !== undefined || !secretMatches(record, parsed.secret))
-      throw unauthorized();
-    return { kind: 'key', teamId: record.teamId, keyId: record.keyId, abilities: record.abilities };
-  },
-});
+export const createAuthenticator = (
+  apiKeys: ApiKeyRepository,
+  options: {
+    /** The API's distribution's secret (AWS); without it, the network peer is the client (local). */
+    originSecret?: SecretSource;
+  } = {},
+): Authenticator => {
+  /** Who to count an anonymous request against: only an address the edge vouches for, on AWS. */
+  const clientAddress = async ({ sourceIp, edge }: Credentials): Promise<string> => {
+    if (!options.originSecret) return sourceIp;
+    const expected = await options.originSecret();
+    if (edge.secret === undefined || !sameSecret(edge.secret, expected) || !edge.viewerAddress)
+      throw forbidden('Call the API at its published URL (the stack’s ApiUrl output), not at API Gateway’s.');
+    return edge.viewerAddress;
+  };
+  return {
+    async authenticate(credentials) {
+      const { authorization } = credentials;
+      const client = await clientAddress(credentials);
+      if (authorization === undefined) return { kind: 'anonymous', client: clientBucket(client) };
+      const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
+      const parsed = match?.[1] ? parseApiKey(match[1]) : undefined;
+      if (!parsed) throw unauthorized();
+      const record = await apiKeys.get(parsed.keyId);
+      if (!record || record.revokedAtMs !== undefined || !secretMatches(record, parsed.secret))
+        throw unauthorized();
+      return { kind: 'key', teamId: record.teamId, keyId: record.keyId, abilities: record.abilities };
+    },
+  };
+};
+
+/** Equal strings, compared in constant time (both are hashed first, so lengths never leak). */
+const sameSecret = (given: string, expected: string): boolean =>
+  timingSafeEqual(sha256(given), sha256(expected));
+
+const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /** The caller must hold a key with `ability`: 401 without a key, 403 with a key that lacks it. */
 export const requireAbility = (caller: Caller, ability: Ability): Extract<Caller, { kind: 'key' }> => {

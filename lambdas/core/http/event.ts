@@ -1,5 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { Credentials } from '#core/api-keys/auth';
 import { fieldError } from '#core/errors';
+import { ORIGIN_SECRET_HEADER, VIEWER_ADDRESS_HEADER } from '#core/http/edge-contract';
 
 /**
  * The request as API Gateway (HTTP API, payload v2) and Lambda function URLs deliver it; the local
@@ -27,8 +29,15 @@ export const jsonBody = (event: HttpEvent): unknown => {
 /** Who sent the request at the network level, as the platform saw it (never a client-sent header). */
 export const sourceIp = (event: HttpEvent): string => event.requestContext.http.sourceIp;
 
-/** What identifies the caller: the Authorization header and the network address. */
-export const credentials = (event: HttpEvent) => ({
+/**
+ * What identifies the caller: the Authorization header and the network address, and what the API's
+ * distribution vouches for (trusted only when its secret is the configured one, see auth.ts).
+ */
+export const credentials = (event: HttpEvent): Credentials => ({
   authorization: header(event, 'authorization'),
   sourceIp: sourceIp(event),
+  edge: {
+    secret: header(event, ORIGIN_SECRET_HEADER),
+    viewerAddress: header(event, VIEWER_ADDRESS_HEADER),
+  },
 });

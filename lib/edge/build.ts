@@ -4,8 +4,6 @@ import { buildSync, type Message } from 'esbuild';
 /** CloudFront Functions refuses code over 10 KB. */
 export const MAX_FUNCTION_BYTES = 10 * 1024;
 
-const SOURCE = join(import.meta.dirname, 'viewer-request.ts');
-
 /**
  * What cloudfront-js-2.0 supports beyond ES 5.1 (its documented feature list). Targeting ES5 with
  * these on makes esbuild lower what it can (optional chaining, `??`, object shorthand) and fail the
@@ -21,13 +19,13 @@ const CLOUDFRONT_JS_2_SYNTAX = {
   'rest-argument': true,
 };
 
-const build = () =>
+const build = (source: string) =>
   buildSync({
-    entryPoints: [SOURCE],
+    entryPoints: [join(import.meta.dirname, source)],
     bundle: true,
     write: false,
     format: 'iife',
-    globalName: 'viewerRequest',
+    globalName: 'edge',
     platform: 'neutral',
     target: 'es5',
     supported: CLOUDFRONT_JS_2_SYNTAX,
@@ -35,17 +33,17 @@ const build = () =>
     legalComments: 'none',
     charset: 'ascii',
     logLevel: 'silent',
-    footer: { js: 'function handler(event) { return viewerRequest.handler(event); }' },
+    footer: { js: 'function handler(event) { return edge.handler(event); }' },
   });
 
 /**
- * The viewer-request function's code: `viewer-request.ts` and the viewer's `canonical.ts` bundled
- * into one script whose top-level `handler(event)` is what CloudFront calls.
+ * A CloudFront Function's code: `source` (a file in this folder) and what it imports, bundled into
+ * one script whose top-level `handler(event)` is what CloudFront calls.
  */
-export const buildViewerRequestCode = (): string => {
+const buildFunctionCode = (source: string): string => {
   let result: ReturnType<typeof buildSync>;
   try {
-    result = build();
+    result = build(source);
   } catch (error) {
     const problems = ((error as { errors?: Message[] }).errors ?? []).map(
       (message) =>
@@ -53,8 +51,8 @@ export const buildViewerRequestCode = (): string => {
     );
     if (problems.length === 0) throw error;
     throw new Error(
-      `The viewer-request CloudFront Function cannot be built; its code (and lambdas/viewer/canonical.ts) must ` +
-        `stay within the cloudfront-js-2.0 syntax (ES 5.1 + let/const, arrows, rest parameters, template ` +
+      `The CloudFront Function ${source} cannot be built; its code and what it imports must stay within ` +
+        `the cloudfront-js-2.0 syntax (ES 5.1 + let/const, arrows, rest parameters, template ` +
         `literals):\n${problems.join('\n')}`,
     );
   }
@@ -62,8 +60,14 @@ export const buildViewerRequestCode = (): string => {
   const size = Buffer.byteLength(code);
   if (size > MAX_FUNCTION_BYTES) {
     throw new Error(
-      `The viewer-request function is ${size} bytes; CloudFront Functions allow ${MAX_FUNCTION_BYTES}.`,
+      `The function ${source} is ${size} bytes; CloudFront Functions allow ${MAX_FUNCTION_BYTES}.`,
     );
   }
   return code;
 };
+
+/** The viewer's function: `viewer-request.ts` with the viewer's own `canonical.ts`. */
+export const buildViewerRequestCode = (): string => buildFunctionCode('viewer-request.ts');
+
+/** The API's function: `api-request.ts` with the API's `edge-contract.ts`. */
+export const buildApiRequestCode = (): string => buildFunctionCode('api-request.ts');

@@ -1,0 +1,31 @@
+/**
+ * What the API's CloudFront Function (lib/edge/api-request.ts) and the API's functions agree on.
+ * The function bundles this file, so it stays dependency-free and within cloudfront-js-2.0 syntax.
+ */
+
+/**
+ * The largest request body the API takes directly on AWS. A Lambda invocation carries at most
+ * 6,291,456 bytes and API Gateway base64-encodes binary bodies (4 bytes for every 3), so a 4 MiB
+ * body becomes 5.6 MB and leaves room for headers and the event around it. Larger files go through
+ * `POST /v1/uploads`, straight to S3.
+ */
+export const DIRECT_REQUEST_LIMIT_BYTES = 4 * 1024 * 1024;
+
+/** The client's address as CloudFront saw it; the edge sets it over any copy the client sent. */
+export const VIEWER_ADDRESS_HEADER = 'x-imgpro-viewer-address';
+
+/**
+ * Added by CloudFront to every request it sends the API, with a value from Secrets Manager: the
+ * proof that a request came through the distribution, and so that its viewer address is true.
+ */
+export const ORIGIN_SECRET_HEADER = 'x-imgpro-origin-secret';
+
+/** The error body for a request over `limitBytes`, in the API's error shape. */
+export const payloadTooLarge = (limitBytes: number, requestId: string) => ({
+  error: 'payload_too_large',
+  message:
+    `Requests to the API carry at most ${Math.round(limitBytes / 1024 / 1024)} MB. ` +
+    'Send larger files with POST /v1/uploads: it answers with a form that uploads the file straight ' +
+    'to storage, then POST /v1/uploads/{upload_id}/complete makes it media.',
+  request_id: requestId,
+});

@@ -1,0 +1,97 @@
+import { Duration, Fn } from 'aws-cdk-lib';
+import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import {
+  AllowedMethods,
+  CachePolicy,
+  Distribution,
+  Function as EdgeFunction,
+  FunctionCode,
+  FunctionEventType,
+  FunctionRuntime,
+  HttpVersion,
+  OriginProtocolPolicy,
+  OriginRequestPolicy,
+  type PriceClass,
+  SecurityPolicyProtocol,
+  ViewerProtocolPolicy,
+} from 'aws-cdk-lib/aws-cloudfront';
+import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { ORIGIN_SECRET_HEADER } from '../../lambdas/core/http/edge-contract.ts';
+import { buildApiRequestCode } from '../edge/build.ts';
+
+export interface ApiCdnProps {
+  readonly api: HttpApi;
+  readonly priceClass: PriceClass;
+  /**
+   * A custom domain for the API, with an ACM certificate from us-east-1.
+   * @default - the distribution's cloudfront.net domain
+   */
+  readonly domain?: { readonly name: string; readonly certificateArn: string };
+}
+
+/**
+ * The API's front door: CloudFront before the HTTP API, caching nothing, so that what API Gateway
+ * cannot do is done at the edge. Its function answers a body too large for Lambda with the API's
+ * own 413 (pointing to `POST /v1/uploads`) and passes on the client's address. CloudFront adds a
+ * secret header to every request it forwards; the functions refuse requests without it, so the
+ * execute-api URL leads nowhere and no client can claim another's address.
+ */
+export class ApiCdn extends Construct {
+  readonly distribution: Distribution;
+  readonly apiRequest: EdgeFunction;
+  /** Proves a request came through this distribution; functions read it by ARN. */
+  readonly originSecret: Secret;
+  /** The base URL clients call: the custom domain when there is one. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: ApiCdnProps) {
+    super(scope, id);
+
+    this.originSecret = new Secret(this, 'OriginSecret', {
+      description: 'imgpro: the header value CloudFront adds to every API request it forwards',
+      generateSecretString: { passwordLength: 48, excludePunctuation: true },
+    });
+
+    this.apiRequest = new EdgeFunction(this, 'ApiRequest', {
+      comment: 'imgpro API: 413 for bodies Lambda cannot take, and the client address',
+      runtime: FunctionRuntime.JS_2_0,
+      code: FunctionCode.fromInline(buildApiRequestCode()),
+    });
+
+    // https://{api-id}.execute-api.{region}.amazonaws.com → its host name.
+    const apiHost = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
+    this.distribution = new Distribution(this, 'Distribution', {
+      comment: 'imgpro API',
+      defaultBehavior: {
+        origin: new HttpOrigin(apiHost, {
+          protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+          // API Gateway gives an integration 30 s; CloudFront waits as long.
+          readTimeout: Duration.seconds(30),
+          // Resolved by CloudFormation at deploy time: the template holds a reference, not the value.
+          customHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret.secretValue.unsafeUnwrap() },
+        }),
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+        // Every answer depends on the key, the body or the moment: nothing is cached.
+        cachePolicy: CachePolicy.CACHING_DISABLED,
+        // Everything the client sent (Authorization included, since nothing is cached), except Host:
+        // API Gateway routes on its own.
+        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        functionAssociations: [{ function: this.apiRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
+      },
+      priceClass: props.priceClass,
+      httpVersion: HttpVersion.HTTP2_AND_3,
+      enableIpv6: true,
+      ...(props.domain && {
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+        domainNames: [props.domain.name],
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+      }),
+    });
+
+    this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
+  }
+}

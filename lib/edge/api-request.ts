@@ -1,0 +1,70 @@
+/**
+ * Source of the API's CloudFront Function (viewer request, cloudfront-js-2.0), bundled at synth time
+ * with `edge-contract.ts`. ES 5.1 plus a few later features: no destructuring, spread, for-of,
+ * classes or default parameters (the build refuses them).
+ *
+ * What it does to every API request before CloudFront forwards it:
+ * - a body declared larger than a Lambda invocation can carry is answered here, with 413 in the
+ *   API's error shape pointing to `POST /v1/uploads`; past this point API Gateway would answer it
+ *   itself, in a shape no client of the API expects;
+ * - the client's address is set in a header (over any copy the client sent), because API Gateway
+ *   only sees CloudFront's; the API trusts it only with the origin secret CloudFront adds after
+ *   (a client-sent copy of that header is dropped here, whatever CloudFront would do with it).
+ *
+ * A body sent without `Content-Length` (chunked) cannot be measured here; over the platform's limit
+ * it still meets API Gateway's own answer.
+ */
+import {
+  DIRECT_REQUEST_LIMIT_BYTES,
+  ORIGIN_SECRET_HEADER,
+  payloadTooLarge,
+  VIEWER_ADDRESS_HEADER,
+} from '../../lambdas/core/http/edge-contract.ts';
+
+interface FieldValue {
+  value: string;
+}
+
+export interface ApiRequest {
+  method: string;
+  uri: string;
+  headers: Record<string, FieldValue>;
+}
+
+export interface ApiRequestEvent {
+  context: { requestId: string };
+  viewer: { ip: string };
+  request: ApiRequest;
+}
+
+export interface EdgeResponse {
+  statusCode: number;
+  statusDescription: string;
+  headers: Record<string, FieldValue>;
+  body: { encoding: 'text'; data: string };
+}
+
+export function handler(event: ApiRequestEvent): ApiRequest | EdgeResponse {
+  const request = event.request;
+  const length = request.headers['content-length'];
+  if (length && Number(length.value) > DIRECT_REQUEST_LIMIT_BYTES) {
+    return {
+      statusCode: 413,
+      statusDescription: 'Payload Too Large',
+      headers: {
+        'content-type': { value: 'application/json; charset=utf-8' },
+        // Bearer keys, never cookies: any page may read why its upload was refused.
+        'access-control-allow-origin': { value: '*' },
+        'cache-control': { value: 'no-store' },
+      },
+      body: {
+        encoding: 'text',
+        data: JSON.stringify(payloadTooLarge(DIRECT_REQUEST_LIMIT_BYTES, event.context.requestId)),
+      },
+    };
+  }
+  request.headers[VIEWER_ADDRESS_HEADER] = { value: event.viewer.ip };
+  // CloudFront sets the real one after this function; a client's guess never travels on.
+  delete request.headers[ORIGIN_SECRET_HEADER];
+  return request;
+}
