@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createAdmin } from '#core/admin';
 import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
@@ -79,13 +79,25 @@ const warmUp = async (
   tableName: string,
   bucket: string,
 ) => {
-  const key = 'bench/warm-up';
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(100_000, 1) }));
+  const body = Buffer.alloc(100_000, 1);
   for (let i = 0; i < 3_000; i++) {
     await db.send(
       new GetCommand({ TableName: tableName, Key: { pk: 'WARM-UP', sk: String(i) }, ConsistentRead: true }),
     );
-    if (i % 10 === 0)
-      await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray();
+    if (i % 10 !== 0) continue;
+    // Every path a benchmark takes: writes, transactions and object reads, not only GetItem.
+    const key = `warm-up/${i}`;
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body?.transformToByteArray();
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    const item = { pk: 'WARM-UP', sk: String(i) };
+    await db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: tableName, Item: item } },
+          { Put: { TableName: tableName, Item: { ...item, sk: `${i}b` } } },
+        ],
+      }),
+    );
   }
 };

@@ -21,4 +21,4 @@ export const toMarkdown = (section: Section): string => {
 };
 
 export const ms = (value: number): string => value.toFixed(1);
-export const ratio = (value: number, floor: number): string => `${(value / floor).toFixed(2)}×`;
+export const times = (ratio: number): string => `${ratio.toFixed(2)}×`;

@@ -24,31 +24,44 @@ export const measure = async (task: () => Promise<unknown>, count: number, warmu
 };
 
 /**
- * Runs `a` and `b` alternately, so both see the same machine: on a shared 2-core box a noisy
- * neighbour or a JIT pause lands on both series instead of biasing whichever ran second.
+ * Runs `a` and `b` in pairs, first one then the other, the order flipping every pair (ABBA), so
+ * both see the same machine: on a shared 2-core box a noisy neighbour, a JIT pause or a collection
+ * left behind by the previous task lands on both series instead of biasing one. Each task gets the
+ * pair's index (to vary its input per pair, the same for both).
  */
 export const measurePaired = async (
-  a: () => Promise<unknown>,
-  b: () => Promise<unknown>,
+  a: (index: number) => Promise<unknown>,
+  b: (index: number) => Promise<unknown>,
   count: number,
   warmup = 5,
 ): Promise<[number[], number[]]> => {
   for (let i = 0; i < warmup; i++) {
-    await a();
-    await b();
+    await a(-1 - i);
+    await b(-1 - i);
   }
   const samples: [number[], number[]] = [[], []];
+  const timed = async (task: (index: number) => Promise<unknown>, index: number, into: number[]) => {
+    const start = performance.now();
+    await task(index);
+    into.push(performance.now() - start);
+  };
   for (let i = 0; i < count; i++) {
-    for (const [task, into] of [
-      [a, samples[0]],
-      [b, samples[1]],
-    ] as const) {
-      const start = performance.now();
-      await task();
-      into.push(performance.now() - start);
+    if (i % 2 === 0) {
+      await timed(a, i, samples[0]);
+      await timed(b, i, samples[1]);
+    } else {
+      await timed(b, i, samples[1]);
+      await timed(a, i, samples[0]);
     }
   }
   return samples;
 };
+
+/** The median of the pairs' ratios a/b: the pairing kept, not two medians of unrelated samples. */
+export const pairedRatio = ([a, b]: [number[], number[]]): number =>
+  percentile(
+    a.map((value, i) => value / (b[i] ?? Number.NaN)),
+    50,
+  );
 
 export const ms = (value: number): string => `${value.toFixed(1)} ms`;

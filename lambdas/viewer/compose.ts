@@ -11,8 +11,10 @@ import { withReadCache } from '#core/store/read-cache';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
 /**
- * Originals kept in memory per process. The viewer function has 2 GiB; decoding a 50 MP image
- * peaks under 1 GiB (issue 10's measurements), which leaves this much for originals with room to spare.
+ * Originals kept in memory per process: an eighth of the viewer function's 2 GiB. The rest covers
+ * one transform at its worst (a 50 MP decode peaks under 1 GiB, issue 10's measurements), libvips's
+ * own cache (50 MB), a segmentation model when one is configured (U²-Netp is 4.7 MB, IS-Net 176 MB)
+ * and the response's copies.
  */
 const ORIGINAL_CACHE_BYTES = 256 * 1024 ** 2;
 

@@ -23,7 +23,8 @@ import { parseViewerQuery, type ViewerQuery } from './query.ts';
 
 interface EarlyTransform {
   key: string;
-  image: Promise<TransformedImage>;
+  /** Undefined when the original is missing. */
+  image: Promise<TransformedImage | undefined>;
 }
 
 /** What both entries (buffered and streaming) read from a request. */
@@ -93,10 +94,22 @@ export const createViewer = (deps: ViewerDeps) => {
     const asFormat = extension !== undefined && IMAGE_EXTENSIONS.has(extension);
     const query = parseViewerQuery(request.query, asFormat ? extension : undefined);
     const page = extension === undefined && acceptClass(request.accept) === 'html';
-    const early = page || request.ifNoneMatch !== undefined ? undefined : transformHeld(id, query);
+    // Only for what can be served as an image: a stored-format extension (.svg, .bmp, .ico) is
+    // checked against the record first, so a wrong one never costs a transform.
+    const early =
+      page || request.ifNoneMatch !== undefined || (extension !== undefined && !asFormat)
+        ? undefined
+        : transformEarly(id, query);
 
     const media = await liveMedia(id);
-    if (!media) return notFound(request);
+    if (!media) {
+      // Bytes of media that are gone or hidden leave memory (once the candidate has stopped using
+      // them), so a 404 costs at most one wasted transform per process.
+      const forget = () => deps.objects.forget(originalKey(id));
+      if (early) early.image.then(forget, forget);
+      else forget();
+      return notFound(request);
+    }
     if (extension !== undefined && !asFormat && extension !== media.extension) return notFound(request);
     const vary: Record<string, string> = extension === undefined ? { vary: 'Accept' } : {};
     return page
@@ -105,18 +118,28 @@ export const createViewer = (deps: ViewerDeps) => {
   };
 
   /**
-   * An original already in memory is transformed while its record is read, so a repeat view costs
-   * the longer of the two instead of both. The result is only a candidate: it is served when the
-   * record then says the image is live and public, and dropped otherwise. Nothing is read from S3
-   * before the record is known, so ids that do not exist cost no S3 request.
+   * The original (from memory, else S3) is read and transformed while the record is read, so a view
+   * costs the longer of the two instead of both. The result is only a candidate: it is served when
+   * the record then says the image is live and public, and dropped otherwise. The price of a 404 is
+   * then an S3 GET of a missing key next to the DynamoDB read (a fraction of a cent per thousand),
+   * and for media gone or hidden one wasted transform. One candidate at a time per process: work
+   * that may be thrown away never piles up behind quick 404s; others take the sequential path.
    */
-  const transformHeld = (id: string, query: ViewerQuery): EarlyTransform | undefined => {
+  let earlyInFlight = false;
+  const transformEarly = (id: string, query: ViewerQuery): EarlyTransform | undefined => {
+    if (earlyInFlight) return undefined;
+    earlyInFlight = true;
     const key = originalKey(id);
     const held = deps.objects.held(key);
-    if (!held) return undefined;
-    const image = transform(held, query.options, deps.limits, deps.segmenter);
+    const image = (held ? Promise.resolve(held) : deps.objects.get(key)).then(
+      (original) => original && transform(original, query.options, deps.limits, deps.segmenter),
+    );
     // Awaited when served; when dropped, its failure must not surface as an unhandled rejection.
-    image.catch(() => undefined);
+    image
+      .catch(() => undefined)
+      .finally(() => {
+        earlyInFlight = false;
+      });
     return { key, image };
   };
 

@@ -38,10 +38,14 @@ describe('deployment settings (CDK context)', () => {
         viewerDomain: 'i.example.com',
         viewerCertificateArn:
           'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+        apiDomain: 'api.example.com',
+        apiCertificateArn:
+          'arn:aws:acm:eu-west-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
         logRetentionDays: 10,
         signupUrl: 'not a url',
       });
     expect(invalid).toThrow(/viewerCertificateArn: CloudFront needs a certificate from us-east-1/);
+    expect(invalid).toThrow(/apiCertificateArn: CloudFront needs a certificate from us-east-1/);
     expect(invalid).toThrow(/logRetentionDays: must be one of/);
     expect(invalid).toThrow(/signupUrl: Invalid URL/);
   });

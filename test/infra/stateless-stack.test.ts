@@ -141,7 +141,10 @@ describe('API front door (CloudFront before the HTTP API)', () => {
     });
     const [origin] = config.Origins;
     expect(origin.CustomOriginConfig).toMatchObject({ OriginProtocolPolicy: 'https-only' });
-    expect(JSON.stringify(origin.DomainName)).toContain(logicalId(stack.api.api));
+    // https://{id}.execute-api.{region}.amazonaws.com → its host, the third '/'-separated part.
+    expect(origin.DomainName).toEqual({
+      'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [logicalId(stack.api.api), 'ApiEndpoint'] }] }],
+    });
   });
 
   it('adds the origin secret from Secrets Manager, never its value', () => {

@@ -16,6 +16,10 @@ beforeAll(async () => {
   objects = createObjectStore({ s3: storage.s3, bucket: storage.bucket });
 });
 
+/** A budget of 1 MiB, and objects that fill a quarter of it with their bookkeeping. */
+const BUDGET = 1024 * 1024;
+const QUARTER = BUDGET / 4 - 2048;
+
 /** The real store, counting the reads that reach S3. */
 const counting = (store: Pick<ObjectStore, 'get'>) => {
   const reads: string[] = [];
@@ -38,7 +42,7 @@ const stored = async (size: number) => {
 describe('withReadCache', () => {
   it('reads an object from S3 once and answers later reads from memory', async () => {
     const s3 = counting(objects);
-    const cached = withReadCache(s3, { maxBytes: 1_000 });
+    const cached = withReadCache(s3, { maxBytes: BUDGET });
     const { key, bytes } = await stored(100);
 
     expect(Buffer.from((await cached.get(key)) ?? [])).toEqual(bytes);
@@ -48,7 +52,7 @@ describe('withReadCache', () => {
 
   it('shares one S3 read between concurrent reads of the same key', async () => {
     const s3 = counting(objects);
-    const cached = withReadCache(s3, { maxBytes: 1_000 });
+    const cached = withReadCache(s3, { maxBytes: BUDGET });
     const { key, bytes } = await stored(100);
 
     const answers = await Promise.all([cached.get(key), cached.get(key), cached.get(key)]);
@@ -58,7 +62,7 @@ describe('withReadCache', () => {
 
   it('does not remember that an object was missing', async () => {
     const s3 = counting(objects);
-    const cached = withReadCache(s3, { maxBytes: 1_000 });
+    const cached = withReadCache(s3, { maxBytes: BUDGET });
     const key = `originals/${randomBytes(6).toString('hex')}`;
 
     expect(await cached.get(key)).toBeUndefined();
@@ -70,14 +74,14 @@ describe('withReadCache', () => {
 
   it('drops the least recently used object when the budget is spent', async () => {
     const s3 = counting(objects);
-    const cached = withReadCache(s3, { maxBytes: 1_000 });
-    const [first, second, third] = [await stored(250), await stored(250), await stored(250)];
-    const fourth = await stored(250);
+    const cached = withReadCache(s3, { maxBytes: BUDGET });
+    const [first, second, third] = [await stored(QUARTER), await stored(QUARTER), await stored(QUARTER)];
+    const fourth = await stored(QUARTER);
 
     for (const { key } of [first, second, third]) await cached.get(key);
     await cached.get(first.key); // now the most recent: `second` is the oldest
-    await cached.get(fourth.key); // 1,000 bytes: full
-    await cached.get((await stored(250)).key); // over: `second` goes
+    await cached.get(fourth.key); // full
+    await cached.get((await stored(QUARTER)).key); // over: `second` goes
 
     s3.reads.length = 0;
     for (const { key } of [first, third, fourth]) await cached.get(key);
@@ -88,9 +92,9 @@ describe('withReadCache', () => {
 
   it('returns an object over a quarter of the budget without keeping it', async () => {
     const s3 = counting(objects);
-    const cached = withReadCache(s3, { maxBytes: 1_000 });
+    const cached = withReadCache(s3, { maxBytes: BUDGET });
     const small = await stored(100);
-    const large = await stored(300);
+    const large = await stored(BUDGET / 4 + 1);
 
     await cached.get(small.key);
     expect(Buffer.from((await cached.get(large.key)) ?? [])).toEqual(large.bytes);
@@ -104,10 +108,31 @@ describe('withReadCache', () => {
     const throttled = mockClient(s3);
     throttled.on(GetObjectCommand).rejects(new Error('SlowDown'));
     const { key, bytes } = await stored(100);
-    const cached = withReadCache(createObjectStore({ s3, bucket: storage.bucket }), { maxBytes: 1_000 });
+    const cached = withReadCache(createObjectStore({ s3, bucket: storage.bucket }), { maxBytes: BUDGET });
 
     await expect(cached.get(key)).rejects.toThrow('SlowDown');
     throttled.restore();
     expect(Buffer.from((await cached.get(key)) ?? [])).toEqual(bytes);
+  });
+
+  it('answers held() from memory only, and forgets on request', async () => {
+    const s3 = counting(objects);
+    const cached = withReadCache(s3, { maxBytes: 100_000 });
+    const { key, bytes } = await stored(100);
+    const large = await stored(30_000); // over a quarter of the budget: never held
+
+    expect(cached.held(key)).toBeUndefined();
+    const reading = cached.get(key);
+    expect(cached.held(key)).toBeUndefined(); // still in flight
+    await reading;
+    expect(Buffer.from(cached.held(key) ?? [])).toEqual(bytes);
+    await cached.get(large.key);
+    expect(cached.held(large.key)).toBeUndefined();
+    expect(s3.reads).toEqual([key, large.key]);
+
+    cached.forget(key);
+    expect(cached.held(key)).toBeUndefined();
+    await cached.get(key);
+    expect(s3.reads).toEqual([key, large.key, key]);
   });
 });

@@ -20,11 +20,14 @@ export const VIEWER_ADDRESS_HEADER = 'x-imgpro-viewer-address';
  */
 export const ORIGIN_SECRET_HEADER = 'x-imgpro-origin-secret';
 
+const mebibytes = (bytes: number): string => String(Math.round((bytes / 1024 / 1024) * 10) / 10);
+
 /** The error body for a request over `limitBytes`, in the API's error shape. */
 export const payloadTooLarge = (limitBytes: number, requestId: string) => ({
   error: 'payload_too_large',
   message:
-    `Requests to the API carry at most ${Math.round(limitBytes / 1024 / 1024)} MB. ` +
+    `A request to the API carries at most ${limitBytes} bytes (${mebibytes(limitBytes)} MiB), form ` +
+    'fields included. ' +
     'Send larger files with POST /v1/uploads: it answers with a form that uploads the file straight ' +
     'to storage, then POST /v1/uploads/{upload_id}/complete makes it media.',
   request_id: requestId,

@@ -4,7 +4,12 @@ import type { ObjectStore } from './object-store.ts';
 export interface CachedReads extends Pick<ObjectStore, 'get'> {
   /** The object if it is in memory now, else undefined; never reads S3. */
   held(key: string): Uint8Array | undefined;
+  /** Lets go of an object (it must not be served any more). */
+  forget(key: string): void;
 }
+
+/** What an entry costs beyond its bytes (the key, the node), so many tiny objects are not free. */
+const ENTRY_OVERHEAD_BYTES = 1024;
 
 /**
  * Reads kept in memory, least recently used first out, up to `maxBytes`: for objects that never
@@ -25,8 +30,16 @@ export const withReadCache = (
   const cache = new LRUCache<string, Uint8Array>({
     maxSize: maxBytes,
     maxEntrySize: Math.floor(maxBytes / 4),
-    sizeCalculation: (bytes) => Math.max(1, bytes.byteLength),
+    sizeCalculation: (bytes) => bytes.byteLength + ENTRY_OVERHEAD_BYTES,
     fetchMethod: (key) => store.get(key),
+    // A read evicted while in flight still answers its caller (by default it would reject).
+    ignoreFetchAbort: true,
   });
-  return { get: (key) => cache.fetch(key), held: (key) => cache.get(key) };
+  return {
+    get: (key) => cache.fetch(key),
+    held: (key) => cache.get(key),
+    forget: (key) => {
+      cache.delete(key);
+    },
+  };
 };
