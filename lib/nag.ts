@@ -76,10 +76,12 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
   {
     id: 'AwsSolutions-SMG4',
     reason:
-      'The origin secret only proves that an API request came through the API distribution, which sends ' +
-      'it, and is never shown to anyone else. CloudFormation writes it into the distribution at deploy time, ' +
-      'so a rotation Lambda would leave the distribution and the functions out of step; replace it with a ' +
-      'deployment instead.',
+      'The origin secret only proves that an API request came through the API distribution, which adds it. ' +
+      'CloudFormation resolves it into the distribution when the distribution is updated, so an in-place ' +
+      'rotation would leave CloudFront on the old value and the functions on the new one (403 for every ' +
+      'request); it is replaced by a deployment that replaces the secret. Principals allowed ' +
+      'cloudfront:GetDistributionConfig can read it; with it they could only claim another address for ' +
+      'anonymous rate limits, never act as a key.',
     where: ({ stateless }) => [stateless.apiCdn.originSecret],
   },
   {
@@ -109,8 +111,10 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     id: 'AwsSolutions-CFR3',
     reason:
       'Standard logs need an extra retained bucket with ACLs enabled. Every cache miss reaches the viewer ' +
-      'function, which logs it; CloudFront’s own metrics cover hits. Every API request reaches API ' +
-      'Gateway, whose access log records it.',
+      'function, which logs it; CloudFront’s own metrics cover hits. Every API request that passes the edge ' +
+      'reaches API Gateway, whose access log records it (with CloudFront’s address; the functions count ' +
+      'anonymous clients by the address the edge passes on); the 413s answered at the edge show in ' +
+      'CloudFront’s 4xx metrics.',
     where: ({ stateless }) => [stateless.viewer.distribution, stateless.apiCdn.distribution],
   },
   {
