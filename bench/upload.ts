@@ -27,17 +27,20 @@ const photo = async (bytes: number) => {
     .toBuffer();
 };
 
-const uploadOnce = async (runtime: BenchRuntime, key: string, file: Buffer) => {
+/** POST /v1/upload as a client does; the new media's id. */
+export const uploadFile = async (url: string, key: string, file: Uint8Array): Promise<string> => {
   const form = new FormData();
   form.append('file', new Blob([file]), 'photo.jpg');
-  const response = await fetch(`${runtime.url}/v1/upload`, {
+  const response = await fetch(`${url}/v1/upload`, {
     method: 'POST',
     body: form,
     headers: { authorization: `Bearer ${key}` },
   });
   if (response.status !== 201) throw new Error(`upload failed: ${response.status} ${await response.text()}`);
-  await response.arrayBuffer();
+  return ((await response.json()) as { id: string }).id;
 };
+
+const uploadOnce = (runtime: BenchRuntime, key: string, file: Buffer) => uploadFile(runtime.url, key, file);
 
 const floorOnce = async (runtime: BenchRuntime, teamId: string, file: Buffer) => {
   const id = newMediaId();

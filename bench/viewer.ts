@@ -13,6 +13,7 @@ import { parseViewerQuery } from '../lambdas/viewer/query.ts';
 import { startBenchRuntime } from './local.ts';
 import { times } from './report.ts';
 import { measure, measurePaired, pairedRatio, summarise } from './stats.ts';
+import { uploadFile } from './upload.ts';
 
 const CASES = [
   '',
@@ -43,17 +44,7 @@ export interface ViewerBenchSection {
 export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promise<ViewerBenchSection> => {
   const photo = await photoLike(1920, 1080);
   const { key } = await target.newTeamKey();
-  const upload = async () => {
-    const form = new FormData();
-    form.append('file', new Blob([photo]), 'photo.jpg');
-    const created = await fetch(`${target.url}/v1/upload`, {
-      method: 'POST',
-      body: form,
-      headers: { authorization: `Bearer ${key}` },
-    });
-    if (created.status !== 201) throw new Error(`upload failed: ${created.status} ${await created.text()}`);
-    return ((await created.json()) as { id: string }).id;
-  };
+  const upload = () => uploadFile(target.url, key, photo);
   const view = async (id: string, query: string) => {
     const response = await fetch(`${target.url}/${id}${query ? `?${query}` : ''}`, {
       headers: { accept: '*/*' },

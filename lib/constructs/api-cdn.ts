@@ -1,6 +1,5 @@
 import { Duration, Fn } from 'aws-cdk-lib';
 import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CachePolicy,
@@ -9,11 +8,9 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
-  HttpVersion,
   OriginProtocolPolicy,
   OriginRequestPolicy,
   type PriceClass,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -21,6 +18,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../lambdas/core/http/edge-contract.ts';
 import { buildApiRequestCode } from '../edge/build.ts';
+import { type CustomDomain, distributionDefaults } from './distribution-defaults.ts';
 
 export interface ApiCdnProps {
   readonly api: HttpApi;
@@ -29,7 +27,7 @@ export interface ApiCdnProps {
    * A custom domain for the API, with an ACM certificate from us-east-1.
    * @default - the distribution's cloudfront.net domain
    */
-  readonly domain?: { readonly name: string; readonly certificateArn: string };
+  readonly domain?: CustomDomain;
 }
 
 /**
@@ -82,14 +80,7 @@ export class ApiCdn extends Construct {
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         functionAssociations: [{ function: this.apiRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
-      priceClass: props.priceClass,
-      httpVersion: HttpVersion.HTTP2_AND_3,
-      enableIpv6: true,
-      ...(props.domain && {
-        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
-        domainNames: [props.domain.name],
-        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
-      }),
+      ...distributionDefaults(this, props),
     });
 
     this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;

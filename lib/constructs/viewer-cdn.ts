@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   CacheCookieBehavior,
@@ -12,14 +11,12 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
-  HttpVersion,
   OriginRequestCookieBehavior,
   OriginRequestHeaderBehavior,
   OriginRequestPolicy,
   OriginRequestQueryStringBehavior,
   type PriceClass,
   ResponseHeadersPolicy,
-  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { FunctionUrlOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
@@ -27,6 +24,7 @@ import { type FunctionUrl, FunctionUrlAuthType, type IFunction, InvokeMode } fro
 import { Construct } from 'constructs';
 import { buildViewerRequestCode } from '../edge/build.ts';
 import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../edge/viewer-request.ts';
+import { type CustomDomain, distributionDefaults } from './distribution-defaults.ts';
 
 export interface ViewerCdnProps {
   /** The viewer origin: a streaming handler for a function URL. */
@@ -38,7 +36,7 @@ export interface ViewerCdnProps {
    * A custom domain for the viewer links, with an ACM certificate from us-east-1.
    * @default - the distribution's cloudfront.net domain
    */
-  readonly domain?: { readonly name: string; readonly certificateArn: string };
+  readonly domain?: CustomDomain;
 }
 
 /**
@@ -110,15 +108,7 @@ export class ViewerCdn extends Construct {
         compress: true,
         functionAssociations: [{ function: this.viewerRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
-      priceClass: props.priceClass,
-      httpVersion: HttpVersion.HTTP2_AND_3,
-      enableIpv6: true,
-      // Only a custom certificate has a security policy to choose (the default one is fixed).
-      ...(props.domain && {
-        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
-        domainNames: [props.domain.name],
-        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
-      }),
+      ...distributionDefaults(this, props),
     });
 
     this.baseUrl = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
