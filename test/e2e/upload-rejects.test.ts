@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { jpeg, png, pngClaiming } from '#test/fixtures';
 import { json, post, type UploadInput, upload } from '#test/http';
@@ -197,5 +198,45 @@ describe('POST /v1/upload refuses malformed requests', () => {
       await send('\x00\x01garbage\r\n\r\n--', 'multipart/form-data; boundary=xyz'),
       'file',
     );
+  });
+});
+
+describe('POST /v1/upload refuses a body over the platform limit', () => {
+  it('with the API’s 413 pointing to /v1/uploads, before reading it', async () => {
+    const declared = 200 * 1024 * 1024; // more than any plan's file and more than the runtime reads
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const url = new URL(runtime.url);
+      const sending = request(
+        {
+          host: url.hostname,
+          port: url.port,
+          method: 'POST',
+          path: '/v1/upload',
+          headers: {
+            authorization: `Bearer ${key}`,
+            'content-type': 'multipart/form-data; boundary=x',
+            'content-length': String(declared),
+          },
+        },
+        (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => {
+            body += chunk.toString('utf8');
+          });
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        },
+      );
+      sending.on('error', reject);
+      sending.write(Buffer.alloc(64 * 1024)); // the first bytes of a body that never gets sent whole
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body)).toEqual({
+      error: 'payload_too_large',
+      message: expect.stringContaining('POST /v1/uploads'),
+      request_id: expect.any(String),
+    });
+    expect(await runtime.mediaItems()).toEqual([]);
+    expect(await runtime.objectKeys()).toEqual([]);
+    expect(await runtime.admin.showTeam(teamId)).toEqual(team);
   });
 });
