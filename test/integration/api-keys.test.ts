@@ -114,6 +114,7 @@ describe('the origin secret (AWS: requests come through the API distribution)', 
     ]) {
       expect(await statusOf(behindEdge.authenticate(through(edge))), JSON.stringify(edge)).toBe(403);
       expect(await statusOf(behindEdge.authenticate(through(edge, `Bearer ${key}`)))).toBe(403);
+      expect(await statusOf(behindEdge.authenticate(through(edge, 'Bearer not-a-key')))).toBe(403);
     }
   });
 

@@ -48,13 +48,14 @@ export const createAuthenticator = (
   return {
     async authenticate(credentials) {
       const { authorization } = credentials;
-      const client = await clientAddress(credentials);
-      if (authorization === undefined) return { kind: 'anonymous', client: clientBucket(client) };
+      // Checked alongside the key lookup (a cold start's secret read overlaps it), and decided first:
+      // a request from around the edge is 403 whatever its key.
+      const address = clientAddress(credentials);
+      if (authorization === undefined) return { kind: 'anonymous', client: clientBucket(await address) };
       const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
       const parsed = match?.[1] ? parseApiKey(match[1]) : undefined;
-      if (!parsed) throw unauthorized();
-      const record = await apiKeys.get(parsed.keyId);
-      if (!record || record.revokedAtMs !== undefined || !secretMatches(record, parsed.secret))
+      const [, record] = await Promise.all([address, parsed && apiKeys.get(parsed.keyId)]);
+      if (!parsed || !record || record.revokedAtMs !== undefined || !secretMatches(record, parsed.secret))
         throw unauthorized();
       return { kind: 'key', teamId: record.teamId, keyId: record.keyId, abilities: record.abilities };
     },
