@@ -63,5 +63,3 @@ export const pairedRatio = ([a, b]: [number[], number[]]): number =>
     a.map((value, i) => value / (b[i] ?? Number.NaN)),
     50,
   );
-
-export const ms = (value: number): string => `${value.toFixed(1)} ms`;

@@ -21,6 +21,11 @@ import { acceptClass, OUTPUT_FORMATS } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
 import { parseViewerQuery, type ViewerQuery } from './query.ts';
 
+/** Waits for a candidate to finish, whatever its outcome. */
+const settled = async (early: EarlyTransform | undefined): Promise<void> => {
+  await early?.image.catch(() => undefined);
+};
+
 interface EarlyTransform {
   key: string;
   /** Undefined when the original is missing. */
@@ -51,7 +56,7 @@ export interface ViewerResponse {
 export interface ViewerDeps {
   /** Live media the caller may see, else a 404 AppError (the API's own read rule). */
   media: { get(caller: Caller, id: string): Promise<Media> };
-  /** Originals; `held` answers from memory only (read-cache.ts). */
+  /** Originals, kept in memory by key (read-cache.ts). */
   objects: CachedReads;
   clock: Clock;
   logger: { error(message: string, extra: Record<string, unknown>): void };
@@ -101,13 +106,15 @@ export const createViewer = (deps: ViewerDeps) => {
         ? undefined
         : transformEarly(id, query);
 
-    const media = await liveMedia(id);
+    const media = await liveMedia(id).catch(async (error: unknown) => {
+      await settled(early);
+      throw error;
+    });
     if (!media) {
-      // Bytes of media that are gone or hidden leave memory (once the candidate has stopped using
-      // them), so a 404 costs at most one wasted transform per process.
-      const forget = () => deps.objects.forget(originalKey(id));
-      if (early) early.image.then(forget, forget);
-      else forget();
+      // Nothing may run on after the answer (a frozen Lambda would resume it during its next
+      // request), and bytes of media that are gone or hidden leave memory.
+      await settled(early);
+      deps.objects.forget(originalKey(id));
       return notFound(request);
     }
     if (extension !== undefined && !asFormat && extension !== media.extension) return notFound(request);
@@ -120,26 +127,17 @@ export const createViewer = (deps: ViewerDeps) => {
   /**
    * The original (from memory, else S3) is read and transformed while the record is read, so a view
    * costs the longer of the two instead of both. The result is only a candidate: it is served when
-   * the record then says the image is live and public, and dropped otherwise. The price of a 404 is
-   * then an S3 GET of a missing key next to the DynamoDB read (a fraction of a cent per thousand),
-   * and for media gone or hidden one wasted transform. One candidate at a time per process: work
-   * that may be thrown away never piles up behind quick 404s; others take the sequential path.
+   * the record then says the image is live and public, and otherwise finished and dropped before the
+   * 404 goes out. So a 404 costs an S3 GET of a missing key next to the DynamoDB read (a fraction of
+   * a cent per thousand), and for media gone or hidden what a view would have cost.
    */
-  let earlyInFlight = false;
-  const transformEarly = (id: string, query: ViewerQuery): EarlyTransform | undefined => {
-    if (earlyInFlight) return undefined;
-    earlyInFlight = true;
+  const transformEarly = (id: string, query: ViewerQuery): EarlyTransform => {
     const key = originalKey(id);
-    const held = deps.objects.held(key);
-    const image = (held ? Promise.resolve(held) : deps.objects.get(key)).then(
-      (original) => original && transform(original, query.options, deps.limits, deps.segmenter),
-    );
-    // Awaited when served; when dropped, its failure must not surface as an unhandled rejection.
-    image
-      .catch(() => undefined)
-      .finally(() => {
-        earlyInFlight = false;
-      });
+    const image = deps.objects
+      .get(key)
+      .then((original) => original && transform(original, query.options, deps.limits, deps.segmenter));
+    // Awaited when served or dropped; until then a failure must not count as unhandled.
+    image.catch(() => undefined);
     return { key, image };
   };
 

@@ -4,9 +4,10 @@
  * classes or default parameters (the build refuses them).
  *
  * What it does to every API request before CloudFront forwards it:
- * - a body declared larger than a Lambda invocation can carry is answered here, with 413 in the
- *   API's error shape pointing to `POST /v1/uploads`; past this point API Gateway would answer it
- *   itself, in a shape no client of the API expects;
+ * - a body declared larger than 4 MiB (what a Lambda invocation carries once API Gateway has
+ *   base64-encoded it, with room for the event) is answered here, with 413 in the API's error shape
+ *   pointing to `POST /v1/uploads`; past this point API Gateway would answer a body over its own
+ *   limit itself, in a shape no client of the API expects;
  * - the client's address is set in a header (over any copy the client sent), because API Gateway
  *   only sees CloudFront's; the API trusts it only with the origin secret CloudFront adds after
  *   (a client-sent copy of that header is dropped here, whatever CloudFront would do with it).

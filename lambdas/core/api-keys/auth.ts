@@ -54,7 +54,10 @@ export const createAuthenticator = (
       if (authorization === undefined) return { kind: 'anonymous', client: clientBucket(await address) };
       const match = /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization);
       const parsed = match?.[1] ? parseApiKey(match[1]) : undefined;
-      const [, record] = await Promise.all([address, parsed && apiKeys.get(parsed.keyId)]);
+      const [checked, found] = await Promise.allSettled([address, parsed && apiKeys.get(parsed.keyId)]);
+      if (checked.status === 'rejected') throw checked.reason;
+      if (found.status === 'rejected') throw found.reason;
+      const record = found.value;
       if (!parsed || !record || record.revokedAtMs !== undefined || !secretMatches(record, parsed.secret))
         throw unauthorized();
       return { kind: 'key', teamId: record.teamId, keyId: record.keyId, abilities: record.abilities };

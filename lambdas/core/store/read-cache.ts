@@ -2,8 +2,6 @@ import { LRUCache } from 'lru-cache';
 import type { ObjectStore } from './object-store.ts';
 
 export interface CachedReads extends Pick<ObjectStore, 'get'> {
-  /** The object if it is in memory now, else undefined; never reads S3. */
-  held(key: string): Uint8Array | undefined;
   /** Lets go of an object (it must not be served any more). */
   forget(key: string): void;
 }
@@ -21,7 +19,7 @@ const ENTRY_OVERHEAD_BYTES = 1024;
  * (the viewer looks the record up on every request, so a deleted image is a 404 while its bytes
  * are still here). Missing objects are not remembered; concurrent reads of one key share one GET;
  * an object over a quarter of the budget is returned but not kept, so one huge original cannot
- * flush the rest.
+ * flush the rest. Callers must not modify what they get: the same array answers the next read.
  */
 export const withReadCache = (
   store: Pick<ObjectStore, 'get'>,
@@ -37,7 +35,6 @@ export const withReadCache = (
   });
   return {
     get: (key) => cache.fetch(key),
-    held: (key) => cache.get(key),
     forget: (key) => {
       cache.delete(key);
     },
