@@ -14,9 +14,11 @@ interface Acknowledgement {
   /** Rule id, with the finding in brackets where a rule reports several (IAM5). */
   readonly id: string;
   readonly reason: string;
-  readonly where: (stacks: { stateful: StatefulStack; stateless: StatelessStack }) => IConstruct[];
-  /** Only in some configurations. */
-  readonly when?: (settings: Settings) => boolean;
+  /** The constructs it covers, which may depend on the configuration. */
+  readonly where: (
+    stacks: { stateful: StatefulStack; stateless: StatelessStack },
+    settings: Settings,
+  ) => IConstruct[];
 }
 
 const functionRoles = (stack: StatelessStack): IConstruct[] =>
@@ -121,19 +123,12 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     id: 'AwsSolutions-CFR4',
     reason:
       'On the default *.cloudfront.net certificate CloudFront fixes the security policy and it cannot be ' +
-      'raised. With a custom domain (context viewerDomain) the distribution requires TLSv1.2_2021 and ' +
-      'this finding does not arise.',
-    where: ({ stateless }) => [stateless.viewer.distribution],
-    when: (settings) => settings.viewerDomain === undefined,
-  },
-  {
-    id: 'AwsSolutions-CFR4',
-    reason:
-      'On the default *.cloudfront.net certificate CloudFront fixes the security policy and it cannot be ' +
-      'raised. With a custom domain (context apiDomain) the distribution requires TLSv1.2_2021 and this ' +
-      'finding does not arise.',
-    where: ({ stateless }) => [stateless.apiCdn.distribution],
-    when: (settings) => settings.apiDomain === undefined,
+      'raised. With a custom domain (context viewerDomain, apiDomain) the distribution requires ' +
+      'TLSv1.2_2021 and this finding does not arise.',
+    where: ({ stateless }, settings) => [
+      ...(settings.viewerDomain ? [] : [stateless.viewer.distribution]),
+      ...(settings.apiDomain ? [] : [stateless.apiCdn.distribution]),
+    ],
   },
 ];
 
@@ -142,8 +137,7 @@ export const acknowledgeFindings = (
   settings: Settings,
 ): void => {
   for (const acknowledgement of acknowledgements(stacks.stateful)) {
-    if (acknowledgement.when && !acknowledgement.when(settings)) continue;
-    for (const construct of acknowledgement.where(stacks)) {
+    for (const construct of acknowledgement.where(stacks, settings)) {
       Validations.of(construct).acknowledge({ id: acknowledgement.id, reason: acknowledgement.reason });
     }
   }

@@ -8,6 +8,14 @@ import { settingsFromContext } from '../../lib/settings.ts';
 /** Skips asset bundling: templates only, offline and fast (DESIGN §6). */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
+/** Both custom domains, each with a certificate from us-east-1 (where CloudFront takes them). */
+export const CUSTOM_DOMAINS = {
+  viewerDomain: 'i.example.com',
+  viewerCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+  apiDomain: 'api.example.com',
+  apiCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
+};
+
 /** A throwaway cloud assembly directory, so no `cdk.out` is left behind; remove it with `dispose`. */
 export const testApp = (context: Record<string, unknown> = {}) => {
   const outdir = mkdtempSync(join(tmpdir(), 'imgpro-cdk-'));

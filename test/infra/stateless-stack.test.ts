@@ -15,7 +15,7 @@ import {
   VIEWER_ACCESS,
   VIEWER_ENTRY,
 } from '../../lib/stateless-stack.ts';
-import { serviceApp } from './app.ts';
+import { CUSTOM_DOMAINS, serviceApp } from './app.ts';
 
 interface Statement {
   Effect: string;
@@ -486,15 +486,7 @@ describe('custom domains', () => {
   let disposeCustom: () => void;
 
   beforeAll(() => {
-    const service = serviceApp({
-      viewerDomain: 'i.example.com',
-      viewerCertificateArn:
-        'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
-      apiDomain: 'api.example.com',
-      apiCertificateArn:
-        'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
-      alarmEmail: 'ops@example.com',
-    });
+    const service = serviceApp({ ...CUSTOM_DOMAINS, alarmEmail: 'ops@example.com' });
     disposeCustom = service.dispose;
     customStack = service.stateless;
     custom = Template.fromStack(customStack);

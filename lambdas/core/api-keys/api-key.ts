@@ -1,5 +1,6 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { newKeyId } from '#core/ids';
+import { sameSecret } from '#core/same-secret';
 
 /**
  * API keys look like `imgpro_<key id>_<secret>`. The key id is public (it names the key in the admin
@@ -42,8 +43,5 @@ export const parseApiKey = (presented: string): { keyId: string; secret: string 
   return match?.[1] && match[2] ? { keyId: match[1], secret: match[2] } : undefined;
 };
 
-export const secretMatches = (record: Pick<ApiKey, 'secretHash'>, secret: string): boolean => {
-  const expected = Buffer.from(record.secretHash, 'hex');
-  const actual = Buffer.from(hashSecret(secret), 'hex');
-  return expected.length === actual.length && timingSafeEqual(expected, actual);
-};
+export const secretMatches = (record: Pick<ApiKey, 'secretHash'>, secret: string): boolean =>
+  sameSecret(hashSecret(secret), record.secretHash);

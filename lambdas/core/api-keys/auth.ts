@@ -1,9 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { type Ability, parseApiKey, secretMatches } from '#core/api-keys/api-key';
 import type { ApiKeyRepository } from '#core/api-keys/repository';
 import { forbidden, unauthorized } from '#core/errors';
 import type { SecretSource } from '#core/platform/secrets';
 import { clientBucket } from '#core/quotas/rate-limits';
+import { sameSecret } from '#core/same-secret';
 
 /** Who is calling: a team's key, or an anonymous client known only by its network address. */
 export type Caller =
@@ -64,12 +64,6 @@ export const createAuthenticator = (
     },
   };
 };
-
-/** Equal strings, compared in constant time (both are hashed first, so lengths never leak). */
-const sameSecret = (given: string, expected: string): boolean =>
-  timingSafeEqual(sha256(given), sha256(expected));
-
-const sha256 = (text: string): Buffer => createHash('sha256').update(text).digest();
 
 /** The caller must hold a key with `ability`: 401 without a key, 403 with a key that lacks it. */
 export const requireAbility = (caller: Caller, ability: Ability): Extract<Caller, { kind: 'key' }> => {

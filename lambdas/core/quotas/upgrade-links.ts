@@ -1,5 +1,6 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { isPlanName, type PlanName } from '#core/plans';
+import { sameSecret } from '#core/same-secret';
 
 /**
  * Signed one-click upgrade links: `<base>?team=…&plan=…&expires=…&signature=…`, where the signature
@@ -38,9 +39,6 @@ export const verifyUpgradeLink = (
   if (!team || !plan || !expiresText || !signature || !isPlanName(plan) || !/^\d{1,12}$/.test(expiresText))
     return undefined;
   const expires = Number(expiresText);
-  const expected = Buffer.from(sign(secret, team, plan, expires), 'hex');
-  const given = Buffer.from(signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected) || expires <= nowSeconds)
-    return undefined;
+  if (!sameSecret(signature, sign(secret, team, plan, expires)) || expires <= nowSeconds) return undefined;
   return { team, plan, expires };
 };
