@@ -172,11 +172,3 @@ export const publicBaseUrlOf = (settings: Pick<Config, 'publicBaseUrl'>): string
   if (!settings.publicBaseUrl) throw new Error('Invalid configuration: PUBLIC_BASE_URL is required');
   return settings.publicBaseUrl;
 };
-
-let cached: Config | undefined;
-
-/** The process's configuration, parsed on first use. */
-export const config = (): Config => {
-  cached ??= parseConfig(process.env);
-  return cached;
-};

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '#core/clock';
 import { once } from '#core/compose/once';
-import { config } from '#core/config';
+import { parseConfig } from '#core/config';
 import { createDocumentClient } from '#core/platform/clients';
 import { logger } from '#core/platform/logger';
 
@@ -24,7 +24,7 @@ export const useClock = (replacement: Clock): void => {
 
 export const platform = once(() => {
   started = true;
-  const settings = config();
+  const settings = parseConfig(process.env);
   const db = createDocumentClient(settings);
-  return { settings, db, table: { db, tableName: settings.tableName }, clock, logger };
+  return { settings, table: { db, tableName: settings.tableName }, clock, logger };
 });

@@ -25,14 +25,3 @@ export const noContent = (headers: Record<string, string> = {}): HttpResponse =>
   statusCode: 204,
   headers,
 });
-
-export const bytes = (
-  statusCode: number,
-  body: Uint8Array,
-  headers: Record<string, string>,
-): HttpResponse => ({
-  statusCode,
-  headers: { 'x-content-type-options': 'nosniff', ...headers },
-  body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'),
-  isBase64Encoded: true,
-});

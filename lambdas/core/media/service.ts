@@ -8,6 +8,7 @@ import { sniffFormat } from '#core/images/sniff';
 import type { UploadFields } from '#core/media/fields';
 import { type Media, toMediaObject } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';
+import { ANONYMOUS_PLAN, fileTooLarge } from '#core/plans';
 import { LimitReached } from '#core/quotas/limits';
 import type { Admission, QuotaService } from '#core/quotas/service';
 import { type ObjectStore, originalKey } from '#core/store/object-store';
@@ -28,8 +29,6 @@ export interface NewUpload {
   fields: UploadFields;
 }
 
-const MB = 1024 ** 2;
-
 export const createMediaService = (deps: MediaServiceDeps) => {
   const { media: repository, objects, clock } = deps;
 
@@ -47,10 +46,10 @@ export const createMediaService = (deps: MediaServiceDeps) => {
   ) => {
     const { plan } = admission;
     if (!file || file.bytes.length === 0) throw fieldError('file', 'A non-empty image file is required.');
-    if (file.tooLarge) throw tooLarge(plan.maxFileBytes);
+    if (file.tooLarge) throw fileTooLarge('file', plan.maxFileBytes);
     const format = await sniffFormat(file.bytes);
     if (format === 'svg' && file.bytes.length > plan.maxSvgBytes)
-      throw tooLarge(plan.maxSvgBytes, 'SVG files');
+      throw fileTooLarge('file', plan.maxSvgBytes, 'SVG files');
     if (caller.kind === 'anonymous') refuseTeamOnlyFields(fields);
 
     const id = deps.newId();
@@ -134,7 +133,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
       upgrade: {
         type: 'register',
         url: deps.signupUrl,
-        message: 'Anonymous uploads are deleted after 30 days. Use an API key to keep images permanently.',
+        message: `Anonymous uploads are deleted after ${ANONYMOUS_DAYS} days. Use an API key to keep images permanently.`,
         label: 'Get an API key',
       },
     }),
@@ -144,14 +143,14 @@ export const createMediaService = (deps: MediaServiceDeps) => {
 };
 export type MediaService = ReturnType<typeof createMediaService>;
 
-const tooLarge = (limitBytes: number, what = 'The file') =>
-  fieldError('file', `${what} may be at most ${Math.round(limitBytes / MB)} MB.`);
-
 /** Anonymous media belong to no team: nothing could ever see them private or look up their external id. */
 const refuseTeamOnlyFields = (fields: UploadFields) => {
   if (!fields.public) throw fieldError('public', 'Anonymous uploads are always public; use an API key.');
   if (fields.externalId !== undefined) throw fieldError('external_id', 'external_id requires an API key.');
 };
+
+/** How long anonymous uploads live, as the upgrade message tells them. */
+const ANONYMOUS_DAYS = Math.round((ANONYMOUS_PLAN.retentionSeconds ?? 0) / 86_400);
 
 /** A ttl asked for is honoured, but never beyond the plan's retention (30 days for anonymous uploads). */
 const expiryOf = (

@@ -3,6 +3,7 @@ import { type Clock, unixSeconds } from '#core/clock';
 import { AppError, fieldError, notFound } from '#core/errors';
 import type { UploadFields } from '#core/media/fields';
 import type { MediaService } from '#core/media/service';
+import { fileTooLarge } from '#core/plans';
 import type { QuotaService } from '#core/quotas/service';
 import { incomingKey, type ObjectStore } from '#core/store/object-store';
 import type { UploadIntent, UploadIntentRepository } from '#core/uploads/intents';
@@ -19,8 +20,6 @@ export interface DirectUploadDeps {
 /** Time a client has to send the file and call complete. */
 export const DIRECT_UPLOAD_SECONDS = 3_600;
 
-const MB = 1024 ** 2;
-
 /**
  * Uploads too large for a Lambda request (≈ 6 MB on AWS): the client gets a presigned S3 POST that
  * accepts exactly the declared size, sends the file straight to S3, then asks us to complete it.
@@ -34,7 +33,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
   const start = async (caller: Caller, request: { size: number; fields: UploadFields }) => {
     const admission = await quotas.admit(caller);
     if (request.size > admission.plan.maxFileBytes) {
-      throw fieldError('size', `The file may be at most ${Math.round(admission.plan.maxFileBytes / MB)} MB.`);
+      throw fileTooLarge('size', admission.plan.maxFileBytes);
     }
     const uploadId = newId();
     const expiresAt = unixSeconds(clock.nowMs()) + DIRECT_UPLOAD_SECONDS;
