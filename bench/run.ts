@@ -11,21 +11,22 @@ import { startBenchRuntime } from './local.ts';
 import { type Section, toMarkdown } from './report.ts';
 import { benchScaling } from './scaling.ts';
 import { benchUploads } from './upload.ts';
+import { benchViewer } from './viewer.ts';
 
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 const sections: Section[] = [];
 
-const runtime = await startBenchRuntime();
-try {
-  if (wanted('upload')) sections.push(await benchUploads(runtime));
-  if (wanted('viewer')) {
-    const { benchViewer } = await import('./viewer.ts');
-    sections.push(await benchViewer(runtime));
+// The local runtime (and its emulators' warm-up) only for the sections that use it.
+if (['upload', 'viewer', 'scaling'].some(wanted)) {
+  const runtime = await startBenchRuntime();
+  try {
+    if (wanted('upload')) sections.push(await benchUploads(runtime));
+    if (wanted('viewer')) sections.push(await benchViewer(runtime));
+    if (wanted('scaling')) sections.push(await benchScaling(runtime));
+  } finally {
+    await runtime.stop();
   }
-  if (wanted('scaling')) sections.push(await benchScaling(runtime));
-} finally {
-  await runtime.stop();
 }
 if (wanted('cold-start')) sections.push(await benchColdStart());
 

@@ -43,15 +43,6 @@ export interface ServiceFunctionProps {
 }
 
 /**
- * The house Lambda function: Node 24 on arm64, one minified ESM bundle with source maps, its own
- * log group with a set retention, JSON logs, X-Ray tracing, and a role that can only write its own
- * logs. Everything else it may touch is granted afterwards through the binding helpers, which set
- * the matching environment variable at the same time.
- *
- * Native packages (sharp) cannot be bundled: they are detected from the entry's import graph and
- * installed beside the bundle for linux-arm64 (DESIGN §6), with no Docker involved.
- */
-/**
  * onnxruntime-node ships binaries for five platforms (288 MB, over Lambda's 250 MB): keep linux-arm64.
  */
 const ONNXRUNTIME_PRUNE = {
@@ -61,6 +52,16 @@ const ONNXRUNTIME_PRUNE = {
     `find ${output}/node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -type d ! -path '*/linux/arm64' -exec rm -rf {} +`,
   ],
 };
+
+/**
+ * The house Lambda function: Node 24 on arm64, one minified ESM bundle with source maps, its own
+ * log group with a set retention, JSON logs, X-Ray tracing, and a role that can only write its own
+ * logs. Everything else it may touch is granted afterwards through the binding helpers, which set
+ * the matching environment variable at the same time.
+ *
+ * Native packages (sharp) cannot be bundled: they are detected from the entry's import graph and
+ * installed beside the bundle for linux-arm64 (DESIGN §6), with no Docker involved.
+ */
 
 export class ServiceFunction extends NodejsFunction {
   /** The entry module, relative to the repository root. */

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { createAdmin } from '#core/admin';
 import { createApiKeyRepository } from '#core/api-keys/repository';
-import { systemClock } from '#core/clock';
+import { createDocumentClient, createS3Client } from '#core/platform/clients';
 import { createTeamRepository } from '#core/teams/repository';
 import { startLocalRuntime } from '#local/runtime';
 import { TravellingClock } from '#test/clock';
@@ -40,13 +39,18 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     s3Endpoint: inject('s3Endpoint'),
   });
-  const region = 'us-east-1';
-  const db = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: runtime.dynamoDbEndpoint }));
-  const s3 = new S3Client({ region, endpoint: runtime.s3Endpoint, forcePathStyle: true });
+  // The clients the services build, so writes made here reach the emulators exactly as theirs do.
+  const endpoints = {
+    region: 'us-east-1',
+    dynamoDbEndpoint: runtime.dynamoDbEndpoint,
+    s3Endpoint: runtime.s3Endpoint,
+  };
+  const db = createDocumentClient(endpoints);
+  const s3 = createS3Client(endpoints);
   const admin = createAdmin({
     teams: createTeamRepository({ db, tableName }),
     apiKeys: createApiKeyRepository({ db, tableName }),
-    clock: systemClock,
+    clock,
   });
 
   return {

@@ -1,10 +1,11 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { planGeometry } from '#core/images/geometry';
+import { IMAGE_LIMITS } from '#core/images/limits';
 import { describeOutput, type TransformOptions, transform } from '#core/images/transform';
 import { bmp, ico, splitImage } from '#test/fixtures';
 
-const LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
+const LIMITS = IMAGE_LIMITS;
 const NO_CAP = { maxPixels: Number.POSITIVE_INFINITY, maxSide: Number.POSITIVE_INFINITY, frames: 1 };
 
 describe('planGeometry', () => {

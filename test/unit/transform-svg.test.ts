@@ -1,9 +1,10 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { IMAGE_LIMITS } from '#core/images/limits';
 import { sanitiseSvg } from '#core/images/svg';
 import { transform } from '#core/images/transform';
 
-const LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
+const LIMITS = IMAGE_LIMITS;
 const svg = (body: string, attributes = 'width="8" height="8"') =>
   Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" ${attributes}>${body}</svg>`);
 const clean = (input: Buffer) => {

@@ -1,6 +1,7 @@
 import exifReader from 'exif-reader';
 import sharp, { type Sharp } from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { IMAGE_LIMITS } from '#core/images/limits';
 import { type TransformOptions, transform } from '#core/images/transform';
 import {
   animation,
@@ -16,7 +17,7 @@ import {
   WHITE,
 } from '#test/fixtures';
 
-const LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
+const LIMITS = IMAGE_LIMITS;
 
 const run = (input: Uint8Array, options: TransformOptions) => transform(input, options, LIMITS);
 

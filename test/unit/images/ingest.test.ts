@@ -3,9 +3,10 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '#core/errors';
 import { ingestImage } from '#core/images/ingest';
+import { IMAGE_LIMITS } from '#core/images/limits';
 import { animation, bmp, ico, pngClaiming, solid, splitImage, tinyHeic } from '#test/fixtures';
 
-const LIMITS = { maxPixels: 50_000_000, maxSide: 16_384 };
+const LIMITS = IMAGE_LIMITS;
 
 /** The 422 `ingestImage` must throw, with the message on the `file` field. */
 const rejection = async (promise: Promise<unknown>) => {
