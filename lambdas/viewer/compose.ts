@@ -2,11 +2,10 @@ import type { Context } from 'aws-lambda';
 import { mediaReader } from '#core/compose/media';
 import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';
-import { originals } from '#core/compose/storage';
+import { originals, s3Client } from '#core/compose/storage';
 import { type HttpEvent, header } from '#core/http/event';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { segmenterFromConfig } from '#core/images/segment/segmenter';
-import { createS3Client } from '#core/platform/clients';
 import { withReadCache } from '#core/store/read-cache';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
@@ -29,7 +28,7 @@ export const viewer = once((): Viewer => {
   return createViewer({
     segmenter: segmenterFromConfig({
       modelPath: model.path,
-      modelS3: model.s3 && { s3: createS3Client(settings), ...model.s3 },
+      modelS3: model.s3 && { s3: s3Client(), ...model.s3 },
       profile: model.profile,
       sha256: model.sha256,
     }),

@@ -133,12 +133,16 @@ export const createViewer = (deps: ViewerDeps) => {
    */
   const transformEarly = (id: string, query: ViewerQuery): EarlyTransform => {
     const key = originalKey(id);
-    const image = deps.objects
-      .get(key)
-      .then((original) => original && transform(original, query.options, deps.limits, deps.segmenter));
+    const image = transformOriginal(key, query.options);
     // Awaited when served or dropped; until then a failure must not count as unhandled.
     image.catch(() => undefined);
     return { key, image };
+  };
+
+  /** The original under `key`, transformed; undefined when there is no such object. */
+  const transformOriginal = async (key: string, options: ViewerQuery['options']) => {
+    const original = await deps.objects.get(key);
+    return original && transform(original, options, deps.limits, deps.segmenter);
   };
 
   const liveMedia = (id: string): Promise<Media | undefined> =>
@@ -168,7 +172,9 @@ export const createViewer = (deps: ViewerDeps) => {
     if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
 
     const image =
-      early?.key === media.objectKey ? await early.image : await transformStored(media, query.options);
+      early?.key === media.objectKey
+        ? await early.image
+        : await transformOriginal(media.objectKey, query.options);
     if (!image) {
       deps.logger.error('original missing for live media', { media_id: media.id });
       return notFound(request);
@@ -179,11 +185,6 @@ export const createViewer = (deps: ViewerDeps) => {
       ...(image.contentType === 'image/svg+xml' && { 'content-security-policy': SVG_CSP }),
       ...validators,
     });
-  };
-
-  const transformStored = async (media: Media, options: ViewerQuery['options']) => {
-    const original = await deps.objects.get(media.objectKey);
-    return original && transform(original, options, deps.limits, deps.segmenter);
   };
 
   const pageResponse = (
