@@ -57,14 +57,18 @@ export const createMediaManagement = ({
     };
   };
 
-  /** Applies `changes`, re-reading and retrying if a concurrent write got there first; undefined = not found. */
+  /**
+   * Applies `changes`, re-reading and retrying if a concurrent write got there first; undefined =
+   * not found. `read` is the item as a batch already read it (one BatchGet for all its ids).
+   */
   const applyChanges = async (
     caller: TeamCaller,
     id: string,
     changes: MediaChanges,
+    read: Promise<Media | undefined> = repository.get(id),
   ): Promise<Media | undefined> => {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-      const current = await repository.get(id);
+      const current = attempt === 1 ? await read : await repository.get(id);
       if (!owned(current, caller)) return undefined;
       const next = merge(current, changes, clock.nowMs());
       if (await repository.update(current, next, clock.nowMs())) return { ...current, ...next };
@@ -78,8 +82,12 @@ export const createMediaManagement = ({
     return updated;
   };
 
-  const deleteOne = async (caller: TeamCaller, id: string): Promise<boolean> => {
-    const current = await repository.get(id);
+  const deleteOne = async (
+    caller: TeamCaller,
+    id: string,
+    read: Promise<Media | undefined> = repository.get(id),
+  ): Promise<boolean> => {
+    const current = await read;
     if (!owned(current, caller)) return false;
     const nowMs = clock.nowMs();
     return repository.softDelete(current, { nowMs, purgeAt: unixSeconds(nowMs) + deletedRetentionSeconds });
@@ -89,8 +97,15 @@ export const createMediaManagement = ({
     if (!(await deleteOne(caller, id))) throw notFound('Image not found.');
   };
 
+  /** All of a batch's items in one read (ids are unique, at most 100: one BatchGet). */
+  const readAll = async (ids: string[]) => {
+    const byId = new Map((await repository.getMany(ids)).map((media) => [media.id, media]));
+    return (id: string) => Promise.resolve(byId.get(id));
+  };
+
   const updateMany = async (caller: TeamCaller, ids: string[], changes: MediaChanges) => {
-    const results = await pMap(ids, (id) => applyChanges(caller, id, changes), {
+    const read = await readAll(ids);
+    const results = await pMap(ids, (id) => applyChanges(caller, id, changes, read(id)), {
       concurrency: BATCH_CONCURRENCY,
     });
     const media = results.filter((result) => result !== undefined);
@@ -102,7 +117,10 @@ export const createMediaManagement = ({
   };
 
   const removeMany = async (caller: TeamCaller, ids: string[]) => {
-    const deleted = await pMap(ids, (id) => deleteOne(caller, id), { concurrency: BATCH_CONCURRENCY });
+    const read = await readAll(ids);
+    const deleted = await pMap(ids, (id) => deleteOne(caller, id, read(id)), {
+      concurrency: BATCH_CONCURRENCY,
+    });
     return {
       deleted: deleted.filter(Boolean).length,
       not_found: ids.filter((_, index) => !deleted[index]),
