@@ -85,6 +85,28 @@ const SettingsSchema = z
     apiBurstLimit: whole(1, 100_000).default(100),
     /** CloudFront price class: 100 (North America, Europe), 200 (+ Asia, Middle East, Africa), All. */
     priceClass: z.enum(['100', '200', 'All']).default('100'),
+    /**
+     * A background-removal model the operator uploaded to the originals bucket, e.g.
+     * `models/u2netp.onnx` (`SEGMENT_MODEL_S3_URI` of the viewer, which may already read the bucket).
+     */
+    segmentModelKey: optionalText.pipe(
+      z
+        .string()
+        .regex(
+          /^(?!originals\/|incoming\/|\/)(?!.*\.\.)[\w./-]+\.onnx$/,
+          'must be an .onnx key outside originals/ and incoming/',
+        )
+        .optional(),
+    ),
+    /** How the model wants its input (`SEGMENT_MODEL_PROFILE`). */
+    segmentModelProfile: z.enum(['u2net', 'isnet']).optional(),
+    /** The model file's SHA-256, checked when it loads (`SEGMENT_MODEL_SHA256`). */
+    segmentModelSha256: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[0-9a-f]{64}$/i, 'must be a hex SHA-256')
+        .optional(),
+    ),
   })
   .refine((value) => !value.viewerDomain === !value.viewerCertificateArn, {
     message: 'viewerDomain and viewerCertificateArn go together',

@@ -136,7 +136,14 @@ export class StatelessStack extends Stack {
     // A function URL origin sees only its own host, and the distribution's domain cannot be set on the
     // function it fronts (CloudFormation would have a cycle): with no custom domain, the viewer takes
     // the base from the x-forwarded-host header that the viewer-request function sets.
-    bindSettings(this.viewerFunction, serviceSettings(viewerDomain && this.viewer.baseUrl));
+    bindSettings(this.viewerFunction, {
+      ...serviceSettings(viewerDomain && this.viewer.baseUrl),
+      // Set here, not by hand on the function: the next deploy would undo a console edit.
+      SEGMENT_MODEL_S3_URI:
+        settings.segmentModelKey && `s3://${resources.originals.bucketName}/${settings.segmentModelKey}`,
+      SEGMENT_MODEL_PROFILE: settings.segmentModelProfile,
+      SEGMENT_MODEL_SHA256: settings.segmentModelSha256,
+    });
 
     this.api = new ServiceApi(this, 'Api', {
       corsAllowOrigins: settings.corsAllowOrigins,

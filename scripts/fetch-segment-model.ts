@@ -166,9 +166,10 @@ const main = async (): Promise<number> => {
   console.log(`SEGMENT_MODEL_PROFILE=${pin.profile}`);
   console.log(`SEGMENT_MODEL_SHA256=${pin.sha256}`);
   console.error(
-    `\nOn AWS, upload it next to the originals and point the viewer at it instead of a path:\n` +
+    `\nOn AWS, upload it next to the originals and deploy with its key instead of a path:\n` +
       `  aws s3 cp ${target} s3://<BucketName>/models/${name}.onnx\n` +
-      `  SEGMENT_MODEL_S3_URI=s3://<BucketName>/models/${name}.onnx`,
+      `  npx cdk deploy --all -c segmentModelKey=models/${name}.onnx -c segmentModelProfile=${pin.profile} ` +
+      `-c segmentModelSha256=${pin.sha256}`,
   );
   return 0;
 };

@@ -32,6 +32,15 @@ describe('deployment settings (CDK context)', () => {
     );
   });
 
+  it('keeps a segmentation model out of the prefixes the service writes and deletes', () => {
+    for (const key of ['originals/x.onnx', 'incoming/x.onnx', 'models/x.bin', '../x.onnx']) {
+      expect(() => parseSettings({ segmentModelKey: key }), key).toThrow(/segmentModelKey/);
+    }
+    expect(parseSettings({ segmentModelKey: 'models/u2netp.onnx' }).segmentModelKey).toBe(
+      'models/u2netp.onnx',
+    );
+  });
+
   it('names every key that is wrong', () => {
     const invalid = () =>
       parseSettings({

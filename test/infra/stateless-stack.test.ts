@@ -310,6 +310,29 @@ describe('least privilege', () => {
 });
 
 describe('viewer', () => {
+  it('is told of a background-removal model in the originals bucket only when one is configured', () => {
+    expect(environmentOf(stack.viewerFunction).SEGMENT_MODEL_S3_URI).toBeUndefined();
+    const sha256 = 'ab'.repeat(32);
+    const withModel = serviceApp({
+      segmentModelKey: 'models/u2netp.onnx',
+      segmentModelProfile: 'u2net',
+      segmentModelSha256: sha256,
+    });
+    try {
+      const viewer = withModel.stateless.viewerFunction;
+      const env = Template.fromStack(withModel.stateless).toJSON().Resources[
+        idIn(withModel.stateless, viewer)
+      ].Properties.Environment.Variables;
+      expect(env).toMatchObject({
+        SEGMENT_MODEL_S3_URI: { 'Fn::Join': ['', ['s3://', imported('BucketName'), '/models/u2netp.onnx']] },
+        SEGMENT_MODEL_PROFILE: 'u2net',
+        SEGMENT_MODEL_SHA256: sha256,
+      });
+    } finally {
+      withModel.dispose();
+    }
+  });
+
   it('serves the viewer entry through a streaming function URL that only accepts signed requests', () => {
     expect(stack.viewerFunction.entry).toBe(VIEWER_ENTRY);
     template.resourceCountIs('AWS::Lambda::Url', 1);
