@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unixSeconds } from '#core/clock';
 import { AppError, fieldError, notFound } from '#core/errors';
-import type { Media } from '#core/media/media';
+import { isLive, type Media } from '#core/media/media';
 import type { CountedWindow, LimitName, TeamQuota } from '#core/quotas/limits';
 import { LimitReached } from '#core/quotas/limits';
 import { INDEX, keys, TTL_ATTRIBUTE } from '#core/store/keys';
@@ -163,13 +163,14 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
             TableName: tableName,
             IndexName: INDEX.mediaByTeam.name,
             KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.mediaByTeam(teamId, 0, '').gsi1pk },
+            ExpressionAttributeValues: { ':pk': keys.teamMediaPartition(teamId) },
             ScanIndexForward: false,
             Limit: limit + 1 - live.length,
             ExclusiveStartKey: startKey,
           }),
         );
-        live.push(...Items.map(fromItem).filter((media) => isUnexpired(media, nowMs)));
+        // Deleted media leave the team index, so this only drops those expired but not yet retired.
+        live.push(...Items.map(fromItem).filter((media) => isLive(media, nowMs)));
         if (!LastEvaluatedKey) break;
         startKey = LastEvaluatedKey;
       }
@@ -252,7 +253,7 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
           IndexName: INDEX.mediaDue.name,
           KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :until',
           ExpressionAttributeValues: {
-            ':pk': keys.mediaDue(0, '').gsi2pk,
+            ':pk': keys.duePartition,
             // Every key due at or before now sorts below "<now>#~".
             ':until': `${keys.mediaDue(nowSeconds, '').gsi2sk}~`,
           },
@@ -476,9 +477,6 @@ const rateWrites = (tableName: string, guards: CreateGuards): GuardedWrite[] =>
       },
     },
   }));
-
-const isUnexpired = (media: Media, nowMs: number) =>
-  media.expiresAt === undefined || media.expiresAt > unixSeconds(nowMs);
 
 /** Cursors are the index sort key of the last item, base64url-wrapped: opaque, and bound to the caller's team. */
 const encodeCursor = (sortKey: string) => Buffer.from(sortKey).toString('base64url');

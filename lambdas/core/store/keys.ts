@@ -25,24 +25,33 @@ export const TTL_ATTRIBUTE = 'purge_at';
 
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+const teamPk = (teamId: string) => `TEAM#${teamId}`;
+
+/** The one partition of the due-work index (its sort key carries the time). */
+const DUE_PK = 'DUE';
+
 export const keys = {
   media: (id: string) => ({ pk: `MEDIA#${id}`, sk: 'MEDIA' }),
+  /** A team's partition in the listing index. */
+  teamMediaPartition: teamPk,
+  /** The due-work index's partition. */
+  duePartition: DUE_PK,
   mediaByTeam: (teamId: string, createdAtMs: number, id: string) => ({
-    gsi1pk: `TEAM#${teamId}`,
+    gsi1pk: teamPk(teamId),
     // Zero-padded so the string order is the time order.
     gsi1sk: `${String(createdAtMs).padStart(15, '0')}#${id}`,
   }),
   /** Where a team's listing resumes after the item whose index sort key is `sortKey` (undefined if it is not one). */
   mediaByTeamResume: (teamId: string, sortKey: string) => {
     const id = /^\d{15}#([0-9A-Za-z]{14})$/.exec(sortKey)?.[1];
-    return id === undefined ? undefined : { ...keys.media(id), gsi1pk: `TEAM#${teamId}`, gsi1sk: sortKey };
+    return id === undefined ? undefined : { ...keys.media(id), gsi1pk: teamPk(teamId), gsi1sk: sortKey };
   },
   mediaDue: (dueAt: number, id: string) => ({
-    gsi2pk: 'DUE',
+    gsi2pk: DUE_PK,
     gsi2sk: `${String(dueAt).padStart(12, '0')}#${id}`,
   }),
-  team: (teamId: string) => ({ pk: `TEAM#${teamId}`, sk: 'TEAM' }),
-  monthlyUsage: (teamId: string, month: string) => ({ pk: `TEAM#${teamId}`, sk: `USAGE#${month}` }),
+  team: (teamId: string) => ({ pk: teamPk(teamId), sk: 'TEAM' }),
+  monthlyUsage: (teamId: string, month: string) => ({ pk: teamPk(teamId), sk: `USAGE#${month}` }),
   apiKey: (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' }),
   externalId: (teamId: string, externalId: string) => ({ pk: `EXTID#${teamId}#${externalId}`, sk: 'EXTID' }),
   uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
