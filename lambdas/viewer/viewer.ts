@@ -67,6 +67,9 @@ export interface ViewerDeps {
   segmenter: Segmenter;
 }
 
+/** What link unfurlers (Open Graph, Twitter cards) take as an image. */
+const UNFURLABLE: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
 /** SVG is served as an image, never as a document that could run script on our origin. */
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([...OUTPUT_FORMATS, 'jpeg']);
@@ -195,10 +198,10 @@ export const createViewer = (deps: ViewerDeps) => {
   ): ViewerResponse => {
     const image = describeOutput(media.contentType, media, query.options, deps.limits);
     const search = query.canonical ? `?${query.canonical}` : '';
-    // Unfurlers take JPEG, PNG, GIF and WebP; SVG, BMP and ICO are offered as PNG.
-    const shown = ['image/svg+xml', 'image/bmp', 'image/x-icon'].includes(image.contentType)
-      ? describeOutput(media.contentType, media, { ...query.options, format: 'png' }, deps.limits)
-      : image;
+    // Anything else (SVG, BMP, ICO, AVIF) is offered to unfurlers as PNG.
+    const shown = UNFURLABLE.has(image.contentType)
+      ? image
+      : describeOutput(media.contentType, media, { ...query.options, format: 'png' }, deps.limits);
     const imagePath = `/${media.id}.${shown.extension}${search}`;
     const html = renderPage({
       pageUrl: `${baseUrlFor(request)}/${media.id}${search}`,

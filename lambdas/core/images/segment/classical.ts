@@ -62,7 +62,7 @@ interface BackgroundColour {
   tolerance: number;
 }
 
-export const classicalMask = async (image: RgbaImage): Promise<Uint8Array> => {
+const classicalMask = async (image: RgbaImage): Promise<Uint8Array> => {
   const { width, height } = image;
   const opaque = () => new Uint8Array(width * height).fill(255);
   const scale = Math.min(1, WORKING_SIDE / Math.max(width, height));

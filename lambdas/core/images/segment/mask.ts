@@ -29,7 +29,7 @@ export const resizeMask = async (mask: Mask, width: number, height: number): Pro
  * How soft the edge of the final mask is: about one pixel on a small image, two on a 12 MP
  * photo. Enough to hide the staircase of a hard mask; a wider feather reads as a halo.
  */
-export const featherSigma = (width: number, height: number): number =>
+const featherSigma = (width: number, height: number): number =>
   Math.min(2, Math.max(0.5, 0.5 + Math.min(width, height) / 2000));
 
 /** A Gaussian blur of the mask: the feathered edge. */

@@ -36,8 +36,6 @@ export interface ModelSegmenterOptions {
   profile?: ModelProfileName | ModelProfile | undefined;
   /** Hex SHA-256 the model must have; checked before the runtime parses a byte. */
   sha256?: string | undefined;
-  /** ONNX Runtime intra-op threads; default: every available CPU. */
-  threads?: number | undefined;
 }
 
 /** A salient-object map at the model's resolution, 0–255, min–max normalised. */
@@ -111,7 +109,8 @@ const loadModel = async (options: ModelSegmenterOptions, profile: ModelProfile):
   const ort = await import('onnxruntime-node');
   const sessionOptions: InferenceSession.SessionOptions = {
     executionProviders: ['cpu'],
-    intraOpNumThreads: options.threads ?? os.availableParallelism(),
+    // Every CPU the function has: one segmentation at a time per process.
+    intraOpNumThreads: os.availableParallelism(),
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',

@@ -32,8 +32,6 @@ export interface SegmenterConfig {
   profile?: ModelProfileName | undefined;
   /** Hex SHA-256 the model file must have (SEGMENT_MODEL_SHA256); checked at load. */
   sha256?: string | undefined;
-  /** ONNX Runtime threads; default: every available CPU. */
-  threads?: number | undefined;
 }
 
 /**
@@ -42,8 +40,8 @@ export interface SegmenterConfig {
  * Call it once, in the composition root.
  */
 export const segmenterFromConfig = (config: SegmenterConfig): Segmenter => {
-  const { modelPath, modelS3, profile, sha256, threads } = config;
-  if (modelPath) return modelSegmenter({ source: { path: modelPath }, profile, sha256, threads });
+  const { modelPath, modelS3, profile, sha256 } = config;
+  if (modelPath) return modelSegmenter({ source: { path: modelPath }, profile, sha256 });
   if (modelS3) {
     const { s3, bucket, key } = modelS3;
     const objects = createObjectStore({ s3, bucket });
@@ -53,7 +51,7 @@ export const segmenterFromConfig = (config: SegmenterConfig): Segmenter => {
       if (!bytes) throw new Error(`segmentation model ${name} does not exist`);
       return bytes;
     };
-    return modelSegmenter({ source: { name, load }, profile, sha256, threads });
+    return modelSegmenter({ source: { name, load }, profile, sha256 });
   }
   return classicalSegmenter();
 };
