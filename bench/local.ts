@@ -8,6 +8,7 @@ import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
 import { createTeamRepository } from '#core/teams/repository';
+import { LOCAL_REGION } from '#local/aws-local-clients';
 import { startLocalRuntime } from '#local/runtime';
 
 /**
@@ -33,7 +34,7 @@ export const startBenchRuntime = async () => {
     cleanupIntervalSeconds: 0,
   });
   const endpoints = {
-    region: 'us-east-1',
+    region: LOCAL_REGION,
     dynamoDbEndpoint: runtime.dynamoDbEndpoint,
     s3Endpoint: runtime.s3Endpoint,
   };

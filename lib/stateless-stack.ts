@@ -39,7 +39,7 @@ export const VIEWER_ACCESS: RouteAccess = { table: 'read', originals: ['read'] }
 export const CLEANUP_ACCESS: RouteAccess = { table: 'readWrite', originals: ['delete'] };
 
 /** `list-media` → `ListMediaFunction`: the construct id of a route's function. */
-export const functionIdOf = (route: RouteDefinition): string =>
+const functionIdOf = (route: RouteDefinition): string =>
   `${route.entry.replace(/(^|[-_/])([a-z0-9])/g, (_match, _separator, letter: string) => letter.toUpperCase())}Function`;
 
 /** The stateful stack's resources, by their exports. */

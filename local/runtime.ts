@@ -12,6 +12,7 @@ import { createGateway, type GatewayRoute, type LambdaHandler } from '#local/gat
 import { ensureBucket, ensureTable } from '#local/provision';
 import { startS3Local } from '#local/s3-local';
 import { ROUTES } from '../lambdas/http/routes.ts';
+import { LOCAL_REGION } from './aws-local-clients.ts';
 
 export interface LocalRuntimeOptions {
   /** 0 picks a free port. */
@@ -71,7 +72,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (await startDynamo(options, stops));
     const s3Endpoint = options.s3Endpoint ?? (await startS3(options, stops));
     Object.assign(process.env, {
-      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
       // s3rver accepts only these; DynamoDB Local accepts anything.
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',

@@ -20,7 +20,7 @@ export interface S3Local {
 }
 
 /** Set to `1` to see s3rver's request log. */
-export const S3_LOG_ENV = 'LOCAL_S3_LOG';
+const S3_LOG_ENV = 'LOCAL_S3_LOG';
 
 // s3rver ships no type declarations; this is the part used here.
 interface S3rverServer {

@@ -35,7 +35,7 @@ interface ModelPin {
 
 const RELEASE = 'https://github.com/danielgatis/rembg/releases/download/v0.0.0';
 
-export const MODELS: Record<string, ModelPin> = {
+const MODELS: Record<string, ModelPin> = {
   u2netp: {
     url: `${RELEASE}/u2netp.onnx`,
     bytes: 4_574_861,

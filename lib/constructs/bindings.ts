@@ -19,7 +19,7 @@ export type ObjectOperation = NonNullable<RouteAccess['originals']>[number];
  * `TABLE_NAME`, with data-plane read (Get, Query, Scan, BatchGet) or read-write on the table and its
  * indexes; with no access, the name alone (see `bindAccess`).
  */
-export const bindTable = (fn: ServiceFunction, table: ITableV2, access: TableAccess | undefined): void => {
+const bindTable = (fn: ServiceFunction, table: ITableV2, access: TableAccess | undefined): void => {
   fn.addEnvironment('TABLE_NAME', table.tableName);
   if (access === 'readWrite') table.grantReadWriteData(fn);
   else if (access === 'read') table.grantReadData(fn);
@@ -57,7 +57,7 @@ const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBuck
 };
 
 /** `BUCKET_NAME`, with the given operations on the originals; with none, the name alone. */
-export const bindOriginals = (
+const bindOriginals = (
   fn: ServiceFunction,
   bucket: IBucket,
   operations: readonly ObjectOperation[],
@@ -67,7 +67,7 @@ export const bindOriginals = (
 };
 
 /** `UPGRADE_LINK_SECRET_ARN` — the ARN only; the value is read at run time with `GetSecretValue`. */
-export const bindUpgradeLinkSecret = (fn: ServiceFunction, secret: ISecret): void => {
+const bindUpgradeLinkSecret = (fn: ServiceFunction, secret: ISecret): void => {
   fn.addEnvironment('UPGRADE_LINK_SECRET_ARN', secret.secretArn);
   secret.grantRead(fn);
 };

@@ -3,6 +3,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
+import { LOCAL_REGION } from '#local/aws-local-clients';
 import { ensureBucket, ensureTable } from '#local/provision';
 import { uniqueName } from '#test/runtime';
 
@@ -11,7 +12,7 @@ import { uniqueName } from '#test/runtime';
  * for repository and store tests below the HTTP layer.
  */
 export const freshStorage = async () => {
-  const region = 'us-east-1';
+  const region = LOCAL_REGION;
   // s3rver accepts only these credentials; DynamoDB Local accepts any.
   process.env.AWS_ACCESS_KEY_ID = 'S3RVER';
   process.env.AWS_SECRET_ACCESS_KEY = 'S3RVER';

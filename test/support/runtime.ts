@@ -8,6 +8,7 @@ import { createAdmin } from '#core/admin';
 import { createApiKeyRepository } from '#core/api-keys/repository';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
 import { createTeamRepository } from '#core/teams/repository';
+import { LOCAL_REGION } from '#local/aws-local-clients';
 import { startLocalRuntime } from '#local/runtime';
 import { TravellingClock } from '#test/clock';
 
@@ -41,7 +42,7 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
   });
   // The clients the services build, so writes made here reach the emulators exactly as theirs do.
   const endpoints = {
-    region: 'us-east-1',
+    region: LOCAL_REGION,
     dynamoDbEndpoint: runtime.dynamoDbEndpoint,
     s3Endpoint: runtime.s3Endpoint,
   };
