@@ -1,5 +1,5 @@
 import { Busboy } from '@fastify/busboy';
-import { type FieldErrors, validationError } from '#core/errors';
+import { type FieldErrors, fieldError, validationError } from '#core/errors';
 import { bodyBytes, type HttpEvent, header } from '#core/http/event';
 
 export interface UploadedFile {
@@ -29,7 +29,7 @@ const FILE_FIELD = 'file';
 export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): Promise<MultipartForm> => {
   const contentType = header(event, 'content-type');
   if (!contentType || !/^multipart\/form-data\s*;/i.test(contentType)) {
-    return Promise.reject(problem('file', 'Send the image as multipart/form-data with a "file" field.'));
+    return Promise.reject(fieldError('file', 'Send the image as multipart/form-data with a "file" field.'));
   }
 
   return new Promise((resolve, reject) => {
@@ -55,7 +55,7 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
         },
       });
     } catch {
-      reject(problem('file', 'The multipart body has no valid boundary.'));
+      reject(fieldError('file', 'The multipart body has no valid boundary.'));
       return;
     }
 
@@ -84,7 +84,7 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
     parser.on('filesLimit', () => fail(FILE_FIELD, 'Only one file may be sent.'));
     parser.on('fieldsLimit', () => fail('fields', 'Too many fields.'));
     parser.on('partsLimit', () => fail('fields', 'Too many fields.'));
-    parser.on('error', () => reject(problem('file', 'The multipart body is malformed.')));
+    parser.on('error', () => reject(fieldError('file', 'The multipart body is malformed.')));
     parser.on('finish', () => {
       if (failure) {
         reject(validationError(failure, Object.values(failure)[0]?.[0]));
@@ -96,5 +96,3 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
     parser.end(bodyBytes(event));
   });
 };
-
-const problem = (field: string, message: string) => validationError({ [field]: [message] }, message);

@@ -35,10 +35,12 @@ export const carry = async (pipeline: Sharp, keepMetadata: boolean): Promise<Car
       withPixels: (edited, channels) => sharp(edited, { raw: raw(channels) }),
     };
   }
-  const png = await pipeline.keepMetadata().png({ compressionLevel: 0, adaptiveFiltering: false }).toBuffer();
-  const { width = 1, height = 1 } = await sharp(png).metadata();
+  const { data: png, info } = await pipeline
+    .keepMetadata()
+    .png({ compressionLevel: 0, adaptiveFiltering: false })
+    .toBuffer({ resolveWithObject: true });
   return {
-    size: { width, height },
+    size: { width: info.width, height: info.height },
     open: () => sharp(png),
     pixels: async () => {
       // Kept in the carrier's own colour space, which compositing back onto it assumes.
@@ -48,7 +50,11 @@ export const carry = async (pipeline: Sharp, keepMetadata: boolean): Promise<Car
     // The edited pixels replace the carrier's, whose metadata stays.
     withPixels: (edited, channels) =>
       sharp(png).composite([
-        { input: edited, raw: { width, height, channels: channels as 1 | 2 | 3 | 4 }, blend: 'source' },
+        {
+          input: edited,
+          raw: { width: info.width, height: info.height, channels: channels as 1 | 2 | 3 | 4 },
+          blend: 'source',
+        },
       ]),
   };
 };

@@ -30,6 +30,12 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
   const ownerOf = (caller: Caller): UploadIntent['owner'] =>
     caller.kind === 'key' ? { teamId: caller.teamId } : { client: caller.client };
 
+  /** Only who started an upload may complete it: the same team, or the same anonymous address. */
+  const startedBy = ({ owner }: UploadIntent, caller: Caller): boolean =>
+    'teamId' in owner
+      ? caller.kind === 'key' && caller.teamId === owner.teamId
+      : caller.kind === 'anonymous' && caller.client === owner.client;
+
   const start = async (caller: Caller, request: { size: number; fields: UploadFields }) => {
     const admission = await quotas.admit(caller);
     if (request.size > admission.plan.maxFileBytes) {
@@ -57,12 +63,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
 
   const complete = async (caller: Caller, uploadId: string) => {
     const intent = await intents.get(uploadId);
-    const owner = ownerOf(caller);
-    if (
-      !intent ||
-      intent.expiresAt <= unixSeconds(clock.nowMs()) ||
-      JSON.stringify(intent.owner) !== JSON.stringify(owner)
-    ) {
+    if (!intent || intent.expiresAt <= unixSeconds(clock.nowMs()) || !startedBy(intent, caller)) {
       throw notFound('Upload not found.');
     }
     const admission = await quotas.admit(caller);
