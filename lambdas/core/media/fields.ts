@@ -132,37 +132,38 @@ export const UploadKnownFields = z.object({
   caption: Caption.optional(),
   ttl: Ttl.optional(),
   external_id: ExternalId.optional(),
-  public: z.enum(['true', 'false'], 'public must be "true" or "false".').optional(),
+  public: z
+    .enum(['true', 'false'], 'public must be "true" or "false".')
+    .transform((value) => value === 'true')
+    .optional(),
 });
 
 /** The text fields of a multipart upload (the file part is handled apart), every problem reported at once. */
 export const UploadFields = FieldMap.transform((input, ctx) => {
   const fields = splitFields(input, ctx, UploadKnownFields, AttributionValue);
-  if (!fields) return z.NEVER;
-  const { caption, ttl, external_id, public: isPublic } = fields.known;
-  return {
-    caption: caption || undefined,
-    ttlSeconds: ttl,
-    externalId: external_id,
-    public: isPublic !== 'false',
-    attribution: Object.fromEntries(fields.attribution) as Record<string, string>,
-  };
+  return fields ? toUploadFields(fields.known, fields.attribution) : z.NEVER;
 });
-export type UploadFields = z.output<typeof UploadFields>;
+
+/** What every way of uploading (multipart, import, direct) hands the media service. */
+export interface UploadFields {
+  caption: string | undefined;
+  ttlSeconds: number | undefined;
+  externalId: string | undefined;
+  public: boolean;
+  attribution: Record<string, string>;
+}
 
 /** In JSON a ttl may also be a plain number of seconds. */
 const JsonTtl = z.union([z.number().int().transform(String), z.string()]).pipe(Ttl);
 
 /** The upload fields as JSON (import and direct uploads): booleans and numbers where JSON has them. */
-const JsonUploadKnownFields = z.object({
-  caption: Caption.optional(),
+const JsonUploadKnownFields = UploadKnownFields.extend({
   ttl: JsonTtl.optional(),
-  external_id: ExternalId.optional(),
   public: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
 });
 
 const toUploadFields = (
-  known: z.output<typeof JsonUploadKnownFields>,
+  known: z.output<typeof UploadKnownFields>,
   attribution: [string, unknown][],
 ): UploadFields => ({
   caption: known.caption || undefined,
