@@ -64,8 +64,7 @@ export const transform = async (
   const requality = options.quality !== undefined && stored !== undefined && LOSSY.has(stored);
   if (!asksForPixels(options) && sameFormat && !requality) {
     if (stored === undefined || metadata === 'keep') return { body: input, contentType };
-    if (metadata === 'copyright') return prepareForViewing(input, contentType);
-    if (!(await carriesMetadata(input))) return { body: input, contentType };
+    return prepareForViewing(input, contentType, metadata);
   }
   return render(input, format, options, limits, segmenter);
 };
@@ -175,12 +174,6 @@ const frameByFrame = async (
       pageHeight: output.height,
     },
   });
-};
-
-/** Whether `metadata=none` has anything to remove (an orientation tag counts: it is applied). */
-const carriesMetadata = async (input: Uint8Array): Promise<boolean> => {
-  const { exif, xmp, iptc, orientation } = await sharp(input).metadata();
-  return Boolean(exif || xmp || iptc) || (orientation ?? 1) !== 1;
 };
 
 /** Any option other than format, quality and metadata changes pixels. */

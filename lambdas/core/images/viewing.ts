@@ -37,19 +37,27 @@ const ENCODERS: ReadonlyMap<string, Encoder> = new Map<string, Encoder>([
 ]);
 
 /**
- * The stored image as the viewer serves it by default (`metadata=copyright`): EXIF orientation
- * applied to the pixels, GPS, device and all other metadata gone, copyright and artist kept.
+ * The stored image as the viewer serves it in its own format: EXIF orientation applied to the
+ * pixels, GPS, device and all other metadata gone; copyright and artist kept under the default
+ * policy (`metadata=copyright`), nothing under `metadata=none`.
  *
  * An image with nothing to remove or rotate is returned as is, without a lossy round trip; so is
  * one whose EXIF already holds only what the policy keeps. XMP and IPTC always count as something
  * to remove: they carry GPS and device data too.
  * GIF, SVG, BMP and ICO are served unchanged.
  */
-export const prepareForViewing = async (body: Uint8Array, contentType: string): Promise<ViewableImage> => {
+export const prepareForViewing = async (
+  body: Uint8Array,
+  contentType: string,
+  policy: 'copyright' | 'none' = 'copyright',
+): Promise<ViewableImage> => {
   const encode = ENCODERS.get(contentType);
   if (!encode) return { body, contentType };
   const source = await sharp(body, { failOn: FAIL_ON }).metadata();
-  const exif = filterCopyright(source.exif);
+  const exif =
+    policy === 'copyright'
+      ? filterCopyright(source.exif)
+      : { kept: undefined, dropsSomething: source.exif !== undefined };
   const upright = (source.orientation ?? 1) === 1;
   if (upright && !exif.dropsSomething && !source.xmp && !source.iptc) return { body, contentType };
 
