@@ -44,8 +44,8 @@ export type Admission =
 export const createQuotaService = (deps: QuotaServiceDeps) => {
   const { teams, quotas, clock } = deps;
 
-  const usageOf = async (teamId: string): Promise<{ usage: TeamUsage; plan: Plan }> => {
-    const nowMs = clock.nowMs();
+  /** The team's usage at `nowMs`: the month counted is the one the caller will write to. */
+  const usageOf = async (teamId: string, nowMs: number): Promise<{ usage: TeamUsage; plan: Plan }> => {
     const [team, uploads] = await Promise.all([
       teams.get(teamId),
       quotas.monthlyUploads(teamId, utcMonth(nowMs)),
@@ -62,13 +62,14 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
 
   /** GET /v1/usage */
   const usage = async (teamId: string): Promise<UsageBody> => {
-    const current = await usageOf(teamId);
-    return usageBody(current.usage, current.plan, clock.nowMs());
+    const nowMs = clock.nowMs();
+    const current = await usageOf(teamId, nowMs);
+    return usageBody(current.usage, current.plan, nowMs);
   };
 
   const teamAdmission = async (teamId: string): Promise<Admission> => {
-    const { usage: current, plan } = await usageOf(teamId);
     const nowMs = clock.nowMs();
+    const { usage: current, plan } = await usageOf(teamId, nowMs);
     const admission: Admission = {
       kind: 'team',
       teamId,
