@@ -4,10 +4,8 @@ import { join } from 'node:path';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createAdmin } from '#core/admin';
-import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
-import { createTeamRepository } from '#core/teams/repository';
 import { LOCAL_REGION } from '#local/aws-local-clients';
 import { startLocalRuntime } from '#local/runtime';
 
@@ -40,11 +38,7 @@ export const startBenchRuntime = async () => {
   };
   const db = createDocumentClient(endpoints);
   const s3 = createS3Client(endpoints);
-  const admin = createAdmin({
-    teams: createTeamRepository({ db, tableName }),
-    apiKeys: createApiKeyRepository({ db, tableName }),
-    clock: systemClock,
-  });
+  const admin = createAdmin({ table: { db, tableName }, clock: systemClock });
   await warmUp(db, s3, tableName, bucket);
   const newTeamKey = async () => {
     const team = await admin.createTeam('bench', 'max');

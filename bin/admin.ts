@@ -18,11 +18,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createAdmin } from '#core/admin';
-import { createApiKeyRepository } from '#core/api-keys/repository';
 import { systemClock } from '#core/clock';
 import { AppError } from '#core/errors';
 import { createDocumentClient } from '#core/platform/clients';
-import { createTeamRepository } from '#core/teams/repository';
 import { type RuntimeDescriptor, runtimeDescriptorPath } from '#local/runtime';
 
 const USAGE = `usage: admin [--stack STACK] team create --name NAME [--plan PLAN]
@@ -126,11 +124,7 @@ const run = async () => {
 
   const target = await resolveTarget();
   const db = createDocumentClient({ region: target.region, dynamoDbEndpoint: target.endpoint });
-  const admin = createAdmin({
-    teams: createTeamRepository({ db, tableName: target.tableName }),
-    apiKeys: createApiKeyRepository({ db, tableName: target.tableName }),
-    clock: systemClock,
-  });
+  const admin = createAdmin({ table: { db, tableName: target.tableName }, clock: systemClock });
   try {
     switch (command) {
       case 'team create':

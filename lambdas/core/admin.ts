@@ -1,17 +1,21 @@
 import { ABILITIES, type Ability, issueApiKey } from '#core/api-keys/api-key';
-import type { ApiKeyRepository } from '#core/api-keys/repository';
+import { type ApiKeyRepository, createApiKeyRepository } from '#core/api-keys/repository';
 import { type Clock, unixSeconds } from '#core/clock';
 import { fieldError, notFound } from '#core/errors';
 import { newTeamId } from '#core/ids';
 import { isPlanName, PLAN_NAMES, type PlanName } from '#core/plans';
-import type { TeamRepository } from '#core/teams/repository';
+import type { Table } from '#core/store/table';
+import { createTeamRepository, type TeamRepository } from '#core/teams/repository';
 import type { Team } from '#core/teams/team';
 
 /**
  * Operator actions behind the admin CLI: a self-hosted deployment has no sign-up dashboard, so
  * teams and keys are made here. Results are plain JSON-ready objects.
  */
-export const createAdmin = ({
+export const createAdmin = ({ table, clock }: { table: Table; clock: Clock }) =>
+  adminActions({ teams: createTeamRepository(table), apiKeys: createApiKeyRepository(table), clock });
+
+const adminActions = ({
   teams,
   apiKeys,
   clock,

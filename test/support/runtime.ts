@@ -5,9 +5,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { createAdmin } from '#core/admin';
-import { createApiKeyRepository } from '#core/api-keys/repository';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
-import { createTeamRepository } from '#core/teams/repository';
 import { LOCAL_REGION } from '#local/aws-local-clients';
 import { startLocalRuntime } from '#local/runtime';
 import { TravellingClock } from '#test/clock';
@@ -48,11 +46,7 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
   };
   const db = createDocumentClient(endpoints);
   const s3 = createS3Client(endpoints);
-  const admin = createAdmin({
-    teams: createTeamRepository({ db, tableName }),
-    apiKeys: createApiKeyRepository({ db, tableName }),
-    clock,
-  });
+  const admin = createAdmin({ table: { db, tableName }, clock });
 
   return {
     url: runtime.url,
