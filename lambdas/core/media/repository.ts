@@ -189,21 +189,18 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
       // Hidden media are queued at once so the cleanup job drops their cached variants from the CDN;
       // otherwise media with a ttl are queued at their expiry and permanent ones leave the queue.
       const hiding = current.public && !update.public;
-      const dueAt = hiding ? unixSeconds(nowMs) : update.expiresAt;
-      const due = dueAt === undefined ? undefined : keys.mediaDue(dueAt, current.id);
-      const sets = ['caption = :caption', '#public = :public', 'attribution = :attribution'];
-      const removes: string[] = [];
+      const queue = queuedAt(current.id, hiding ? unixSeconds(nowMs) : update.expiresAt);
+      const sets = ['caption = :caption', '#public = :public', 'attribution = :attribution', ...queue.sets];
+      const removes = [...queue.removes];
       if (update.expiresAt === undefined) removes.push('expires_at');
       else sets.push('expires_at = :expires');
       if (hiding) sets.push('cdn_invalidated = :no');
-      if (due === undefined) removes.push('gsi2pk', 'gsi2sk');
-      else sets.push('gsi2pk = :duePk', 'gsi2sk = :dueSk');
       try {
         await db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.media(current.id),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            UpdateExpression: updateExpression(sets, removes),
             ConditionExpression: `${LIVE_AND_OWNED} AND attribution = :read`,
             ExpressionAttributeNames: { '#public': 'public' },
             ExpressionAttributeValues: {
@@ -214,7 +211,7 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
               ':team': current.teamId,
               ':now': unixSeconds(nowMs),
               ...(update.expiresAt !== undefined && { ':expires': update.expiresAt }),
-              ...(due && { ':duePk': due.gsi2pk, ':dueSk': due.gsi2sk }),
+              ...queue.values,
               ...(hiding && { ':no': false }),
             },
           }),
@@ -271,14 +268,12 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
         return;
       }
       // Hidden, still live: back to waiting for its expiry, or out of the queue if it has none.
-      const due = media.expiresAt === undefined ? undefined : keys.mediaDue(media.expiresAt, media.id);
+      const queue = queuedAt(media.id, media.expiresAt);
       await conditionalUpdate(
         media.id,
-        due
-          ? 'SET cdn_invalidated = :yes, gsi2pk = :pk, gsi2sk = :sk'
-          : 'SET cdn_invalidated = :yes REMOVE gsi2pk, gsi2sk',
+        updateExpression(['cdn_invalidated = :yes', ...queue.sets], queue.removes),
         'attribute_not_exists(deleted_at)',
-        { ':yes': true, ...(due && { ':pk': due.gsi2pk, ':sk': due.gsi2sk }) },
+        { ':yes': true, ...queue.values },
       );
     },
 
@@ -488,6 +483,20 @@ const resumeKey = (teamId: string, cursor: string) => {
   if (!key) throw fieldError('cursor', 'The cursor is invalid; use next_cursor from a previous page.');
   return key;
 };
+
+/** The clauses that put media in the due-work queue at `dueAt`, or take them out of it. */
+const queuedAt = (id: string, dueAt: number | undefined) => {
+  if (dueAt === undefined) return { sets: [], removes: ['gsi2pk', 'gsi2sk'], values: {} };
+  const due = keys.mediaDue(dueAt, id);
+  return {
+    sets: ['gsi2pk = :duePk', 'gsi2sk = :dueSk'],
+    removes: [],
+    values: { ':duePk': due.gsi2pk, ':dueSk': due.gsi2sk },
+  };
+};
+
+const updateExpression = (sets: string[], removes: string[]): string =>
+  `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
 
 const backoff = (attempt: number) =>
   new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
