@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -8,6 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { localDynamoConfig, localEndpoint } from './aws-local-clients.ts';
+import { spawnOwned, terminate } from './processes.ts';
 
 export interface DynamoDbLocalOptions {
   /** Directory for the SQLite database files (created if missing). @default undefined: in memory */
@@ -39,9 +40,7 @@ const FREE_PORT_ATTEMPTS = 3;
  * it answers ListTables. `-sharedDb` makes it one database for every credential and region, as one AWS account
  * would be, so the local runtime, admin CLI and tests see the same tables whatever they sign with.
  *
- * The JVM never outlives this process on a normal exit or on SIGINT/SIGTERM/SIGHUP; on Linux with util-linux's
- * `setpriv` it also dies when this process is SIGKILLed (parent-death signal). Elsewhere a SIGKILLed parent
- * leaves it running.
+ * The JVM never outlives this process (see `spawnOwned`).
  */
 export const startDynamoDbLocal = async (options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> => {
   const dbPath = options.dataDir === undefined ? undefined : resolve(options.dataDir);
@@ -73,15 +72,11 @@ const launch = async (settings: { dbPath: string | undefined; port: number; host
     ...(settings.dbPath ? ['-dbPath', settings.dbPath] : ['-inMemory']),
   ];
   const java = process.env.JAVA_HOME ? join(process.env.JAVA_HOME, 'bin', 'java') : 'java';
-  const [command, args] = pdeathsigSupported()
-    ? ['setpriv', ['--pdeathsig', 'KILL', java, ...javaArgs]]
-    : [java, javaArgs];
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnOwned(java, javaArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output = captureOutput(child);
-  track(child);
 
   const endpoint = localEndpoint(settings.host, settings.port);
-  const stop = memoize(() => terminate(child));
+  const stop = memoize(() => terminate(child, STOP_GRACE_MS));
   // Whichever of the two settles first ends the other.
   const startup = new AbortController();
   try {
@@ -139,57 +134,6 @@ const probePort = (port: number) =>
       server.close(() => resolvePort(bound));
     });
   });
-
-let pdeathsig: boolean | undefined;
-
-/**
- * `setpriv --pdeathsig KILL` asks the kernel to kill the JVM when its parent dies, even by SIGKILL, then execs
- * java in place (same pid). Needs Linux and util-linux ≥ 2.33; probed once by running it on `true`.
- */
-const pdeathsigSupported = () => {
-  pdeathsig ??=
-    process.platform === 'linux' && spawnSync('setpriv', ['--pdeathsig', 'KILL', 'true']).status === 0;
-  return pdeathsig;
-};
-
-const running = new Set<ChildProcess>();
-let reaperInstalled = false;
-
-/** Kills every still-running JVM when this process ends, however often instances are started. */
-const track = (child: ChildProcess) => {
-  running.add(child);
-  child.once('exit', () => running.delete(child));
-  if (reaperInstalled) return;
-  reaperInstalled = true;
-  const killAll = () => {
-    for (const each of running) each.kill('SIGKILL');
-  };
-  // Only synchronous work runs in 'exit'; SIGKILL needs no waiting.
-  process.on('exit', killAll);
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    const onSignal = () => {
-      // If the application handles this signal too, it owns the shutdown (and 'exit' still reaps). Otherwise do
-      // what Node would have done without this listener: die by the signal, after killing the JVMs.
-      if (process.listenerCount(signal) > 1) return;
-      killAll();
-      process.removeListener(signal, onSignal);
-      process.kill(process.pid, signal);
-    };
-    process.on(signal, onSignal);
-  }
-};
-
-const terminate = async (child: ChildProcess) => {
-  // No pid: spawning failed, there is no process and no 'exit' will come.
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  // Keep the loop alive while waiting, or a caller awaiting stop() at the end of a script would never resume.
-  child.ref();
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  const escalation = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-  await exited;
-  clearTimeout(escalation);
-};
 
 const waitUntilAnswering = async (endpoint: string, signal: AbortSignal) => {
   const client = new DynamoDBClient({
