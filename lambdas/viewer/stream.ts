@@ -1,5 +1,4 @@
-import { Readable, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
 import type { HttpEvent } from '#core/http/event';
 import { errorResponse } from '#core/http/handler';
@@ -18,7 +17,7 @@ declare const awslambda: {
 
 /**
  * The viewer origin on AWS: a function URL in RESPONSE_STREAM mode, so responses are not held to
- * Lambda's 6 MB buffered limit (DESIGN §6). Same logic as handler.ts; the body is produced whole
+ * Lambda's 6 MB buffered limit. Same logic as handler.ts; the body is produced whole
  * before the status is sent, so a failed transform is still a clean 500 with `no-store`.
  */
 export const handler = awslambda.streamifyResponse(async (event, stream, context) => {
@@ -36,5 +35,13 @@ export const handler = awslambda.streamifyResponse(async (event, stream, context
     statusCode: answer.status,
     headers: answer.headers,
   });
-  await pipeline(Readable.from(answer.body ? [answer.body] : []), out);
+  // The runtime sends the status and headers just before the first write: a response without a body
+  // (304, HEAD) must still write, or the function URL answers 200 with neither.
+  out.write(answer.body ?? EMPTY);
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(resolve);
+  });
 });
+
+const EMPTY = new Uint8Array(0);

@@ -42,8 +42,16 @@ beforeAll(async () => {
           if (last.captured) last.captured.body = Buffer.concat(chunks);
         },
       HttpResponseStream: {
+        // As the runtime does: the metadata goes out just before the first write, so a stream that is
+        // never written to carries no status and no headers at all.
         from: (stream: Writable, metadata: Omit<Captured, 'body'>) => {
-          last.captured = { ...metadata, body: Buffer.alloc(0) };
+          const write = stream.write.bind(stream);
+          let sent = false;
+          stream.write = ((...args: Parameters<Writable['write']>) => {
+            if (!sent) last.captured = { ...metadata, body: Buffer.alloc(0) };
+            sent = true;
+            return write(...args);
+          }) as Writable['write'];
           return stream;
         },
       },
