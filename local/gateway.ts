@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { payloadTooLarge } from '#core/http/edge-contract';
 import type { HttpResponse } from '#core/http/response';
+import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
 
 /**
  * A local stand-in for API Gateway (HTTP API, payload v2) and Lambda function URLs: each request
@@ -15,6 +16,8 @@ export interface GatewayRoute {
   /** API Gateway path syntax (`/v1/media/{id}`); undefined = the `$default` catch-all. */
   path: string | undefined;
   load: () => Promise<LambdaHandler>;
+  /** What stands in front on AWS and decides first, before the body is read (a CloudFront distribution). */
+  edge?: (request: EdgeRequest) => EdgeDecision;
 }
 
 export interface GatewayOptions {
@@ -48,6 +51,24 @@ export const createGateway = ({ routes, maxBodyBytes }: GatewayOptions): Server 
       sendJson(response, 404, { error: 'not_found', message: 'No route matches this request.' });
       return;
     }
+    // The socket's address, as API Gateway reports the TCP peer — never a client-sent header.
+    const sourceIp = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+    let headers = headersOf(request);
+    if (match.route.edge) {
+      const decision = match.route.edge({
+        method: request.method ?? 'GET',
+        uri: url.pathname,
+        headers,
+        clientIp: sourceIp,
+        requestId: randomUUID(),
+      });
+      if ('response' in decision) {
+        writeResult(response, decision.response);
+        request.resume();
+        return;
+      }
+      headers = decision.headers;
+    }
     const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
       // The API's own 413 (what CloudFront answers on AWS, with AWS's lower limit).
@@ -60,7 +81,7 @@ export const createGateway = ({ routes, maxBodyBytes }: GatewayOptions): Server 
       handler = match.route.load();
       handlers.set(match.route, handler);
     }
-    const event = toEvent(request, url, body, match);
+    const event = toEvent(request, { url, headers, sourceIp, body, match });
     const result = await (await handler)(event, lambdaContext(event.requestContext.requestId));
     writeResult(response, result);
   }
@@ -115,17 +136,26 @@ const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/i;
 
-const toEvent = (
-  request: IncomingMessage,
-  url: URL,
-  body: Buffer,
-  match: RouteMatch,
-): APIGatewayProxyEventV2 => {
+/** Request headers as API Gateway passes them: lower-case names, repeated ones joined, cookies apart. */
+const headersOf = (request: IncomingMessage): Record<string, string> => {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined && name !== 'cookie')
       headers[name] = Array.isArray(value) ? value.join(',') : value;
   }
+  return headers;
+};
+
+const toEvent = (
+  request: IncomingMessage,
+  {
+    url,
+    headers,
+    sourceIp,
+    body,
+    match,
+  }: { url: URL; headers: Record<string, string>; sourceIp: string; body: Buffer; match: RouteMatch },
+): APIGatewayProxyEventV2 => {
   const query: Record<string, string> = {};
   for (const [name, value] of url.searchParams)
     query[name] = name in query ? `${query[name]},${value}` : value;
@@ -152,8 +182,7 @@ const toEvent = (
         method,
         path: url.pathname,
         protocol: `HTTP/${request.httpVersion}`,
-        // The socket's address, as API Gateway reports the TCP peer — never a client-sent header.
-        sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
       requestId: randomUUID(),

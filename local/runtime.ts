@@ -1,18 +1,21 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
+import type { CleanupReport } from '#core/cleanup/service';
 import type { Clock } from '#core/clock';
 import { useClock } from '#core/compose/platform';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { createGateway, type GatewayRoute, type LambdaHandler } from '#local/gateway';
-import { ensureBucket, ensureTable } from '#local/provision';
+import { ensureBucket, ensureTable, localSecret } from '#local/provision';
 import { startS3Local } from '#local/s3-local';
 import { ROUTES } from '../lambdas/http/routes.ts';
-import { LOCAL_REGION } from './aws-local-clients.ts';
+import { LOCAL_REGION, localDynamoConfig } from './aws-local-clients.ts';
+import type { FunctionDefinition } from './lambda/assembly.ts';
+import { type Architecture, hostArchitecture } from './lambda/kit.ts';
+import { type CloudAssemblyBackend, serveCloudAssembly } from './lambda/serve.ts';
 
 export interface LocalRuntimeOptions {
   /** 0 picks a free port. */
@@ -31,14 +34,35 @@ export interface LocalRuntimeOptions {
   inMemory?: boolean;
   /** Seconds between runs of the cleanup job (the schedule on AWS); 0 = never (tests run it themselves). */
   cleanupIntervalSeconds?: number;
-  /** The services' clock; tests pass one they can move forward. */
+  /** The services' clock; tests pass one they can move forward (the handlers' sources only). */
   clock?: Clock;
+  /** Settings for the services, as environment variables (`lambdas/core/config.ts`), over the defaults. */
+  settings?: Record<string, string>;
+  /**
+   * Serve every route with the function `cdk synth` bundled for it, from this cloud assembly, run the
+   * way Lambda runs it (`local/lambda/`); without it, the handlers' sources run in this process.
+   */
+  cloudAssembly?:
+    | {
+        directory: string;
+        /** @default the host's: x64 runs the arm64 assets with the host's native binaries added */
+        architecture?: Architecture;
+        /** Every line a function prints. @default dropped */
+        onLog?: (fn: FunctionDefinition, line: string) => void;
+        /** Steps that take a while, such as building the runtime interface client. */
+        progress?: (line: string) => void;
+      }
+    | undefined;
 }
 
 export interface LocalRuntime {
   url: string;
   dynamoDbEndpoint: string;
   s3Endpoint: string;
+  /** One run of the cleanup job, through the handler the schedule invokes; its report. */
+  runCleanup(): Promise<CleanupReport>;
+  /** With a cloud assembly: its functions, the AWS APIs stood in for, and what they received. */
+  cloudAssembly: CloudAssemblyBackend | undefined;
   stop(): Promise<void>;
 }
 
@@ -71,17 +95,31 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   try {
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (await startDynamo(options, stops));
     const s3Endpoint = options.s3Endpoint ?? (await startS3(options, stops));
-    Object.assign(process.env, {
-      AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
+    await provision(options, dynamoDbEndpoint, s3Endpoint);
+    const platform = {
+      AWS_REGION: LOCAL_REGION,
       // s3rver accepts only these; DynamoDB Local accepts anything.
       AWS_ACCESS_KEY_ID: 'S3RVER',
       AWS_SECRET_ACCESS_KEY: 'S3RVER',
       // EMF metrics are for CloudWatch; locally they would only clutter the console.
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-    });
-    await provision(options, dynamoDbEndpoint, s3Endpoint);
+      POWERTOOLS_METRICS_DISABLED: 'true',
+      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+      S3_ENDPOINT: s3Endpoint,
+    };
+    let publicBaseUrl = '';
+    const assembly =
+      options.cloudAssembly &&
+      (await serveAssembly(options, stops, () => ({
+        ...options.settings,
+        ...platform,
+        // One local origin serves the API and the links (on AWS, two distributions).
+        PUBLIC_BASE_URL: publicBaseUrl,
+      })));
 
-    const server = createGateway({ routes: gatewayRoutes(), maxBodyBytes: MAX_REQUEST_BYTES });
+    const server = createGateway({
+      routes: assembly ? assembly.routes : sourceRoutes(),
+      maxBodyBytes: MAX_REQUEST_BYTES,
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, resolve);
@@ -95,21 +133,39 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     );
     const { port } = server.address() as AddressInfo;
     const url = `http://localhost:${port}`;
-    // Handlers parse their configuration on first use, after this point.
+    publicBaseUrl = options.publicBaseUrl ?? url;
+    // This process speaks to the emulators too (the tests' clients, the admin CLI's actions).
     Object.assign(process.env, {
-      UPGRADE_LINK_SECRET:
-        process.env.UPGRADE_LINK_SECRET ?? (await localSecret(options.dataDir, 'upgrade-link-secret')),
-      TABLE_NAME: options.tableName,
-      BUCKET_NAME: options.bucketName,
-      PUBLIC_BASE_URL: options.publicBaseUrl ?? url,
-      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
-      S3_ENDPOINT: s3Endpoint,
+      ...platform,
+      AWS_REGION: process.env.AWS_REGION ?? LOCAL_REGION,
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
     });
-
-    if (options.clock) useClock(options.clock);
+    if (!assembly) {
+      // The handlers run in this process and parse their configuration on first use, after this point.
+      Object.assign(process.env, {
+        ...options.settings,
+        UPGRADE_LINK_SECRET:
+          options.settings?.UPGRADE_LINK_SECRET ??
+          process.env.UPGRADE_LINK_SECRET ??
+          (await localSecret(options.dataDir, 'upgrade-link-secret')),
+        TABLE_NAME: options.tableName,
+        BUCKET_NAME: options.bucketName,
+        PUBLIC_BASE_URL: publicBaseUrl,
+      });
+      if (options.clock) useClock(options.clock);
+    }
+    const runCleanup = assembly
+      ? async () => (await assembly.runSchedule())[0] as CleanupReport
+      : async () => (await import('../lambdas/cleanup/handler.ts')).handler();
     const interval = options.cleanupIntervalSeconds ?? 60;
     if (interval > 0) {
-      const timer = setInterval(() => void runCleanup(), interval * 1000);
+      const timer = setInterval(
+        () =>
+          void runCleanup().catch((error: unknown) =>
+            console.error('cleanup run failed:', (error as Error).message),
+          ),
+        interval * 1000,
+      );
       timer.unref();
       stops.push(async () => clearInterval(timer));
     }
@@ -126,23 +182,32 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     await writeFile(descriptorPath, `${JSON.stringify(descriptor, null, 2)}\n`);
     stops.push(() => rm(descriptorPath, { force: true }));
 
-    return { url, dynamoDbEndpoint, s3Endpoint, stop: stopAll };
+    return { url, dynamoDbEndpoint, s3Endpoint, runCleanup, cloudAssembly: assembly, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
 };
 
-/** A random secret kept under the data directory, so links signed before a restart stay valid. */
-const localSecret = async (dataDir: string, name: string): Promise<string> => {
-  const path = join(dataDir, name);
-  try {
-    return (await readFile(path, 'utf8')).trim();
-  } catch {
-    const secret = randomBytes(32).toString('hex');
-    await writeFile(path, `${secret}\n`, { mode: 0o600 });
-    return secret;
-  }
+const serveAssembly = async (
+  options: LocalRuntimeOptions,
+  stops: (() => Promise<void>)[],
+  overrides: () => Record<string, string>,
+) => {
+  const { cloudAssembly } = options;
+  if (!cloudAssembly) return undefined;
+  const backend = await serveCloudAssembly({
+    directory: cloudAssembly.directory,
+    architecture: cloudAssembly.architecture ?? hostArchitectureOrFail(),
+    tableName: options.tableName,
+    bucketName: options.bucketName,
+    dataDir: options.dataDir,
+    overrides,
+    onLog: cloudAssembly.onLog,
+    progress: cloudAssembly.progress,
+  });
+  stops.push(() => backend.stop());
+  return backend;
 };
 
 const startDynamo = async (options: LocalRuntimeOptions, stops: (() => Promise<void>)[]) => {
@@ -160,9 +225,13 @@ const startS3 = async (options: LocalRuntimeOptions, stops: (() => Promise<void>
 };
 
 const provision = async (options: LocalRuntimeOptions, dynamoDbEndpoint: string, s3Endpoint: string) => {
-  const region = process.env.AWS_REGION;
-  const db = new DynamoDBClient({ region, endpoint: dynamoDbEndpoint });
-  const s3 = new S3Client({ region, endpoint: s3Endpoint, forcePathStyle: true });
+  const db = new DynamoDBClient(localDynamoConfig(dynamoDbEndpoint));
+  const s3 = new S3Client({
+    region: LOCAL_REGION,
+    endpoint: s3Endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   try {
     await Promise.all([ensureTable(db, options.tableName), ensureBucket(s3, options.bucketName)]);
   } finally {
@@ -171,17 +240,11 @@ const provision = async (options: LocalRuntimeOptions, dynamoDbEndpoint: string,
   }
 };
 
-/** The same handler the EventBridge schedule invokes on AWS. */
-const runCleanup = async () => {
-  const { handler } = await import('../lambdas/cleanup/handler.ts');
-  await handler().catch((error: unknown) => console.error('cleanup run failed:', (error as Error).message));
-};
-
 const handlerOf = (path: string) => async (): Promise<LambdaHandler> =>
   ((await import(path)) as { handler: LambdaHandler }).handler;
 
 /** API routes from the shared route table; everything else is a viewer link (function URL). */
-const gatewayRoutes = (): GatewayRoute[] => [
+const sourceRoutes = (): GatewayRoute[] => [
   ...ROUTES.map((route) => ({
     method: route.method,
     path: route.path,
@@ -189,3 +252,9 @@ const gatewayRoutes = (): GatewayRoute[] => [
   })),
   { method: 'GET', path: undefined, load: handlerOf('../lambdas/viewer/handler.ts') },
 ];
+
+const hostArchitectureOrFail = (): Architecture => {
+  const arch = hostArchitecture();
+  if (!arch) throw new Error('Functions from a cloud assembly run on Linux x64 or arm64 only.');
+  return arch;
+};

@@ -9,6 +9,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     dynamoDbEndpoint: string;
     s3Endpoint: string;
+    /** The `cdk synth` output whose functions serve the routes (`npm run test:deploy` only). */
+    cloudAssembly: string | undefined;
   }
 }
 

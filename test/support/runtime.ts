@@ -19,10 +19,12 @@ export const uniqueName = (prefix: string): string =>
 /**
  * The local runtime, in this test file's process, on the shared emulators with a table and bucket
  * of its own; plus direct clients to inspect what was stored, and the operator's admin actions.
- * Environment overrides apply before any handler reads its configuration.
+ * `settings` are the services' environment variables, set before any handler reads its
+ * configuration. Under `npm run test:deploy` the routes are served by the synthesized functions
+ * (`cloudAssembly` is provided), in processes of their own: there the clock cannot travel.
  */
-export const startTestRuntime = async (env: Record<string, string> = {}) => {
-  Object.assign(process.env, env);
+export const startTestRuntime = async (settings: Record<string, string> = {}) => {
+  const cloudAssembly = inject('cloudAssembly');
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpro-test-'));
   const tableName = uniqueName('media');
   const bucketName = uniqueName('originals');
@@ -37,6 +39,17 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
     bucketName,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     s3Endpoint: inject('s3Endpoint'),
+    settings,
+    cloudAssembly:
+      cloudAssembly === undefined
+        ? undefined
+        : {
+            directory: cloudAssembly,
+            // FUNCTION_LOGS=1 prints what the functions log, for a failure that needs it.
+            ...(process.env.FUNCTION_LOGS === '1' && {
+              onLog: (fn: { name: string }, line: string) => console.log(`[${fn.name}] ${line}`),
+            }),
+          },
   });
   // The clients the services build, so writes made here reach the emulators exactly as theirs do.
   const endpoints = {
@@ -52,10 +65,9 @@ export const startTestRuntime = async (env: Record<string, string> = {}) => {
     url: runtime.url,
     clock,
     /** One run of the cleanup job, through the handler the schedule invokes. */
-    async runCleanup() {
-      const { handler } = await import('../../lambdas/cleanup/handler.ts');
-      return handler();
-    },
+    runCleanup: runtime.runCleanup,
+    /** The synthesized functions and the AWS APIs stood in for (under `npm run test:deploy`). */
+    cloudAssembly: runtime.cloudAssembly,
     tableName,
     bucketName,
     db,
