@@ -89,6 +89,9 @@ const ConfigSchema = z.object({
   ANON_RATE_LIMIT_DAILY: z.coerce.number().int().min(0).default(100),
 });
 
+/** Every variable the services read: what the local runtime passes on to functions it runs apart. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(ConfigSchema.shape);
+
 export type Config = {
   tableName: string;
   bucketName: string;

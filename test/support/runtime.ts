@@ -7,6 +7,7 @@ import { expect, inject } from 'vitest';
 import { createAdmin } from '#core/admin';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
 import { LOCAL_REGION } from '#local/aws-local-clients';
+import type { Architecture } from '#local/lambda/kit';
 import { startLocalRuntime } from '#local/runtime';
 import { TravellingClock } from '#test/clock';
 
@@ -20,10 +21,16 @@ export const uniqueName = (prefix: string): string =>
  * The local runtime, in this test file's process, on the shared emulators with a table and bucket
  * of its own; plus direct clients to inspect what was stored, and the operator's admin actions.
  * `settings` are the services' environment variables, set before any handler reads its
- * configuration. Under `npm run test:deploy` the routes are served by the synthesized functions
- * (`cloudAssembly` is provided), in processes of their own: there the clock cannot travel.
+ * configuration (given the table and bucket names where a setting names one of them). Under
+ * `npm run test:deploy` the routes are served by the synthesized functions (`cloudAssembly` is
+ * provided), in processes of their own: there the clock cannot travel.
  */
-export const startTestRuntime = async (settings: Record<string, string> = {}) => {
+export const startTestRuntime = async (
+  settings:
+    | Record<string, string>
+    | ((names: { tableName: string; bucketName: string }) => Record<string, string>) = {},
+  options: { architecture?: Architecture } = {},
+) => {
   const cloudAssembly = inject('cloudAssembly');
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpro-test-'));
   const tableName = uniqueName('media');
@@ -39,12 +46,13 @@ export const startTestRuntime = async (settings: Record<string, string> = {}) =>
     bucketName,
     dynamoDbEndpoint: inject('dynamoDbEndpoint'),
     s3Endpoint: inject('s3Endpoint'),
-    settings,
+    settings: typeof settings === 'function' ? settings({ tableName, bucketName }) : settings,
     cloudAssembly:
       cloudAssembly === undefined
         ? undefined
         : {
             directory: cloudAssembly,
+            architecture: options.architecture,
             // FUNCTION_LOGS=1 prints what the functions log, for a failure that needs it.
             ...(process.env.FUNCTION_LOGS === '1' && {
               onLog: (fn: { name: string }, line: string) => console.log(`[${fn.name}] ${line}`),

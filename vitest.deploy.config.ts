@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+
+/**
+ * The end-to-end tests that hold on AWS as they do locally, run against the synthesized functions.
+ * Left out: what needs a clock the test can move (lifecycle), what the API's distribution answers
+ * before the API (uploads over 4 MiB, requests that go around it: upload-rejects, api-origin-secret),
+ * and the tests of the local runtime itself (local-runtime, viewer-stream).
+ */
+const E2E = [
+  'auth',
+  'direct-upload',
+  'import',
+  'import-refusals',
+  'media',
+  'media-management',
+  'quotas',
+  'rate-limits',
+  'rate-limits-daily',
+  'tenant-isolation',
+  'upload',
+  'viewer',
+  'viewer-links',
+  'viewer-segment',
+];
+
+export default defineConfig({
+  test: {
+    include: [...E2E.map((name) => `test/e2e/${name}.test.ts`), 'test/deploy/**/*.test.ts'],
+    globalSetup: ['test/support/backends.ts', 'test/deploy/synthesize.ts'],
+    // Function processes start cold in every file; arm64 ones under emulation take seconds each.
+    testTimeout: 120_000,
+    hookTimeout: 600_000,
+  },
+});
