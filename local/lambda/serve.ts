@@ -26,6 +26,8 @@ export interface CloudAssemblyOptions {
   overrides: () => Record<string, string>;
   onLog?: (fn: FunctionDefinition, line: string) => void;
   progress?: (line: string) => void;
+  /** A failed invocation (init error, timeout, crash, unhandled error). @default console.error */
+  onFailure?: (line: string) => void;
 }
 
 export interface CloudAssemblyBackend {
@@ -77,8 +79,15 @@ export const serveCloudAssembly = async (options: CloudAssemblyOptions): Promise
   const edge =
     apiEdge && forwardingDistribution(cloudFrontFunction(apiEdge.code), assembly.apiOriginHeaders(resources));
   const invoker =
-    (fn: FunctionDefinition, read: typeof apiGatewayResponse) => async () => async (event: unknown) =>
-      read(await service.invoke(fn, event));
+    (fn: FunctionDefinition, read: typeof apiGatewayResponse) => async () => async (event: unknown) => {
+      const outcome = await service.invoke(fn, event);
+      // What Lambda would record as a failed invocation (the client only sees a 500 or 502).
+      if (outcome.type !== 'response' && outcome.error)
+        (options.onFailure ?? console.error)(
+          `${fn.name} failed: ${outcome.error.errorType}: ${outcome.error.errorMessage}`,
+        );
+      return read(outcome);
+    };
   const functionOf = (id: string) => {
     const fn = assembly.functions.get(id);
     if (!fn) throw new Error(`no function ${id}`);
@@ -103,10 +112,8 @@ export const serveCloudAssembly = async (options: CloudAssemblyOptions): Promise
           fn,
           scheduledEvent(`${fn.name}Schedule-${randomUUID().slice(0, 8)}`),
         );
-        if (outcome.type !== 'response') {
-          const reason = outcome.type === 'error' ? outcome.error : outcome.error;
-          throw new Error(`${fn.name} failed: ${reason?.errorType}: ${reason?.errorMessage}`);
-        }
+        if (outcome.type !== 'response')
+          throw new Error(`${fn.name} failed: ${outcome.error?.errorType}: ${outcome.error?.errorMessage}`);
         results.push(JSON.parse(outcome.payload.toString('utf8')));
       }
       return results;

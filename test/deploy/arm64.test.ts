@@ -1,15 +1,13 @@
-import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jpeg, tinyHeic } from '#test/fixtures';
 import { authHeaders, json, upload } from '#test/http';
-import { tinySegmentationModel } from '#test/onnx-model';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 import { type RecordingServer, startRecordingServer } from '#test/servers';
+import { darkAndLight, foregroundOpacity, modelSettings, storeModel } from './segmentation.ts';
 import { missing } from './tools.ts';
 
 /**
@@ -18,8 +16,6 @@ import { missing } from './tools.ts';
  * (seconds per call), so a handful of calls: one for each of those assets, and each native path.
  */
 const problem = inject('arm64Problem');
-const MODEL_KEY = 'models/tiny.onnx';
-const MODEL = tinySegmentationModel({ height: 16, width: 16, weights: [4, 4, 4], bias: 0 });
 
 describe.skipIf(problem !== undefined)(`on linux/arm64${problem ? missing(problem) : ''}`, () => {
   let runtime: TestRuntime;
@@ -35,13 +31,11 @@ describe.skipIf(problem !== undefined)(`on linux/arm64${problem ? missing(proble
       ({ bucketName }) => ({
         IMPORT_ALLOW_PRIVATE_NETWORKS: 'true',
         IMPORT_ALLOWED_PORTS: '*',
-        SEGMENT_MODEL_S3_URI: `s3://${bucketName}/${MODEL_KEY}`,
-        SEGMENT_MODEL_PROFILE: 'u2net',
-        SEGMENT_MODEL_SHA256: createHash('sha256').update(MODEL).digest('hex'),
+        ...modelSettings(bucketName),
       }),
       { architecture: 'arm64' },
     );
-    await runtime.s3.send(new PutObjectCommand({ Bucket: runtime.bucketName, Key: MODEL_KEY, Body: MODEL }));
+    await storeModel(runtime);
     ({ key } = await runtime.newKey());
   });
   afterAll(async () => {
@@ -56,15 +50,7 @@ describe.skipIf(problem !== undefined)(`on linux/arm64${problem ? missing(proble
   });
 
   it('transforms to WebP and AVIF, and removes a background with ONNX Runtime', async () => {
-    const halves = await sharp({
-      create: { width: 64, height: 32, channels: 3, background: { r: 20, g: 20, b: 20 } },
-    })
-      .composite([
-        { input: { create: { width: 32, height: 32, channels: 3, background: 'white' } }, left: 32, top: 0 },
-      ])
-      .png()
-      .toBuffer();
-    const created = await json(await upload(runtime.url, { file: halves, key }));
+    const created = await json(await upload(runtime.url, { file: await darkAndLight(), key }));
     for (const format of ['webp', 'avif'] as const) {
       const response = await fetch(`${created.link}?format=${format}&w=32`);
       expect(response.headers.get('content-type')).toBe(`image/${format}`);
@@ -74,13 +60,9 @@ describe.skipIf(problem !== undefined)(`on linux/arm64${problem ? missing(proble
         width: 32,
       });
     }
-    const segmented = await fetch(`${created.link}?segment=foreground`, { headers: { accept: 'image/*' } });
-    const { data, info } = await sharp(Buffer.from(await segmented.arrayBuffer()))
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    expect(data[(16 * info.width + 8) * 4 + 3]).toBeLessThan(20);
-    expect(data[(16 * info.width + 56) * 4 + 3]).toBeGreaterThan(235);
+    const opacity = await foregroundOpacity(String(created.link));
+    expect(opacity.dark).toBeLessThan(20);
+    expect(opacity.light).toBeGreaterThan(235);
   });
 
   it('imports from a URL and completes a direct upload', async () => {

@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIRECT_REQUEST_LIMIT_BYTES } from '#core/http/edge-contract';
 import { jpeg } from '#test/fixtures';
 import { authHeaders, json, upload } from '#test/http';
-import { tinySegmentationModel } from '#test/onnx-model';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
+import { darkAndLight, foregroundOpacity, modelSettings, storeModel } from './segmentation.ts';
 
 /**
  * What only the shipped chain can show, beyond the end-to-end tests that run here too: every
@@ -14,21 +13,15 @@ import { startTestRuntime, type TestRuntime } from '#test/runtime';
  * does, the viewer streams past the buffered limit, the schedule runs the cleanup with its CDN
  * invalidation, and background removal loads its model from the bucket.
  */
-const MODEL_KEY = 'models/tiny.onnx';
-/** A 16×16 model whose mask is bright where the image is bright (see onnx-model.ts). */
-const MODEL = tinySegmentationModel({ height: 16, width: 16, weights: [4, 4, 4], bias: 0 });
-
 let runtime: TestRuntime;
 let key: string;
 
 beforeAll(async () => {
   runtime = await startTestRuntime(({ bucketName }) => ({
     DELETED_RETENTION_DAYS: '0',
-    SEGMENT_MODEL_S3_URI: `s3://${bucketName}/${MODEL_KEY}`,
-    SEGMENT_MODEL_PROFILE: 'u2net',
-    SEGMENT_MODEL_SHA256: createHash('sha256').update(MODEL).digest('hex'),
+    ...modelSettings(bucketName),
   }));
-  await runtime.s3.send(new PutObjectCommand({ Bucket: runtime.bucketName, Key: MODEL_KEY, Body: MODEL }));
+  await storeModel(runtime);
   ({ key } = await runtime.newKey());
 });
 afterAll(() => runtime?.stop());
@@ -98,25 +91,11 @@ describe('the viewer’s function URL', () => {
   });
 
   it('removes the background with the model it loads from the bucket', async () => {
-    // Left half dark, right half light: the model keeps the light half.
-    const halves = await sharp({
-      create: { width: 64, height: 32, channels: 3, background: { r: 20, g: 20, b: 20 } },
-    })
-      .composite([
-        { input: { create: { width: 32, height: 32, channels: 3, background: 'white' } }, left: 32, top: 0 },
-      ])
-      .png()
-      .toBuffer();
-    const created = await json(await upload(runtime.url, { file: halves, key }));
-    const response = await fetch(`${created.link}?segment=foreground`, { headers: { accept: 'image/*' } });
-    expect(response.headers.get('content-type')).toBe('image/png');
-    const { data, info } = await sharp(Buffer.from(await response.arrayBuffer()))
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    const alphaAt = (x: number, y: number) => data[(y * info.width + x) * 4 + 3];
-    expect(alphaAt(8, 16)).toBeLessThan(20);
-    expect(alphaAt(56, 16)).toBeGreaterThan(235);
+    const created = await json(await upload(runtime.url, { file: await darkAndLight(), key }));
+    const opacity = await foregroundOpacity(String(created.link));
+    expect(opacity.type).toBe('image/png');
+    expect(opacity.dark).toBeLessThan(20);
+    expect(opacity.light).toBeGreaterThan(235);
   });
 });
 
