@@ -76,6 +76,7 @@ const QUERIES = [
   '%77=120&%66ormat=png',
   'background=%23ff000080&fit=pad&w=10&h=10',
   'background=rgb(0%2C128%2C255)',
+  'background=%2523ff0000&format=%2577ebp',
   'q=%ZZ&w=%&h=%2',
   'w=+300&h=3e2&blur=1.5&rotate=450',
   'caption=%E2%82%AC&w&h=&&&=5',
