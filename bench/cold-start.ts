@@ -79,7 +79,7 @@ export const benchColdStart = async (): Promise<Section> => {
     notes: [
       `cdk synth with local esbuild bundling took ${synthSeconds.toFixed(0)} s.`,
       'Init is measured on this machine (x86_64). The AWS SDK is inside each bundle (bundleAwsSDK: the versions the tests ran against), so its load is included; native and lazily loaded packages (sharp, heic-decode, onnxruntime-node) come from this machine’s node_modules instead of the arm64 install beside the bundle.',
-      'Targets (issue 9): API functions ≤ 500 KB and ≤ 150 ms init; viewer ≤ 400 ms init.',
+      'Targets: API functions ≤ 500 KB and ≤ 150 ms init; viewer ≤ 400 ms init.',
     ],
   };
 };

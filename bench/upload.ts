@@ -98,7 +98,7 @@ const throughput = async (task: () => Promise<unknown>, count: number, concurren
   return count / ((performance.now() - begin) / 1000);
 };
 
-/** Issue 9: an upload within 1.5× of its floor. */
+/** The target: an upload within 1.5× of its floor. */
 const TARGET = 1.5;
 
 export const benchUploads = async (runtime: BenchRuntime): Promise<Section> => {
@@ -145,7 +145,7 @@ export const benchUploads = async (runtime: BenchRuntime): Promise<Section> => {
       'Each upload is paired with a floor run (order flipping every pair); the ratio is the median of the pairs’ ratios.',
       'Floor: the S3 PutObject and DynamoDB TransactWriteItems (media + team + monthly counter) of one upload, same bytes, same backends, same run.',
       'The upload also authenticates the key (1 GetItem), reads the team and its monthly counter (2 GetItems, in parallel) and decodes the whole image to reject corrupt data; these are not in the floor.',
-      'Targets (issue 9): ≤ 1.5× the floor at p50; ≥ 30 uploads/s of 1 MB on 2 cores.',
+      'Targets: ≤ 1.5× the floor at p50; ≥ 30 uploads/s of 1 MB on 2 cores.',
     ],
   };
 };

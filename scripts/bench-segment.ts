@@ -1,6 +1,6 @@
 /**
  * Time and peak memory of `segment=foreground`, classical and model-based, at 1080p, 12 MP and 50 MP:
- * the numbers behind where segmentation runs on AWS (issue 10). `npx tsx scripts/bench-segment.ts
+ * the numbers behind where segmentation runs on AWS. `npx tsx scripts/bench-segment.ts
  * 1080p 12MP` runs only those sizes.
  *
  *   npx tsx scripts/bench-segment.ts                          # the U²-Netp-shaped proxy model
@@ -15,7 +15,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeBackground, segmenterFromConfig } from '#core/images/segment/segmenter';
+import { segmenterFromConfig } from '#core/images/segment/configured';
+import { removeBackground } from '#core/images/segment/segmenter';
 import { sharp } from '#core/images/sharp';
 import { u2netpProxyModel } from '#test/onnx-u2netp-proxy';
 
@@ -54,7 +55,7 @@ const productShot = async (width: number, height: number): Promise<Buffer> => {
 const child = async (kind: Case, size: keyof typeof SIZES, modelPath: string) => {
   const [width, height] = SIZES[size];
   const jpeg = await productShot(width, height);
-  const segmenter = segmenterFromConfig(kind === 'model' ? { modelPath } : {});
+  const segmenter = segmenterFromConfig(kind === 'model' ? { model: { path: modelPath } } : {});
   const times: number[] = [];
   for (let run = 0; run < RUNS; run++) {
     const started = performance.now();

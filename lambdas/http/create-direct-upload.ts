@@ -1,4 +1,4 @@
-import { allowAnonymousOr } from '#core/api-keys/auth';
+import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
 import { directUploads } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';

@@ -1,4 +1,4 @@
-import { allowAnonymousOr } from '#core/api-keys/auth';
+import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
 import { importer } from '#core/compose/imports';
 import { quotas } from '#core/compose/quotas';

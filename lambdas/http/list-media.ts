@@ -1,4 +1,4 @@
-import { requireAbility } from '#core/api-keys/auth';
+import { requireAbility } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
 import { management } from '#core/compose/media';
 import { credentials } from '#core/http/event';

@@ -27,7 +27,7 @@ const store: RouteAccess = { table: 'readWrite', originals: ['put', 'delete'], u
 export const ROUTES: readonly RouteDefinition[] = [
   { method: 'POST', path: '/v1/upload', entry: 'upload', access: store },
   { method: 'POST', path: '/v1/import', entry: 'import', access: store },
-  // Files too large for a Lambda request go straight to S3 (DESIGN §6), then are completed here.
+  // Files too large for a Lambda request (6 MB, base64 included) go straight to S3, then are completed here.
   {
     method: 'POST',
     path: '/v1/uploads',

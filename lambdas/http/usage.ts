@@ -1,4 +1,4 @@
-import { requireAbility } from '#core/api-keys/auth';
+import { requireAbility } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
 import { quotas } from '#core/compose/quotas';
 import { credentials } from '#core/http/event';

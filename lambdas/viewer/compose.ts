@@ -5,13 +5,14 @@ import { platform } from '#core/compose/platform';
 import { originals, s3Client } from '#core/compose/storage';
 import { type HttpEvent, header } from '#core/http/event';
 import { IMAGE_LIMITS } from '#core/images/limits';
-import { segmenterFromConfig } from '#core/images/segment/segmenter';
+import { segmenterFromConfig } from '#core/images/segment/configured';
+import { createObjectStore, objectSource } from '#core/store/object-store';
 import { withReadCache } from '#core/store/read-cache';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
 /**
  * Originals kept in memory per process: an eighth of the viewer function's 2 GiB. The rest covers
- * one transform at its worst (a 50 MP decode peaks under 1 GiB, issue 10's measurements), libvips's
+ * one transform at its worst (a 50 MP decode peaks under 1 GiB, measured with scripts/bench-segment.ts), libvips's
  * own cache (50 MB), a segmentation model when one is configured (U²-Netp is 4.7 MB, IS-Net 176 MB)
  * and the response's copies.
  */
@@ -27,8 +28,9 @@ export const viewer = once((): Viewer => {
   const model = settings.segmentModel;
   return createViewer({
     segmenter: segmenterFromConfig({
-      modelPath: model.path,
-      modelS3: model.s3 && { s3: s3Client(), ...model.s3 },
+      model: model.path
+        ? { path: model.path }
+        : model.s3 && objectSource(createObjectStore({ s3: s3Client(), bucket: model.s3.bucket }), model.s3),
       profile: model.profile,
       sha256: model.sha256,
     }),

@@ -1,4 +1,4 @@
-import { ANONYMOUS, type Caller } from '#core/api-keys/auth';
+import { ANONYMOUS, type Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import { AppError } from '#core/errors';
 import { json } from '#core/http/response';

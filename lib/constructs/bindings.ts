@@ -7,7 +7,7 @@ import type { RouteAccess } from '../../lambdas/http/routes.ts';
 import type { ServiceFunction } from './service-function.ts';
 
 /**
- * The only places a function's environment names a resource (STYLE §9): each helper sets the
+ * The only places a function's environment names a resource: each helper sets the
  * variable `lambdas/core/config.ts` reads and grants exactly the access that goes with it, so a name
  * and its permission cannot drift apart.
  */

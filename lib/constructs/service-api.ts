@@ -26,8 +26,8 @@ export interface ServiceApiProps {
  * The HTTP API (API Gateway v2, payload format 2.0): one route per `ROUTES` row, each integrated with
  * its own function, a throttled `$default` stage with JSON access logs, and CORS for browser clients.
  *
- * Clients reach it through CloudFront (ApiCdn), never at its execute-api URL: payload limits
- * (DESIGN §6) mean a body over about 4.5 MB never reaches a function, and API Gateway's own answer
+ * Clients reach it through CloudFront (ApiCdn), never at its execute-api URL: Lambda takes 6 MB and
+ * API Gateway base64-encodes binary bodies, so a body over about 4.5 MB never reaches a function, and API Gateway's own answer
  * to it cannot be customised, so the edge answers it first in the API's error shape. Files up to the
  * plan limits go straight to S3 with the presigned `POST /v1/uploads` flow; the bucket's CORS rule
  * lets browsers do that.

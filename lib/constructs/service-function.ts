@@ -60,7 +60,7 @@ const ONNXRUNTIME_PRUNE = {
  * the matching environment variable at the same time.
  *
  * Native packages (sharp) cannot be bundled: they are detected from the entry's import graph and
- * installed beside the bundle for linux-arm64 (DESIGN §6), with no Docker involved.
+ * installed beside the bundle for linux-arm64 by npm, with no Docker involved.
  */
 
 export class ServiceFunction extends NodejsFunction {

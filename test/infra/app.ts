@@ -5,7 +5,7 @@ import { App } from 'aws-cdk-lib';
 import { defineService, type ServiceStacks } from '../../lib/service.ts';
 import { settingsFromContext } from '../../lib/settings.ts';
 
-/** Skips asset bundling: templates only, offline and fast (DESIGN §6). */
+/** Skips asset bundling: templates only, offline and fast. */
 export const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
 
 /** Both custom domains, each with a certificate from us-east-1 (where CloudFront takes them). */

@@ -3,7 +3,7 @@ import { ScanCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Caller } from '#core/api-keys/auth';
+import type { Caller } from '#core/caller';
 import { systemClock } from '#core/clock';
 import { UploadFields } from '#core/media/fields';
 import { createMediaRepository } from '#core/media/repository';

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { segmenterFromConfig } from '#core/images/segment/configured';
 import { MODEL_PROFILES, type ModelProfile, modelSegmenter } from '#core/images/segment/model';
-import { removeBackground, segmenterFromConfig } from '#core/images/segment/segmenter';
-import { createObjectStore } from '#core/store/object-store';
+import { removeBackground } from '#core/images/segment/segmenter';
+import { createObjectStore, objectSource } from '#core/store/object-store';
 import { freshStorage } from '#test/backends-clients';
 import { sigmoid, tinySegmentationModel } from '#test/onnx-model';
 
@@ -76,7 +77,7 @@ describe('model-based segmentation (ONNX Runtime)', () => {
   );
 
   it('scales the mask to the image and feathers it', async () => {
-    const segmenter = segmenterFromConfig({ modelPath: await modelFile(brightIsForeground(16)) });
+    const segmenter = segmenterFromConfig({ model: { path: await modelFile(brightIsForeground(16)) } });
     expect(segmenter.kind).toBe('model');
 
     const image = halves(96, 64);
@@ -91,7 +92,7 @@ describe('model-based segmentation (ONNX Runtime)', () => {
   });
 
   it('runs through removeBackground on encoded bytes, keeping colours and size', async () => {
-    const segmenter = segmenterFromConfig({ modelPath: await modelFile(brightIsForeground()) });
+    const segmenter = segmenterFromConfig({ model: { path: await modelFile(brightIsForeground()) } });
     const { data, width, height } = halves(80, 60);
     const png = await sharp(data, { raw: { width, height, channels: 4 } })
       .png()
@@ -107,7 +108,7 @@ describe('model-based segmentation (ONNX Runtime)', () => {
 
   it('loads nothing until the first mask, retries a failed load, then keeps the model for the process', async () => {
     const path = join(directory, 'arrives-later.onnx');
-    const segmenter = segmenterFromConfig({ modelPath: path });
+    const segmenter = segmenterFromConfig({ model: { path } });
 
     await expect(segmenter.foregroundMask(halves(32, 32))).rejects.toThrow(
       /arrives-later\.onnx|no such file|ENOENT/i,
@@ -125,15 +126,15 @@ describe('model-based segmentation (ONNX Runtime)', () => {
     const path = await modelFile(bytes);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
 
-    const wrong = segmenterFromConfig({ modelPath: path, sha256: '0'.repeat(64) });
+    const wrong = segmenterFromConfig({ model: { path }, sha256: '0'.repeat(64) });
     await expect(wrong.foregroundMask(halves(16, 16))).rejects.toThrow(/SHA-256/);
-    const right = segmenterFromConfig({ modelPath: path, sha256: sha256.toUpperCase() });
+    const right = segmenterFromConfig({ model: { path }, sha256: sha256.toUpperCase() });
     await expect(right.foregroundMask(halves(16, 16))).resolves.toHaveLength(256);
   });
 
   it('rejects bytes that are not a usable model', async () => {
     const segmenter = segmenterFromConfig({
-      modelPath: await modelFile(new TextEncoder().encode('not a model')),
+      model: { path: await modelFile(new TextEncoder().encode('not a model')) },
     });
     await expect(segmenter.foregroundMask(halves(16, 16))).rejects.toThrow();
   });
@@ -156,13 +157,16 @@ describe('model-based segmentation (ONNX Runtime)', () => {
   it('loads the model from S3 when configured so', async () => {
     const { s3, bucket } = await freshStorage();
     const key = 'models/u2netp.onnx';
-    await createObjectStore({ s3, bucket }).put(key, brightIsForeground(), 'application/octet-stream');
+    const objects = createObjectStore({ s3, bucket });
+    await objects.put(key, brightIsForeground(), 'application/octet-stream');
 
-    const segmenter = segmenterFromConfig({ modelS3: { s3, bucket, key } });
+    const segmenter = segmenterFromConfig({ model: objectSource(objects, { bucket, key }) });
     const mask = await segmenter.foregroundMask(halves(40, 20));
     expect(mask[10 * 40 + 38]).toBe(255);
 
-    const missing = segmenterFromConfig({ modelS3: { s3, bucket, key: 'models/absent.onnx' } });
+    const missing = segmenterFromConfig({
+      model: objectSource(objects, { bucket, key: 'models/absent.onnx' }),
+    });
     await expect(missing.foregroundMask(halves(8, 8))).rejects.toThrow(/does not exist/);
   });
 

@@ -1,17 +1,10 @@
-import { type Ability, parseApiKey, secretMatches } from '#core/api-keys/api-key';
+import { parseApiKey, secretMatches } from '#core/api-keys/api-key';
 import type { ApiKeyRepository } from '#core/api-keys/repository';
+import type { Caller } from '#core/caller';
 import { forbidden, unauthorized } from '#core/errors';
 import type { SecretSource } from '#core/platform/secrets';
 import { clientBucket } from '#core/quotas/rate-limits';
 import { sameSecret } from '#core/same-secret';
-
-/** Who is calling: a team's key, or an anonymous client known only by its network address. */
-export type Caller =
-  | { kind: 'anonymous'; client: string }
-  | { kind: 'key'; teamId: string; keyId: string; abilities: Ability[] };
-
-/** For read paths that never count anything per client (the viewer). */
-export const ANONYMOUS: Caller = { kind: 'anonymous', client: 'viewer' };
 
 export interface Credentials {
   authorization: string | undefined;
@@ -64,14 +57,3 @@ export const createAuthenticator = (
     },
   };
 };
-
-/** The caller must hold a key with `ability`: 401 without a key, 403 with a key that lacks it. */
-export const requireAbility = (caller: Caller, ability: Ability): Extract<Caller, { kind: 'key' }> => {
-  if (caller.kind !== 'key') throw unauthorized('This endpoint requires an API key.');
-  if (!caller.abilities.includes(ability)) throw forbidden(`This API key lacks the "${ability}" ability.`);
-  return caller;
-};
-
-/** Like requireAbility, but anonymous callers pass (endpoints that work without a key). */
-export const allowAnonymousOr = (caller: Caller, ability: Ability): Caller =>
-  caller.kind === 'anonymous' ? caller : requireAbility(caller, ability);

@@ -1,4 +1,4 @@
-import type { Caller } from '#core/api-keys/auth';
+import type { Caller } from '#core/caller';
 import { AppError, validationError } from '#core/errors';
 import type { ImageFetcher } from '#core/imports/fetch-image';
 import type { UploadFields } from '#core/media/fields';

@@ -1,5 +1,5 @@
 import pMap from 'p-map';
-import type { Caller } from '#core/api-keys/auth';
+import type { TeamCaller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import { AppError, fieldError, notFound } from '#core/errors';
 import { ATTRIBUTION_MAX_FIELDS, type MediaChanges, tooManyAttributionFields } from '#core/media/fields';
@@ -13,8 +13,6 @@ export interface MediaManagementDeps {
   /** How long a deleted image's original is kept before the cleanup job purges it. */
   deletedRetentionSeconds: number;
 }
-
-type TeamCaller = Extract<Caller, { kind: 'key' }>;
 
 /** Optimistic writes give up after this many lost races (each one means someone else just wrote). */
 const MAX_ATTEMPTS = 4;

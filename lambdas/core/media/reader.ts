@@ -1,4 +1,4 @@
-import type { Caller } from '#core/api-keys/auth';
+import type { Caller } from '#core/caller';
 import type { Clock } from '#core/clock';
 import { notFound } from '#core/errors';
 import { isLive, isVisibleTo, type Media, toMediaObject } from '#core/media/media';

@@ -1,4 +1,4 @@
-import type { Caller } from '#core/api-keys/auth';
+import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import { fieldError } from '#core/errors';
 import { IMAGE_FORMATS, type ImageFormat } from '#core/images/formats';

@@ -1,4 +1,4 @@
-import type { Caller } from '#core/api-keys/auth';
+import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import { AppError } from '#core/errors';
 import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue } from '#core/plans';

@@ -25,6 +25,19 @@ export interface ObjectStore {
 
 export const originalKey = (mediaId: string): string => `originals/${mediaId}`;
 
+/** An object read when first asked for, named by its `s3://` URI (a model the viewer loads once, say). */
+export const objectSource = (objects: ObjectStore, location: { bucket: string; key: string }) => {
+  const name = `s3://${location.bucket}/${location.key}`;
+  return {
+    name,
+    load: async (): Promise<Uint8Array> => {
+      const bytes = await objects.get(location.key);
+      if (!bytes) throw new Error(`${name} does not exist`);
+      return bytes;
+    },
+  };
+};
+
 /** Where a direct upload lands before it is validated (a lifecycle rule sweeps what is never completed). */
 export const incomingKey = (uploadId: string): string => `incoming/${uploadId}`;
 

@@ -1,4 +1,4 @@
-import type { Caller } from '#core/api-keys/auth';
+import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import { AppError, fieldError, notFound } from '#core/errors';
 import type { UploadFields } from '#core/media/fields';

@@ -1,9 +1,5 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import type { Sharp } from 'sharp';
-import { createObjectStore } from '#core/store/object-store';
 import { sharp } from '../sharp.ts';
-import { classicalSegmenter } from './classical.ts';
-import { type ModelProfileName, modelSegmenter } from './model.ts';
 
 /** Decoded pixels, 8-bit RGBA, row by row, upright (EXIF orientation applied). */
 export interface RgbaImage {
@@ -22,39 +18,6 @@ export interface Segmenter {
    */
   foregroundMask(image: RgbaImage): Promise<Uint8Array>;
 }
-
-export interface SegmenterConfig {
-  /** An ONNX model on local disk (SEGMENT_MODEL_PATH). Wins over `modelS3`. */
-  modelPath?: string | undefined;
-  /** An ONNX model in S3 (SEGMENT_MODEL_S3_URI), read once per process with this client. */
-  modelS3?: { s3: S3Client; bucket: string; key: string } | undefined;
-  /** Input normalisation of the model (SEGMENT_MODEL_PROFILE); default `u2net`. */
-  profile?: ModelProfileName | undefined;
-  /** Hex SHA-256 the model file must have (SEGMENT_MODEL_SHA256); checked at load. */
-  sha256?: string | undefined;
-}
-
-/**
- * The model-based segmenter when a model is configured, else the classical one. Building it
- * loads nothing: the model and ONNX Runtime are loaded on the first mask, once per process.
- * Call it once, in the composition root.
- */
-export const segmenterFromConfig = (config: SegmenterConfig): Segmenter => {
-  const { modelPath, modelS3, profile, sha256 } = config;
-  if (modelPath) return modelSegmenter({ source: { path: modelPath }, profile, sha256 });
-  if (modelS3) {
-    const { s3, bucket, key } = modelS3;
-    const objects = createObjectStore({ s3, bucket });
-    const name = `s3://${bucket}/${key}`;
-    const load = async () => {
-      const bytes = await objects.get(key);
-      if (!bytes) throw new Error(`segmentation model ${name} does not exist`);
-      return bytes;
-    };
-    return modelSegmenter({ source: { name, load }, profile, sha256 });
-  }
-  return classicalSegmenter();
-};
 
 /** Decoded 8-bit pixels as a transform stage holds them: grey, grey + alpha, RGB or RGBA. */
 export interface Pixels {
