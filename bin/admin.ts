@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { createAdmin } from '#core/admin';
 import { systemClock } from '#core/clock';
-import { AppError } from '#core/errors';
+import { DomainError } from '#core/errors';
 import { createDocumentClient } from '#core/platform/clients';
 import { type RuntimeDescriptor, runtimeDescriptorPath } from '#local/runtime';
 
@@ -150,6 +150,6 @@ try {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exit(2);
   }
-  console.error(error instanceof AppError ? error.message : `Failed: ${(error as Error).message}`);
+  console.error(error instanceof DomainError ? error.message : `Failed: ${(error as Error).message}`);
   process.exit(1);
 }

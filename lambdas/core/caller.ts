@@ -1,5 +1,5 @@
 import type { Ability } from '#core/api-keys/api-key';
-import { forbidden, unauthorized } from '#core/errors';
+import { forbidden, unauthenticated } from '#core/errors';
 
 /** A team's API key, with what it may do. */
 export interface TeamCaller {
@@ -23,7 +23,7 @@ export const ANONYMOUS: Caller = { kind: 'anonymous', client: 'viewer' };
 
 /** The caller must hold a key with `ability`: 401 without a key, 403 with a key that lacks it. */
 export const requireAbility = (caller: Caller, ability: Ability): TeamCaller => {
-  if (caller.kind !== 'key') throw unauthorized('This endpoint requires an API key.');
+  if (caller.kind !== 'key') throw unauthenticated('This endpoint requires an API key.');
   if (!caller.abilities.includes(ability)) throw forbidden(`This API key lacks the "${ability}" ability.`);
   return caller;
 };

@@ -1,7 +1,8 @@
 /**
- * The one error contract (reference "Error Format"). Domain code throws these; the HTTP error
- * middleware turns any of them into `{ error, message, errors?, action?, ... }` with `status`.
- * Anything that is not an AppError becomes a generic 500 whose details only reach the log.
+ * What can go wrong that the caller can act on, in the domain's terms. Services and the adapters
+ * below them throw these; the HTTP layer alone decides how each kind is answered
+ * (`core/http/errors.ts`: status, the contract's error code, headers). Anything else thrown is a
+ * fault: a generic 500 whose details reach only the log.
  */
 export type FieldErrors = Record<string, string[]>;
 
@@ -9,50 +10,75 @@ export type ErrorAction =
   | { type: 'upgrade'; url: string; label: string }
   | { type: 'wait'; seconds: number; label?: string };
 
-export interface AppErrorOptions {
+export type ErrorKind =
+  /** The request cannot be accepted as it is; `errors` says which field and why. */
+  | 'invalid_input'
+  /** No valid credentials where they are needed (or wrong ones anywhere). */
+  | 'unauthenticated'
+  /** Valid credentials without the right to do this. */
+  | 'forbidden'
+  /** Missing, deleted, expired, private or someone else's: the caller cannot tell which. */
+  | 'not_found'
+  /** A uniqueness guard refused the write (an external id already in use). */
+  | 'conflict'
+  /** The team's plan allows no more (monthly uploads or storage). */
+  | 'quota_exceeded'
+  /** An anonymous client has used its uploads for now. */
+  | 'rate_limited'
+  /** A remote resource we were asked to fetch failed or answered badly. */
+  | 'upstream_failed'
+  /** A remote resource we were asked to fetch did not answer in time. */
+  | 'upstream_timeout';
+
+/** The caller's quota or rate-limit state, which the API reports with every upload answer. */
+export type QuotaState =
+  | {
+      kind: 'team';
+      monthly: { uploads: number; limit: number; remaining: number; resetsAt: number };
+      storage: { used: number; limit: number; remaining: number };
+    }
+  | {
+      kind: 'anonymous';
+      hourly: { limit: number; remaining: number; resetsAt: number };
+      daily: { limit: number; remaining: number; resetsAt: number };
+    };
+
+export interface DomainErrorDetails {
+  /** The contract's error code where it is more precise than the kind's (`external_id_duplicate`). */
+  code?: string;
   errors?: FieldErrors;
   action?: ErrorAction;
-  headers?: Record<string, string>;
-  /** Extra top-level fields of the error body (e.g. `usage` on quota errors). */
+  /** The quota or rate-limit state behind a refusal. */
+  quota?: QuotaState;
+  /** When trying again can succeed. */
+  retryAfterSeconds?: number;
+  /** Further facts for the caller (the team's usage with quota_exceeded). */
   extra?: Record<string, unknown>;
   cause?: unknown;
-  /** Show `message` to the client; defaults to true below 500. */
-  expose?: boolean;
 }
 
-export class AppError extends Error {
-  readonly status: number;
-  readonly code: string;
-  /** Whether `message` may be shown to the client. 5xx messages never are. */
-  readonly expose: boolean;
-  readonly errors: FieldErrors | undefined;
-  readonly action: ErrorAction | undefined;
-  readonly headers: Record<string, string>;
-  readonly extra: Record<string, unknown>;
+export class DomainError extends Error {
+  readonly kind: ErrorKind;
+  readonly details: Omit<DomainErrorDetails, 'cause'>;
 
-  constructor(status: number, code: string, message: string, options: AppErrorOptions = {}) {
-    super(message, { cause: options.cause });
-    this.name = 'AppError';
-    this.status = status;
-    this.code = code;
-    this.expose = options.expose ?? status < 500;
-    this.errors = options.errors;
-    this.action = options.action;
-    this.headers = options.headers ?? {};
-    this.extra = options.extra ?? {};
+  constructor(kind: ErrorKind, message: string, { cause, ...details }: DomainErrorDetails = {}) {
+    super(message, { cause });
+    this.name = 'DomainError';
+    this.kind = kind;
+    this.details = details;
   }
 }
 
-/** 422 with a field-level `errors` map; `field` names the request field at fault. */
-export const validationError = (errors: FieldErrors, message = 'The request is invalid.'): AppError =>
-  new AppError(422, 'validation_error', message, { errors });
+/** Every field problem at once; the message is the first problem unless given. */
+export const invalidInput = (errors: FieldErrors, message = 'The request is invalid.'): DomainError =>
+  new DomainError('invalid_input', message, { errors });
 
-export const fieldError = (field: string, problem: string): AppError =>
-  validationError({ [field]: [problem] }, problem);
+export const fieldError = (field: string, problem: string): DomainError =>
+  invalidInput({ [field]: [problem] }, problem);
 
-export const unauthorized = (message = 'Missing or invalid API key.'): AppError =>
-  new AppError(401, 'unauthorized', message);
+export const unauthenticated = (message = 'Missing or invalid API key.'): DomainError =>
+  new DomainError('unauthenticated', message);
 
-export const forbidden = (message: string): AppError => new AppError(403, 'forbidden', message);
+export const forbidden = (message: string): DomainError => new DomainError('forbidden', message);
 
-export const notFound = (message = 'Not found.'): AppError => new AppError(404, 'not_found', message);
+export const notFound = (message = 'Not found.'): DomainError => new DomainError('not_found', message);

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type FieldErrors, validationError } from '#core/errors';
+import { type FieldErrors, invalidInput } from '#core/errors';
 
 /** Field-level zod issues → the `errors` map of a 422 (`{ "caption": ["…"] }`). */
 export const fieldErrorsOf = (error: z.ZodError): FieldErrors => {
@@ -15,6 +15,6 @@ export const fieldErrorsOf = (error: z.ZodError): FieldErrors => {
 /** Parse with a schema at the edge; any problem becomes one 422 naming every bad field. */
 export const parseOrThrow = <T extends z.ZodType>(schema: T, input: unknown): z.output<T> => {
   const result = schema.safeParse(input);
-  if (!result.success) throw validationError(fieldErrorsOf(result.error));
+  if (!result.success) throw invalidInput(fieldErrorsOf(result.error));
   return result.data;
 };

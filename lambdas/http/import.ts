@@ -5,6 +5,7 @@ import { quotas } from '#core/compose/quotas';
 import { uploader } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
+import { quotaHeaders } from '#core/http/quota-headers';
 import { json } from '#core/http/response';
 import { ImportFields } from '#core/media/fields';
 import { parseOrThrow } from '#core/validation';
@@ -16,7 +17,11 @@ export const handler = httpHandler(
     const request = parseOrThrow(ImportFields, jsonBody(event));
     const admission = await quotas().admit(caller);
     const created = await importer().importFrom(caller, admission, request);
-    return json(201, uploader().describeUpload(caller, created), admission.headers(created.filesize));
+    return json(
+      201,
+      uploader().describeUpload(caller, created),
+      quotaHeaders(admission.state(created.filesize)),
+    );
   },
   { failureCode: 'import_failed' },
 );

@@ -5,6 +5,7 @@ import { uploader } from '#core/compose/uploads';
 import { credentials } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { parseMultipartForm } from '#core/http/multipart';
+import { quotaHeaders } from '#core/http/quota-headers';
 import { json } from '#core/http/response';
 import { UploadFields } from '#core/media/fields';
 import { parseOrThrow } from '#core/validation';
@@ -18,7 +19,11 @@ export const handler = httpHandler(
     const form = await parseMultipartForm(event, { maxFileBytes, maxFields: 30, maxFieldBytes: 8192 });
     const fields = parseOrThrow(UploadFields, form.fields);
     const created = await uploader().upload(caller, admission, { file: form.file, fields });
-    return json(201, uploader().describeUpload(caller, created), admission.headers(created.filesize));
+    return json(
+      201,
+      uploader().describeUpload(caller, created),
+      quotaHeaders(admission.state(created.filesize)),
+    );
   },
   { failureCode: 'upload_failed' },
 );

@@ -1,7 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { Context } from 'aws-lambda';
+import { errorResponse } from '#core/http/errors';
 import type { HttpEvent } from '#core/http/event';
-import { errorResponse } from '#core/http/handler';
 import { logger } from '#core/platform/logger';
 import { viewer, viewerRequest } from './compose.ts';
 

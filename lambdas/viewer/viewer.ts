@@ -1,6 +1,5 @@
 import { ANONYMOUS, type Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { AppError } from '#core/errors';
 import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
@@ -54,8 +53,8 @@ export interface ViewerResponse {
 }
 
 export interface ViewerDeps {
-  /** Live media the caller may see, else a 404 AppError (the API's own read rule). */
-  media: { get(caller: Caller, id: string): Promise<Media> };
+  /** Live media the caller may see (the API's own read rule). */
+  media: { find(caller: Caller, id: string): Promise<Media | undefined> };
   /** Originals, kept in memory by key (read-cache.ts). */
   objects: CachedReads;
   clock: Clock;
@@ -148,11 +147,7 @@ export const createViewer = (deps: ViewerDeps) => {
     return original && transform(original, options, deps.limits, deps.segmenter);
   };
 
-  const liveMedia = (id: string): Promise<Media | undefined> =>
-    deps.media.get(ANONYMOUS, id).catch((error: unknown) => {
-      if (error instanceof AppError && error.status === 404) return undefined;
-      throw error;
-    });
+  const liveMedia = (id: string): Promise<Media | undefined> => deps.media.find(ANONYMOUS, id);
 
   const imageResponse = async (
     request: ViewerRequest,

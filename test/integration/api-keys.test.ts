@@ -2,9 +2,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { issueApiKey } from '#core/api-keys/api-key';
 import { type Authenticator, createAuthenticator } from '#core/api-keys/auth';
 import { createApiKeyRepository } from '#core/api-keys/repository';
-import { AppError } from '#core/errors';
+import { DomainError } from '#core/errors';
 import { clientBucket } from '#core/quotas/rate-limits';
 import { freshStorage } from '#test/backends-clients';
+import { answerTo } from '#test/errors';
 
 let repository: ReturnType<typeof createApiKeyRepository>;
 
@@ -24,7 +25,7 @@ const NO_EDGE = { secret: undefined, viewerAddress: undefined };
 const statusOf = (promise: Promise<unknown>) =>
   promise.then(
     () => 'ok',
-    (error: unknown) => (error instanceof AppError ? error.status : error),
+    (error: unknown) => (error instanceof DomainError ? answerTo(error).status : error),
   );
 
 describe('API keys on DynamoDB Local', () => {

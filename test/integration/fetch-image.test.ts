@@ -1,8 +1,8 @@
 import type { LookupAddress } from 'node:dns';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '#core/errors';
 import { createImageFetcher, type ImageFetcherOptions } from '#core/imports/fetch-image';
+import { answerTo } from '#test/errors';
 import { png } from '#test/fixtures';
 import { type RecordingServer, startRecordingServer } from '#test/servers';
 
@@ -48,9 +48,7 @@ const failure = async (promise: Promise<unknown>) => {
     () => undefined,
     (caught: unknown) => caught,
   );
-  expect(error).toBeInstanceOf(AppError);
-  const { status, code, errors, message } = error as AppError;
-  return { status, code, errors, message };
+  return answerTo(error);
 };
 
 beforeAll(async () => {

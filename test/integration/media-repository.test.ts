@@ -1,12 +1,12 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AppError } from '#core/errors';
 import { newMediaId } from '#core/ids';
 import type { Media } from '#core/media/media';
 import { createMediaRepository, type MediaRepository } from '#core/media/repository';
 import { keys } from '#core/store/keys';
 import { createTeamRepository, type TeamRepository } from '#core/teams/repository';
 import { freshStorage } from '#test/backends-clients';
+import { answerTo } from '#test/errors';
 
 let storage: Awaited<ReturnType<typeof freshStorage>>;
 let repository: MediaRepository;
@@ -86,8 +86,7 @@ describe('media repository on DynamoDB Local', () => {
 
     const duplicate = media({ teamId, externalId: 'shared', filesize: 999 });
     const error = await repository.create(duplicate, { month: '2026-11' }).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(AppError);
-    expect(error).toMatchObject({ status: 409, code: 'external_id_duplicate' });
+    expect(answerTo(error)).toMatchObject({ status: 409, code: 'external_id_duplicate' });
     expect(await repository.get(duplicate.id)).toBeUndefined();
     expect(await teams.get(teamId)).toMatchObject({ storageUsedBytes: 1234, mediaStored: 1 });
     expect(await usage(teamId, '2026-11')).toBe(1);
@@ -138,7 +137,7 @@ describe('listing and changing media on DynamoDB Local', () => {
       const error = await repository
         .listByTeam(teamId, { limit: 2, cursor, nowMs: now })
         .catch((caught) => caught);
-      expect(error).toMatchObject({
+      expect(answerTo(error)).toMatchObject({
         status: 422,
         code: 'validation_error',
         errors: { cursor: [expect.any(String)] },

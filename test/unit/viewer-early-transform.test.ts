@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { notFound as notFoundError } from '#core/errors';
 import { newMediaId } from '#core/ids';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { classicalSegmenter } from '#core/images/segment/classical';
@@ -47,11 +46,11 @@ const setup = async (record: Record, options: { original?: Uint8Array; readMs?: 
   const calls = { get: [] as string[], forget: [] as string[], events: [] as string[] };
   const viewer = createViewer({
     media: {
-      get: async () => {
+      find: async () => {
         await sleep(20);
         calls.events.push('record read');
         if (record === 'failing') throw new Error('ProvisionedThroughputExceededException');
-        if (record === 'gone') throw notFoundError('Image not found.');
+        if (record === 'gone') return undefined;
         return mediaOf(id, bytes);
       },
     },

@@ -1,7 +1,7 @@
 import { parseApiKey, secretMatches } from '#core/api-keys/api-key';
 import type { ApiKeyRepository } from '#core/api-keys/repository';
 import type { Caller } from '#core/caller';
-import { forbidden, unauthorized } from '#core/errors';
+import { forbidden, unauthenticated } from '#core/errors';
 import type { SecretSource } from '#core/platform/secrets';
 import { clientBucket } from '#core/quotas/rate-limits';
 import { sameSecret } from '#core/same-secret';
@@ -52,7 +52,7 @@ export const createAuthenticator = (
       if (found.status === 'rejected') throw found.reason;
       const record = found.value;
       if (!parsed || !record || record.revokedAtMs !== undefined || !secretMatches(record, parsed.secret))
-        throw unauthorized();
+        throw unauthenticated();
       return { kind: 'key', teamId: record.teamId, keyId: record.keyId, abilities: record.abilities };
     },
   };

@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { AppError } from '#core/errors';
+import { errorResponse } from '#core/http/errors';
 import type { HttpEvent } from '#core/http/event';
-import { type HttpResponse, json } from '#core/http/response';
+import type { HttpResponse } from '#core/http/response';
 import { logger } from '#core/platform/logger';
 
 type Route = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
@@ -28,27 +28,3 @@ export const httpHandler = (route: Route, options: { failureCode?: string } = {}
 
 const requestIdOf = (event: HttpEvent, context: Context): string =>
   event.requestContext?.requestId ?? context.awsRequestId;
-
-export const errorResponse = (error: unknown, requestId: string, failureCode: string): HttpResponse => {
-  if (error instanceof AppError && error.expose) {
-    logger.info('request refused', { status: error.status, code: error.code });
-    return json(
-      error.status,
-      {
-        error: error.code,
-        message: error.message,
-        ...(error.errors && { errors: error.errors }),
-        ...(error.action && { action: error.action }),
-        ...error.extra,
-        request_id: requestId,
-      },
-      error.headers,
-    );
-  }
-  // Internals (SDK messages, stack, upstream bodies) go to the log only.
-  logger.error('request failed', { error: error as Error });
-  const [status, code] = error instanceof AppError ? [error.status, error.code] : [500, failureCode];
-  return json(status, { error: code, message: GENERIC_FAILURE, request_id: requestId });
-};
-
-const GENERIC_FAILURE = 'Something went wrong on our side. Please try again.';

@@ -1,5 +1,5 @@
 import { Busboy } from '@fastify/busboy';
-import { type FieldErrors, fieldError, validationError } from '#core/errors';
+import { type FieldErrors, fieldError, invalidInput } from '#core/errors';
 import { bodyBytes, type HttpEvent, header } from '#core/http/event';
 
 export interface UploadedFile {
@@ -87,7 +87,7 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
     parser.on('error', () => reject(fieldError('file', 'The multipart body is malformed.')));
     parser.on('finish', () => {
       if (failure) {
-        reject(validationError(failure, Object.values(failure)[0]?.[0]));
+        reject(invalidInput(failure, Object.values(failure)[0]?.[0]));
         return;
       }
       if (file) file.bytes = Buffer.concat(chunks);

@@ -1,7 +1,7 @@
 import decodeBmp from 'decode-bmp';
-import { fieldError } from '#core/errors';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
 import type { Dimensions } from './raster.ts';
+import { ImageRejected } from './rejected.ts';
 import type { RgbaPixels } from './rgba.ts';
 
 /** Smallest DIB header decode-bmp reads correctly (BITMAPINFOHEADER); OS/2 headers are shorter. */
@@ -44,8 +44,7 @@ export const decodeBmpPixels = (bytes: Uint8Array, limits: ImageLimits): RgbaPix
     DECODABLE_DEPTHS.has(depth) &&
     (compression === BI_RGB || (compression === BI_BITFIELDS && depth === 32));
   if (!decodable) {
-    throw fieldError(
-      'file',
+    throw new ImageRejected(
       'This kind of BMP (compressed, top-down, 16-bit or OS/2) is not supported; convert it to PNG.',
     );
   }

@@ -1,10 +1,10 @@
-import { AppError, fieldError } from '#core/errors';
 import { inspectBmp } from './bmp.ts';
 import { ACCEPTED_FORMATS, IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { convertHeic } from './heic.ts';
 import { inspectIco } from './ico.ts';
 import type { ImageLimits } from './limits.ts';
 import { inspectRaster } from './raster.ts';
+import { ImageRejected } from './rejected.ts';
 import { sniffFormat } from './sniff.ts';
 
 export type { ImageLimits } from './limits.ts';
@@ -23,22 +23,22 @@ export interface IngestedImage {
 }
 
 /**
- * Accepts an uploaded image or throws a 422 `validation_error` on `file` saying why not:
- * a format we do not take, dimensions beyond `limits`, or data that does not decode. The format
+ * Accepts an uploaded image or throws ImageRejected saying why not: a format we do not take,
+ * dimensions beyond `limits`, or data that does not decode. The format
  * is judged from the bytes, and the image is decoded in full before it is accepted, so nothing
  * stored can fail to render later.
  */
 export const ingestImage = async (bytes: Uint8Array, limits: ImageLimits): Promise<IngestedImage> => {
   const format = await sniffFormat(bytes);
-  if (!format) throw fieldError('file', `Unsupported image format. Accepted formats: ${ACCEPTED_FORMATS}.`);
+  if (!format) throw new ImageRejected(`Unsupported image format. Accepted formats: ${ACCEPTED_FORMATS}.`);
   const { extension, contentType } = IMAGE_FORMATS[format];
   try {
     const { width, height, body } = await decode(bytes, format, limits);
     return { format, extension, contentType, width, height, body };
   } catch (error) {
-    if (error instanceof AppError) throw error;
+    if (error instanceof ImageRejected) throw error;
     // Whatever a decoder throws on bad input (its messages are not ours to show or to parse).
-    throw fieldError('file', 'The image data is corrupt or truncated.');
+    throw new ImageRejected('The image data is corrupt or truncated.', { cause: error });
   }
 };
 

@@ -1,4 +1,4 @@
-import { fieldError } from '#core/errors';
+import { ImageRejected } from './rejected.ts';
 
 /** Decoding limits that keep decompression bombs out; checked from headers, before any full decode. */
 export interface ImageLimits {
@@ -11,15 +11,15 @@ export interface ImageLimits {
 const count = (n: number): string => n.toLocaleString('en-US');
 
 /**
- * Throws the 422 for an image too large to accept. `frames` is how many width×height pictures
- * will be decoded (animation frames), since memory and time grow with all of them.
- */
-/**
  * What uploads may be and the viewer will open: 48 MP phone sensors (8064×6048) and panoramas up to
  * 16k px wide fit; decompression bombs do not.
  */
 export const IMAGE_LIMITS: ImageLimits = { maxPixels: 50_000_000, maxSide: 16_384 };
 
+/**
+ * Refuses an image too large to accept. `frames` is how many width×height pictures will be decoded
+ * (animation frames), since memory and time grow with all of them.
+ */
 export const assertWithinLimits = (width: number, height: number, limits: ImageLimits, frames = 1): void => {
   assertSides(width, height, limits);
   const subject =
@@ -31,8 +31,7 @@ export const assertWithinLimits = (width: number, height: number, limits: ImageL
 
 export const assertSides = (width: number, height: number, limits: ImageLimits): void => {
   if (width > limits.maxSide || height > limits.maxSide) {
-    throw fieldError(
-      'file',
+    throw new ImageRejected(
       `The image is ${count(width)}×${count(height)} pixels, which exceeds the limit of ${count(limits.maxSide)} pixels per side.`,
     );
   }
@@ -41,8 +40,7 @@ export const assertSides = (width: number, height: number, limits: ImageLimits):
 /** `subject` starts the sentence, e.g. "The icons have". */
 export const assertTotalPixels = (pixels: number, limits: ImageLimits, subject = 'The image has'): void => {
   if (pixels > limits.maxPixels) {
-    throw fieldError(
-      'file',
+    throw new ImageRejected(
       `${subject} ${count(pixels)} pixels, which exceeds the limit of ${count(limits.maxPixels)} pixels.`,
     );
   }

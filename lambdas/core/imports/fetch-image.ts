@@ -1,7 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, buildConnector, fetch } from 'undici';
-import { AppError, fieldError } from '#core/errors';
+import { DomainError, fieldError } from '#core/errors';
 import { isPublicAddress, RefusedAddress } from '#core/imports/address-policy';
 
 export interface ImageFetcherOptions {
@@ -29,8 +29,8 @@ const systemResolve = (hostname: string) =>
     ),
   );
 
-const fetchFailed = (status: number, message: string) =>
-  new AppError(status, 'fetch_failed', message, { expose: true });
+const fetchFailed = (kind: 'upstream_failed' | 'upstream_timeout', message: string) =>
+  new DomainError(kind, message);
 const badUrl = (message: string) => fieldError('url', message);
 
 /**
@@ -115,13 +115,14 @@ export const createImageFetcher = (options: ImageFetcherOptions) => {
         const location = response.headers.get('location');
         if (response.status >= 300 && response.status < 400 && location) {
           await response.body?.cancel();
-          if (hop >= options.maxRedirects) throw fetchFailed(502, 'The URL redirects too many times.');
+          if (hop >= options.maxRedirects)
+            throw fetchFailed('upstream_failed', 'The URL redirects too many times.');
           url = checkUrl(new URL(location, url).toString());
           continue;
         }
         if (!response.ok) {
           await response.body?.cancel();
-          throw fetchFailed(502, `The URL answered with HTTP ${response.status}.`);
+          throw fetchFailed('upstream_failed', `The URL answered with HTTP ${response.status}.`);
         }
         if (!/^image\//i.test(response.headers.get('content-type') ?? '')) {
           await response.body?.cancel();
@@ -158,13 +159,13 @@ const readCapped = async (
 
 /** Our errors pass through; refusals, timeouts and network failures become the documented ones. */
 const translate = (error: unknown, signal: AbortSignal): unknown => {
-  if (error instanceof AppError) return error;
+  if (error instanceof DomainError) return error;
   if (causes(error).some((cause) => cause instanceof RefusedAddress))
     return badUrl(new RefusedAddress().message);
-  if (signal.aborted) return fetchFailed(504, 'Fetching the URL timed out.');
+  if (signal.aborted) return fetchFailed('upstream_timeout', 'Fetching the URL timed out.');
   // DNS failures, refused or reset connections, TLS errors: the other side's problem, not ours.
   if (causes(error).some((cause) => cause instanceof Error && 'code' in cause)) {
-    return fetchFailed(502, 'The URL could not be fetched.');
+    return fetchFailed('upstream_failed', 'The URL could not be fetched.');
   }
   return error;
 };

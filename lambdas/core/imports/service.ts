@@ -1,5 +1,5 @@
 import type { Caller } from '#core/caller';
-import { AppError, validationError } from '#core/errors';
+import { DomainError, invalidInput } from '#core/errors';
 import type { ImageFetcher } from '#core/imports/fetch-image';
 import type { UploadFields } from '#core/media/fields';
 import type { MediaService } from '#core/media/service';
@@ -27,8 +27,11 @@ export const createImportService = ({
   },
 });
 
+/** What an upload says of its file is, for an import, said of the url it came from. */
 const onUrl = (error: unknown) => {
-  if (!(error instanceof AppError) || error.code !== 'validation_error' || !error.errors?.file) return error;
-  const { file, ...rest } = error.errors;
-  return validationError({ ...rest, url: file }, error.message);
+  const errors =
+    error instanceof DomainError && error.kind === 'invalid_input' ? error.details.errors : undefined;
+  if (!errors?.file || !(error instanceof Error)) return error;
+  const { file, ...rest } = errors;
+  return invalidInput({ ...rest, url: file }, error.message);
 };

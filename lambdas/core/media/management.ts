@@ -1,7 +1,7 @@
 import pMap from 'p-map';
 import type { TeamCaller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { AppError, fieldError, notFound } from '#core/errors';
+import { DomainError, fieldError, notFound } from '#core/errors';
 import { ATTRIBUTION_MAX_FIELDS, type MediaChanges, tooManyAttributionFields } from '#core/media/fields';
 import { isLive, type Media, toMediaObject } from '#core/media/media';
 import type { MediaRepository, MediaUpdate } from '#core/media/repository';
@@ -71,7 +71,7 @@ export const createMediaManagement = ({
       const next = merge(current, changes, clock.nowMs());
       if (await repository.update(current, next, clock.nowMs())) return { ...current, ...next };
     }
-    throw new AppError(409, 'conflict', 'The image is being changed by another request; try again.');
+    throw new DomainError('conflict', 'The image is being changed by another request; try again.');
   };
 
   const update = async (caller: TeamCaller, id: string, changes: MediaChanges) => {

@@ -15,12 +15,17 @@ export const createMediaReader = ({
   /** Asked only when a media object is described (the viewer never does). */
   publicBaseUrl: () => string;
 }) => ({
-  /** Live media the caller may see, else the same 404 whether it is missing, private or someone else's. */
-  async get(caller: Caller, id: string): Promise<Media> {
+  /** Live media the caller may see; undefined alike whether it is missing, private or someone else's. */
+  async find(caller: Caller, id: string): Promise<Media | undefined> {
     const found = await media.get(id);
     const teamId = caller.kind === 'key' ? caller.teamId : undefined;
-    if (!found || !isLive(found, clock.nowMs()) || !isVisibleTo(found, teamId))
-      throw notFound('Image not found.');
+    return found && isLive(found, clock.nowMs()) && isVisibleTo(found, teamId) ? found : undefined;
+  },
+
+  /** Like `find`, but what cannot be seen is not found. */
+  async get(caller: Caller, id: string): Promise<Media> {
+    const found = await this.find(caller, id);
+    if (!found) throw notFound('Image not found.');
     return found;
   },
 

@@ -7,7 +7,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { unixSeconds } from '#core/clock';
-import { AppError, fieldError, notFound } from '#core/errors';
+import { DomainError, fieldError, notFound } from '#core/errors';
 import { isLive, type Media } from '#core/media/media';
 import type { CountedWindow, LimitName, TeamQuota } from '#core/quotas/limits';
 import { LimitReached } from '#core/quotas/limits';
@@ -77,12 +77,10 @@ type GuardedWrite = { guard: Guard; write: Record<string, unknown> };
 /** Transactions that lost a race with another one on the same counter are simply run again. */
 const MAX_CONFLICT_RETRIES = 5;
 
-export const externalIdTaken = (): AppError =>
-  new AppError(
-    409,
-    'external_id_duplicate',
-    'This external_id is already used by another media item of your team.',
-  );
+export const externalIdTaken = (): DomainError =>
+  new DomainError('conflict', 'This external_id is already used by another media item of your team.', {
+    code: 'external_id_duplicate',
+  });
 
 /** Live media of the caller's team: never deleted, not past its expiry. */
 const LIVE_AND_OWNED =

@@ -4,6 +4,7 @@ import { fieldError } from '#core/errors';
 import { IMAGE_FORMATS, type ImageFormat } from '#core/images/formats';
 import { ingestImage } from '#core/images/ingest';
 import { IMAGE_LIMITS } from '#core/images/limits';
+import { ImageRejected } from '#core/images/rejected';
 import { sniffFormat } from '#core/images/sniff';
 import type { UploadFields } from '#core/media/fields';
 import { type Media, toMediaObject } from '#core/media/media';
@@ -100,7 +101,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
    */
   const validateWhileStoring = async (key: string, bytes: Uint8Array, format: ImageFormat | undefined) => {
     if (format === undefined || format === 'heic') {
-      const image = await ingestImage(bytes, IMAGE_LIMITS);
+      const image = await ingest(bytes);
       await objects.put(key, image.body, image.contentType);
       return image;
     }
@@ -108,7 +109,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
     // Observed at once: a failed write while the decode is still running must not crash the process.
     storing.catch(() => undefined);
     try {
-      const image = await ingestImage(bytes, IMAGE_LIMITS);
+      const image = await ingest(bytes);
       await storing;
       return image;
     } catch (error) {
@@ -142,6 +143,12 @@ export const createMediaService = (deps: MediaServiceDeps) => {
   return { upload, describeUpload };
 };
 export type MediaService = ReturnType<typeof createMediaService>;
+
+/** The image as ingest accepts it; what it refuses is a problem with the upload's `file`. */
+const ingest = (bytes: Uint8Array) =>
+  ingestImage(bytes, IMAGE_LIMITS).catch((error: unknown) => {
+    throw error instanceof ImageRejected ? fieldError('file', error.message) : error;
+  });
 
 /** Anonymous media belong to no team: nothing could ever see them private or look up their external id. */
 const refuseTeamOnlyFields = (fields: UploadFields) => {

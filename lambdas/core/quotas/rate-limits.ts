@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { unixSeconds } from '#core/clock';
+import type { QuotaState } from '#core/errors';
 import type { CountedWindow } from '#core/quotas/limits';
 
 /**
@@ -33,14 +34,16 @@ export interface WindowState extends CountedWindow {
   used: number;
 }
 
-/** The rate-limit headers of anonymous upload and import responses. */
-export const rateLimitHeaders = ([hourly, daily]: WindowState[]): Record<string, string> =>
-  hourly && daily
-    ? {
-        'x-ratelimit-limit': String(hourly.limit),
-        'x-ratelimit-remaining': String(Math.max(0, hourly.limit - hourly.used)),
-        'x-ratelimit-reset': String(hourly.resetsAt),
-        'x-ratelimit-limit-daily': String(daily.limit),
-        'x-ratelimit-remaining-daily': String(Math.max(0, daily.limit - daily.used)),
-      }
-    : {};
+/** An anonymous client's state in its hourly and daily windows, as every upload answer reports it. */
+export const anonymousQuotaState = (windows: readonly WindowState[]): QuotaState => {
+  const state = (name: WindowState['name']) => {
+    const window = windows.find((each) => each.name === name);
+    if (!window) throw new Error(`no ${name} window`);
+    return {
+      limit: window.limit,
+      remaining: Math.max(0, window.limit - window.used),
+      resetsAt: window.resetsAt,
+    };
+  };
+  return { kind: 'anonymous', hourly: state('hourly'), daily: state('daily') };
+};

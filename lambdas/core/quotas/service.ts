@@ -1,13 +1,13 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { AppError } from '#core/errors';
+import { DomainError, type QuotaState } from '#core/errors';
 import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue } from '#core/plans';
 import type { SecretSource } from '#core/platform/secrets';
 import type { CountedWindow, LimitName } from '#core/quotas/limits';
-import { anonymousWindows, rateLimitHeaders, type WindowState } from '#core/quotas/rate-limits';
+import { anonymousQuotaState, anonymousWindows, type WindowState } from '#core/quotas/rate-limits';
 import type { QuotaRepository } from '#core/quotas/repository';
 import { createUpgradeLink, UPGRADE_LINK_LIFETIME_SECONDS } from '#core/quotas/upgrade-links';
-import { quotaHeaders, type TeamUsage, type UsageBody, usageBody, utcMonth } from '#core/quotas/usage';
+import { type TeamUsage, teamQuotaState, type UsageBody, usageBody, utcMonth } from '#core/quotas/usage';
 import type { TeamRepository } from '#core/teams/repository';
 
 export interface QuotaServiceDeps {
@@ -21,7 +21,8 @@ export interface QuotaServiceDeps {
 
 /**
  * Admission to an upload: the caller's plan, and the limits the upload's transaction must enforce.
- * `headers(added)` describe the caller's quota or rate-limit state after `added` more uploads.
+ * `state(bytes)` is the caller's quota or rate-limit state once an upload of `bytes` is stored
+ * (without it: as it is now).
  */
 export type Admission =
   | {
@@ -30,7 +31,7 @@ export type Admission =
       plan: Plan;
       month: string;
       usage: TeamUsage;
-      headers(bytes?: number): Record<string, string>;
+      state(bytes?: number): QuotaState;
     }
   | {
       kind: 'anonymous';
@@ -38,7 +39,7 @@ export type Admission =
       plan: Plan;
       month: string;
       windows: WindowState[];
-      headers(bytes?: number): Record<string, string>;
+      state(bytes?: number): QuotaState;
     };
 
 export const createQuotaService = (deps: QuotaServiceDeps) => {
@@ -76,20 +77,18 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       plan,
       month: utcMonth(nowMs),
       usage: current,
-      headers: (bytes) =>
-        quotaHeaders(
-          usageBody(
-            bytes === undefined
-              ? current
-              : {
-                  ...current,
-                  uploads: current.uploads + 1,
-                  storageUsedBytes: current.storageUsedBytes + bytes,
-                  mediaStored: current.mediaStored + 1,
-                },
-            plan,
-            nowMs,
-          ),
+      state: (bytes) =>
+        teamQuotaState(
+          bytes === undefined
+            ? current
+            : {
+                ...current,
+                uploads: current.uploads + 1,
+                storageUsedBytes: current.storageUsedBytes + bytes,
+                mediaStored: current.mediaStored + 1,
+              },
+          plan,
+          nowMs,
         ),
     };
     // Already over? Refuse before anything is read or decoded; the transaction stays the real guard.
@@ -109,8 +108,8 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       plan: ANONYMOUS_PLAN,
       month: utcMonth(nowMs),
       windows: states,
-      headers: (bytes) =>
-        rateLimitHeaders(
+      state: (bytes) =>
+        anonymousQuotaState(
           states.map((state) => ({ ...state, used: state.used + (bytes === undefined ? 0 : 1) })),
         ),
     };
@@ -123,20 +122,20 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
   const admit = (caller: Caller): Promise<Admission> =>
     caller.kind === 'key' ? teamAdmission(caller.teamId) : anonymousAdmission(caller.client);
 
-  /** The documented answer to a limit: 403 quota_exceeded with an upgrade link, or 429 with a wait. */
-  const refusal = async (admission: Admission, limits: LimitName[]): Promise<AppError> => {
+  /** The refusal of a limit: quota exceeded with an upgrade link, or rate limited with a wait. */
+  const refusal = async (admission: Admission, limits: LimitName[]): Promise<DomainError> => {
     const nowMs = clock.nowMs();
     if (admission.kind === 'anonymous') {
       const blocking = admission.windows.filter((window) => limits.includes(window.name));
       const resetsAt = Math.max(...blocking.map((window: CountedWindow) => window.resetsAt));
       const seconds = Math.max(1, resetsAt - unixSeconds(nowMs));
-      return new AppError(
-        429,
+      return new DomainError(
         'rate_limited',
         'Too many anonymous uploads from your address; try again later or use an API key.',
         {
           action: { type: 'wait', seconds, label: 'Try again later' },
-          headers: { ...admission.headers(), 'retry-after': String(seconds) },
+          quota: admission.state(),
+          retryAfterSeconds: seconds,
         },
       );
     }
@@ -147,13 +146,12 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       expires: unixSeconds(nowMs) + UPGRADE_LINK_LIFETIME_SECONDS,
     });
     const what = limits.includes('storage') ? 'storage' : 'monthly upload';
-    return new AppError(
-      403,
+    return new DomainError(
       'quota_exceeded',
       `Your ${what} quota on the ${admission.usage.plan} plan is used up.`,
       {
         action: { type: 'upgrade', url, label: `Upgrade to ${target}` },
-        headers: admission.headers(),
+        quota: admission.state(),
         extra: { usage: usageBody(admission.usage, admission.plan, nowMs) },
       },
     );

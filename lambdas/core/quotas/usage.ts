@@ -1,4 +1,5 @@
 import { unixSeconds } from '#core/clock';
+import type { QuotaState } from '#core/errors';
 import type { Plan, PlanName } from '#core/plans';
 
 /** A team's consumption as the counters record it. */
@@ -38,12 +39,18 @@ export const usageBody = (usage: TeamUsage, plan: Plan, nowMs: number) => ({
 });
 export type UsageBody = ReturnType<typeof usageBody>;
 
-/** The quota headers of authenticated upload and import responses. */
-export const quotaHeaders = ({ monthly, totals }: UsageBody): Record<string, string> => ({
-  'x-monthly-uploads-used': String(monthly.uploads),
-  'x-monthly-uploads-limit': String(monthly.uploads_limit),
-  'x-monthly-uploads-remaining': String(monthly.uploads_remaining),
-  'x-storage-used': String(totals.storage_used_bytes),
-  'x-storage-limit': String(totals.storage_limit_bytes),
-  'x-storage-remaining': String(totals.storage_remaining_bytes),
+/** The team's quota state, as every upload answer reports it. */
+export const teamQuotaState = (usage: TeamUsage, plan: Plan, nowMs: number): QuotaState => ({
+  kind: 'team',
+  monthly: {
+    uploads: usage.uploads,
+    limit: plan.uploadsPerMonth,
+    remaining: remaining(plan.uploadsPerMonth, usage.uploads),
+    resetsAt: nextMonthStart(nowMs),
+  },
+  storage: {
+    used: usage.storageUsedBytes,
+    limit: plan.storageBytes,
+    remaining: remaining(plan.storageBytes, usage.storageUsedBytes),
+  },
 });

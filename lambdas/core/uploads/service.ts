@@ -1,6 +1,6 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { AppError, fieldError, notFound } from '#core/errors';
+import { DomainError, fieldError, notFound } from '#core/errors';
 import type { UploadFields } from '#core/media/fields';
 import type { MediaService } from '#core/media/service';
 import { fileTooLarge } from '#core/plans';
@@ -88,12 +88,12 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
       );
     } catch (error) {
       // A file that can never become media goes now; after any other failure it stays for a retry.
-      if (error instanceof AppError && error.code === 'validation_error') await objects.delete(key);
+      if (error instanceof DomainError && error.kind === 'invalid_input') await objects.delete(key);
       throw error;
     }
     // Stored under its own key by the upload: the incoming copy is no longer needed.
     await objects.delete(key).catch(() => undefined);
-    return { media: created, headers: admission.headers(created.filesize) };
+    return { media: created, quota: admission.state(created.filesize) };
   };
 
   return { start, complete };

@@ -1,0 +1,50 @@
+import { DomainError, type ErrorKind } from '#core/errors';
+import { quotaHeaders } from '#core/http/quota-headers';
+import { type HttpResponse, json } from '#core/http/response';
+import { logger } from '#core/platform/logger';
+
+/** How the API answers each kind of domain error: its status and the contract's error code. */
+const ANSWERS: Record<ErrorKind, { status: number; code: string }> = {
+  invalid_input: { status: 422, code: 'validation_error' },
+  unauthenticated: { status: 401, code: 'unauthorized' },
+  forbidden: { status: 403, code: 'forbidden' },
+  not_found: { status: 404, code: 'not_found' },
+  conflict: { status: 409, code: 'conflict' },
+  quota_exceeded: { status: 403, code: 'quota_exceeded' },
+  rate_limited: { status: 429, code: 'rate_limited' },
+  upstream_failed: { status: 502, code: 'fetch_failed' },
+  upstream_timeout: { status: 504, code: 'fetch_failed' },
+};
+
+const GENERIC_FAILURE = 'Something went wrong on our side. Please try again.';
+
+/**
+ * The one place an error becomes an answer, in the contract's shape `{ error, message, errors?,
+ * action?, …, request_id }`. A domain error says what the caller can act on; anything else is a
+ * fault: logged with its details, answered with a generic message and `failureCode`.
+ */
+export const errorResponse = (error: unknown, requestId: string, failureCode: string): HttpResponse => {
+  if (error instanceof DomainError) {
+    const { status, code } = ANSWERS[error.kind];
+    const { details } = error;
+    logger.info('request refused', { status, code: details.code ?? code });
+    return json(
+      status,
+      {
+        error: details.code ?? code,
+        message: error.message,
+        ...(details.errors && { errors: details.errors }),
+        ...(details.action && { action: details.action }),
+        ...details.extra,
+        request_id: requestId,
+      },
+      {
+        ...(details.quota && quotaHeaders(details.quota)),
+        ...(details.retryAfterSeconds !== undefined && { 'retry-after': String(details.retryAfterSeconds) }),
+      },
+    );
+  }
+  // Internals (SDK messages, stack, upstream bodies) go to the log only.
+  logger.error('request failed', { error: error as Error });
+  return json(500, { error: failureCode, message: GENERIC_FAILURE, request_id: requestId });
+};
