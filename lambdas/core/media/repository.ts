@@ -8,11 +8,14 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unixSeconds } from '#core/clock';
 import { DomainError, fieldError, notFound } from '#core/errors';
+import { externalIdItems } from '#core/media/external-ids';
 import { isLive, type Media } from '#core/media/media';
-import type { CountedWindow, LimitName, TeamQuota } from '#core/quotas/limits';
-import { LimitReached } from '#core/quotas/limits';
-import { INDEX, keys, TTL_ATTRIBUTE } from '#core/store/keys';
-import type { Table } from '#core/store/table';
+import { type CountedWindow, isLimitName, LimitReached, type TeamQuota } from '#core/quotas/limits';
+import { quotaCounterItems } from '#core/quotas/repository';
+import { INDEX, keys } from '#core/store/keys';
+import type { Table, TransactionItem } from '#core/store/table';
+import { teamCounterItems } from '#core/teams/repository';
+import { intentItems } from '#core/uploads/intents';
 
 /** The mutable part of media, as the service decided it should become. */
 export type MediaUpdate = Pick<Media, 'caption' | 'public' | 'expiresAt' | 'attribution'>;
@@ -70,10 +73,6 @@ export interface CreateGuards {
   uploadId?: string;
 }
 
-/** What each transaction item guards, to name the limit when DynamoDB cancels the transaction. */
-type Guard = LimitName | 'media' | 'external_id' | 'upload';
-type GuardedWrite = { guard: Guard; write: Record<string, unknown> };
-
 /** Transactions that lost a race with another one on the same counter are simply run again. */
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -87,10 +86,33 @@ const LIVE_AND_OWNED =
   'attribute_exists(pk) AND team_id = :team AND attribute_not_exists(deleted_at) AND ' +
   '(attribute_not_exists(expires_at) OR expires_at > :now)';
 
+/**
+ * Media items and their indexes. The transactions that store and retire media also write items
+ * other modules own (team counters, monthly and rate-window counts, external id guards, upload
+ * intents): each module contributes its own writes, and this repository composes them.
+ */
 export const createMediaRepository = ({ db, tableName }: Table): MediaRepository => {
+  const teams = teamCounterItems(tableName);
+  const counters = quotaCounterItems(tableName);
+  const externalIds = externalIdItems(tableName);
+  const intents = intentItems(tableName);
+
+  /** A team's media counts against its storage and this month's uploads, and claims its external id. */
+  const teamWrites = (media: Media, teamId: string, guards: CreateGuards): TransactionItem[] => {
+    const quota = guards.quota ?? {
+      uploadsPerMonth: Number.MAX_SAFE_INTEGER,
+      storageBytes: Number.MAX_SAFE_INTEGER,
+    };
+    return [
+      teams.add(teamId, media.filesize, quota.storageBytes),
+      counters.monthlyUpload(teamId, guards.month, quota.uploadsPerMonth),
+      ...(media.externalId === undefined ? [] : [externalIds.claim(teamId, media.externalId, media.id)]),
+    ];
+  };
+
   return {
     async create(media, guards) {
-      const writes: GuardedWrite[] = [
+      const writes: TransactionItem[] = [
         {
           guard: 'media',
           write: {
@@ -102,9 +124,9 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
           },
         },
         ...(media.teamId === undefined
-          ? rateWrites(tableName, guards)
-          : teamWrites(tableName, media, media.teamId, guards)),
-        ...(guards.uploadId === undefined ? [] : [consumeUpload(tableName, guards.uploadId)]),
+          ? counters.windowUploads(guards.rate?.client ?? '', guards.rate?.windows ?? [])
+          : teamWrites(media, media.teamId, guards)),
+        ...(guards.uploadId === undefined ? [] : [intents.consume(guards.uploadId)]),
       ];
       for (let attempt = 0; ; attempt++) {
         try {
@@ -118,9 +140,7 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
             .map(({ guard }) => guard);
           if (failed.includes('upload')) throw notFound('Upload not found.');
           if (failed.includes('external_id')) throw externalIdTaken();
-          const limits = failed.filter(
-            (guard): guard is LimitName => guard !== 'media' && guard !== 'external_id' && guard !== 'upload',
-          );
+          const limits = failed.filter(isLimitName);
           if (limits.length > 0) throw new LimitReached(limits);
           const conflicted = reasons.some((reason) => reason.Code === 'TransactionConflict');
           if (!conflicted || attempt >= MAX_CONFLICT_RETRIES) throw error;
@@ -328,21 +348,10 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
                 },
               },
             },
-            ...(teamId === undefined
-              ? []
-              : [
-                  {
-                    Update: {
-                      TableName: tableName,
-                      Key: keys.team(teamId),
-                      UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :minusOne',
-                      ExpressionAttributeValues: { ':bytes': -current.filesize, ':minusOne': -1 },
-                    },
-                  },
-                ]),
+            ...(teamId === undefined ? [] : [teams.remove(teamId, current.filesize).write]),
             ...(teamId === undefined || current.externalId === undefined
               ? []
-              : [{ Delete: { TableName: tableName, Key: keys.externalId(teamId, current.externalId) } }]),
+              : [externalIds.release(teamId, current.externalId).write]),
           ],
         }),
       );
@@ -380,96 +389,6 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
     }
   }
 };
-
-const teamWrites = (
-  tableName: string,
-  media: Media,
-  teamId: string,
-  guards: CreateGuards,
-): GuardedWrite[] => {
-  const quota = guards.quota ?? {
-    uploadsPerMonth: Number.MAX_SAFE_INTEGER,
-    storageBytes: Number.MAX_SAFE_INTEGER,
-  };
-  return [
-    {
-      guard: 'storage',
-      write: {
-        Update: {
-          TableName: tableName,
-          Key: keys.team(teamId),
-          UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :one',
-          // Conditions cannot add, so the room left is computed here: used + size <= limit.
-          ConditionExpression: 'attribute_exists(pk) AND storage_used_bytes <= :roomBefore',
-          ExpressionAttributeValues: {
-            ':bytes': media.filesize,
-            ':one': 1,
-            ':roomBefore': quota.storageBytes - media.filesize,
-          },
-        },
-      },
-    },
-    {
-      guard: 'monthly_uploads',
-      write: {
-        Update: {
-          TableName: tableName,
-          Key: keys.monthlyUsage(teamId, guards.month),
-          UpdateExpression: 'ADD uploads :one',
-          ConditionExpression: 'attribute_not_exists(uploads) OR uploads < :limit',
-          ExpressionAttributeValues: { ':one': 1, ':limit': quota.uploadsPerMonth },
-        },
-      },
-    },
-    ...(media.externalId === undefined
-      ? []
-      : [
-          {
-            guard: 'external_id' as const,
-            write: {
-              Put: {
-                TableName: tableName,
-                Item: { ...keys.externalId(teamId, media.externalId), media_id: media.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          },
-        ]),
-  ];
-};
-
-const consumeUpload = (tableName: string, uploadId: string): GuardedWrite => ({
-  guard: 'upload',
-  write: {
-    Delete: {
-      TableName: tableName,
-      Key: keys.uploadIntent(uploadId),
-      ConditionExpression: 'attribute_exists(pk)',
-    },
-  },
-});
-
-/** A day past its end a window's count is useless; DynamoDB's TTL removes it. */
-const WINDOW_PURGE_DELAY = 86_400;
-
-const rateWrites = (tableName: string, guards: CreateGuards): GuardedWrite[] =>
-  (guards.rate?.windows ?? []).map((window) => ({
-    guard: window.name,
-    write: {
-      Update: {
-        TableName: tableName,
-        Key: keys.rateWindow(guards.rate?.client ?? '', window.id),
-        UpdateExpression: 'ADD #count :one SET #purge = :purge',
-        ConditionExpression: 'attribute_not_exists(#count) OR #count < :limit',
-        ExpressionAttributeNames: { '#count': 'count', '#purge': TTL_ATTRIBUTE },
-        ExpressionAttributeValues: {
-          ':one': 1,
-          ':limit': window.limit,
-          ':purge': window.resetsAt + WINDOW_PURGE_DELAY,
-        },
-      },
-    },
-  }));
 
 /** Cursors are the index sort key of the last item, base64url-wrapped: opaque, and bound to the caller's team. */
 const encodeCursor = (sortKey: string) => Buffer.from(sortKey).toString('base64url');

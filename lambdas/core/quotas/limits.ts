@@ -2,7 +2,11 @@
  * Which limit stopped a write. Repositories throw this when a transaction's guard fails; the
  * service turns it into the documented 403 quota_exceeded or 429 rate_limited.
  */
-export type LimitName = 'monthly_uploads' | 'storage' | 'hourly' | 'daily';
+export const LIMIT_NAMES = ['monthly_uploads', 'storage', 'hourly', 'daily'] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
+
+export const isLimitName = (name: string): name is LimitName =>
+  (LIMIT_NAMES as readonly string[]).includes(name);
 
 export class LimitReached extends Error {
   /** Every limit that refused the write (an exhausted daily window usually means hourly too). */

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { notFound } from '#core/errors';
 import type { PlanName } from '#core/plans';
 import { keys } from '#core/store/keys';
-import type { Table } from '#core/store/table';
+import type { Table, TransactionItem } from '#core/store/table';
 import type { Team } from '#core/teams/team';
 
 export interface TeamRepository {
@@ -57,6 +57,44 @@ export const createTeamRepository = ({ db, tableName }: Table): TeamRepository =
       if (error instanceof ConditionalCheckFailedException) throw notFound('No such team.');
       throw error;
     }
+  },
+});
+
+/**
+ * The team's storage counters, as writes of the transactions that store and retire media: the
+ * team item is this module's, whoever composes the transaction.
+ */
+export const teamCounterItems = (tableName: string) => ({
+  /** Counts `bytes` more in one more media, if that keeps the team within `storageLimit`. */
+  add(teamId: string, bytes: number, storageLimit: number): TransactionItem<'storage'> {
+    return {
+      guard: 'storage',
+      write: {
+        Update: {
+          TableName: tableName,
+          Key: keys.team(teamId),
+          UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :one',
+          // Conditions cannot add, so the room left is computed here: used + size <= limit.
+          ConditionExpression: 'attribute_exists(pk) AND storage_used_bytes <= :roomBefore',
+          ExpressionAttributeValues: { ':bytes': bytes, ':one': 1, ':roomBefore': storageLimit - bytes },
+        },
+      },
+    };
+  },
+
+  /** Releases one media of `bytes`. */
+  remove(teamId: string, bytes: number): TransactionItem<'team'> {
+    return {
+      guard: 'team',
+      write: {
+        Update: {
+          TableName: tableName,
+          Key: keys.team(teamId),
+          UpdateExpression: 'ADD storage_used_bytes :bytes, media_stored :minusOne',
+          ExpressionAttributeValues: { ':bytes': -bytes, ':minusOne': -1 },
+        },
+      },
+    };
   },
 });
 

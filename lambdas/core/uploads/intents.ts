@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { UploadFields } from '#core/media/fields';
 import { keys, TTL_ATTRIBUTE } from '#core/store/keys';
-import type { Table } from '#core/store/table';
+import type { Table, TransactionItem } from '#core/store/table';
 
 /** A direct upload announced by `POST /v1/uploads` and not yet completed. */
 export interface UploadIntent {
@@ -52,6 +52,22 @@ export const createUploadIntentRepository = ({ db, tableName }: Table): UploadIn
       size: Item.size as number,
       fields: Item.fields as UploadFields,
       expiresAt: Item.expires_at as number,
+    };
+  },
+});
+
+/** Consuming an intent, as a write of the transaction that stores its media: once only. */
+export const intentItems = (tableName: string) => ({
+  consume(uploadId: string): TransactionItem<'upload'> {
+    return {
+      guard: 'upload',
+      write: {
+        Delete: {
+          TableName: tableName,
+          Key: keys.uploadIntent(uploadId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      },
     };
   },
 });
