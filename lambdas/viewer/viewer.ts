@@ -3,6 +3,7 @@ import { type Clock, unixSeconds } from '#core/clock';
 import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
+import { OUTPUT_FORMATS } from '#core/images/parameters';
 import type { Segmenter } from '#core/images/segment/segmenter';
 import { sharp } from '#core/images/sharp';
 import { describeOutput, TRANSFORM_VERSION, type TransformedImage, transform } from '#core/images/transform';
@@ -16,7 +17,7 @@ import {
   pageCacheControl,
   strongEtag,
 } from './caching.ts';
-import { acceptClass, OUTPUT_FORMATS } from './canonical.ts';
+import { acceptClass } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
 import { parseViewerQuery, type ViewerQuery } from './query.ts';
 

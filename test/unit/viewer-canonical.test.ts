@@ -1,12 +1,8 @@
 import fc from 'fast-check';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import {
-  acceptClass,
-  canonicalQueryString,
-  cssColour,
-  namedColours,
-} from '../../lambdas/viewer/canonical.ts';
+import { cssColour, namedColours } from '#core/images/colour';
+import { acceptClass, canonicalQueryString } from '../../lambdas/viewer/canonical.ts';
 import { parseViewerQuery, TransformQuery } from '../../lambdas/viewer/query.ts';
 
 const canonical = (query: string) => canonicalQueryString([...new URLSearchParams(query)]);

@@ -1,11 +1,12 @@
 import type { Sharp } from 'sharp';
 import { type Carried, carry } from './carry.ts';
 import type { Geometry, Size } from './geometry.ts';
+import { type PixelStage, STAGES } from './parameters.ts';
 import { foregroundPixels, type Segmenter } from './segment/segmenter.ts';
 import type { Rgba, TransformOptions } from './transform-options.ts';
 
 /**
- * The pixel operations of a transform, in the documented order:
+ * The pixel operations of a transform, in the documented order (STAGES):
  *
  *   segment → rotate → flip → resize (w, h, fit) → blur → brightness & saturation → sharpen →
  *   gamma → contrast → background
@@ -56,54 +57,56 @@ export interface StepContext {
   segmenter: Segmenter;
 }
 
-export const pixelSteps = (options: TransformOptions, context: StepContext): Step[] => {
-  const steps: Step[] = [];
-  const { brightness = 1, saturation = 1 } = options;
+/**
+ * The steps of each pipeline stage (core/images/parameters.ts names the stages and which
+ * parameters belong to each): a stage with nothing asked of it adds none, except the geometry,
+ * which also carries the EXIF orientation and the output caps.
+ */
+const STAGE_STEPS: Record<PixelStage, (options: TransformOptions, context: StepContext) => Step[]> = {
   // Before any geometry, so the border the segmenter reads is the whole picture's.
-  if (options.segment === 'foreground') steps.push(segmentStep(context.segmenter));
-  steps.push(native(SLOT.geometry, (pipeline) => applyGeometry(pipeline, options, context)));
-  if (options.blur) steps.push(blurStep(options.blur));
-  if (brightness !== 1 || saturation !== 1) {
+  segment: (options, context) => (options.segment === 'foreground' ? [segmentStep(context.segmenter)] : []),
+  geometry: (options, context) => [
+    native(SLOT.geometry, (pipeline) => applyGeometry(pipeline, options, context)),
+  ],
+  blur: (options) => (options.blur ? [blurStep(options.blur)] : []),
+  tone: ({ brightness = 1, saturation = 1 }) => {
+    if (brightness === 1 && saturation === 1) return [];
     // One 3×3 matrix: brightness × (saturation × identity + (1 − saturation) × luma rows). Cheaper
     // than libvips' LCh modulate, and brightness 0 is truly black (in LCh, L = 0 keeps chroma).
     const matrix = [0, 1, 2].map((row) =>
       [0, 1, 2].map(
         (column) => brightness * ((row === column ? saturation : 0) + (1 - saturation) * (LUMA[column] ?? 0)),
       ),
-    );
-    steps.push(
-      native(SLOT.recomb, (pipeline) =>
-        pipeline.recomb(
-          matrix as [[number, number, number], [number, number, number], [number, number, number]],
-        ),
-      ),
-    );
-  }
-  if (options.sharpen) {
+    ) as [[number, number, number], [number, number, number], [number, number, number]];
+    return [native(SLOT.recomb, (pipeline) => pipeline.recomb(matrix))];
+  },
+  sharpen: ({ sharpen: k }) =>
     // Strength scales libvips' defaults (m1 1, m2 2, y2 10, y3 20), so 1 is its mild sharpening.
-    const k = options.sharpen;
-    steps.push(
-      native(SLOT.sharpen, (pipeline) =>
-        pipeline.sharpen({ sigma: 1, m1: k, m2: 2 * k, y2: 10 * k, y3: 20 * k }),
-      ),
-    );
-  }
-  if (options.gamma && options.gamma !== 1) steps.push(gammaStep(options.gamma));
-  if (options.contrast !== undefined && options.contrast !== 1) {
-    const contrast = options.contrast;
-    steps.push(native(SLOT.linear, (pipeline) => pipeline.linear(contrast, MID_GREY * (1 - contrast))));
-  }
-  const { fill } = context;
-  if (fill) {
-    const { width, height } = context.geometry.output;
+    k
+      ? [
+          native(SLOT.sharpen, (pipeline) =>
+            pipeline.sharpen({ sigma: 1, m1: k, m2: 2 * k, y2: 10 * k, y3: 20 * k }),
+          ),
+        ]
+      : [],
+  gamma: ({ gamma }) => (gamma && gamma !== 1 ? [gammaStep(gamma)] : []),
+  contrast: ({ contrast }) =>
+    contrast !== undefined && contrast !== 1
+      ? [native(SLOT.linear, (pipeline) => pipeline.linear(contrast, MID_GREY * (1 - contrast)))]
+      : [],
+  background: (_options, { fill, geometry }) => {
+    if (!fill) return [];
+    const { width, height } = geometry.output;
     const layer = {
       input: { create: { width, height, channels: 4 as const, background: fill } },
       blend: 'dest-over' as const,
     };
-    steps.push(native(SLOT.composite, (pipeline) => pipeline.composite([layer])));
-  }
-  return steps;
+    return [native(SLOT.composite, (pipeline) => pipeline.composite([layer]))];
+  },
 };
+
+export const pixelSteps = (options: TransformOptions, context: StepContext): Step[] =>
+  STAGES.flatMap((stage) => STAGE_STEPS[stage](options, context));
 
 /**
  * Runs the steps on `pipeline`, cutting it where the documented order requires (see above).

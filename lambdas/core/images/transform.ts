@@ -4,6 +4,7 @@ import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';
 import type { ImageLimits } from './limits.ts';
 import { pixelSteps, runSteps } from './operations.ts';
+import { asksForPixels } from './parameters.ts';
 import { classicalSegmenter } from './segment/classical.ts';
 import type { Segmenter } from './segment/segmenter.ts';
 import { sharp } from './sharp.ts';
@@ -175,21 +176,6 @@ const frameByFrame = async (
     },
   });
 };
-
-/** Any option other than format, quality and metadata changes pixels. */
-const asksForPixels = (options: TransformOptions): boolean =>
-  options.width !== undefined ||
-  options.height !== undefined ||
-  options.rotate !== undefined ||
-  options.flip !== undefined ||
-  Boolean(options.blur) ||
-  Boolean(options.sharpen) ||
-  (options.brightness ?? 1) !== 1 ||
-  (options.contrast ?? 1) !== 1 ||
-  (options.saturation ?? 1) !== 1 ||
-  ![0, 1, undefined].includes(options.gamma) ||
-  options.background !== undefined ||
-  options.segment !== undefined;
 
 /** The stored format when an encoder can write it again; SVG, BMP and ICO cannot be. */
 const storedOutput = (format: ImageFormat): OutputFormat | undefined =>
