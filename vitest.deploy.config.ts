@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
  */
 const E2E = [
   'auth',
+  'contract',
   'direct-upload',
   'import',
   'import-refusals',

@@ -1,3 +1,5 @@
+import type { QuotaState } from '#core/quotas/state';
+
 /**
  * What can go wrong that the caller can act on, in the domain's terms. Services and the adapters
  * below them throw these; the HTTP layer alone decides how each kind is answered
@@ -30,19 +32,6 @@ export type ErrorKind =
   /** A remote resource we were asked to fetch did not answer in time. */
   | 'upstream_timeout';
 
-/** The caller's quota or rate-limit state, which the API reports with every upload answer. */
-export type QuotaState =
-  | {
-      kind: 'team';
-      monthly: { uploads: number; limit: number; remaining: number; resetsAt: number };
-      storage: { used: number; limit: number; remaining: number };
-    }
-  | {
-      kind: 'anonymous';
-      hourly: { limit: number; remaining: number; resetsAt: number };
-      daily: { limit: number; remaining: number; resetsAt: number };
-    };
-
 export interface DomainErrorDetails {
   /** The contract's error code where it is more precise than the kind's (`external_id_duplicate`). */
   code?: string;
@@ -52,8 +41,6 @@ export interface DomainErrorDetails {
   quota?: QuotaState;
   /** When trying again can succeed. */
   retryAfterSeconds?: number;
-  /** Further facts for the caller (the team's usage with quota_exceeded). */
-  extra?: Record<string, unknown>;
   cause?: unknown;
 }
 

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { fieldError } from '#core/errors';
 
 /**
  * The plan catalogue of the reference's "Plans & Pricing" table. Sizes are binary units
@@ -7,9 +6,6 @@ import { fieldError } from '#core/errors';
  */
 const MB = 1024 ** 2;
 
-/** The 422 for a file over a plan's limit, naming the limit in MB as the plans do. */
-export const fileTooLarge = (field: string, limitBytes: number, what = 'The file') =>
-  fieldError(field, `${what} may be at most ${Math.round(limitBytes / MB)} MB.`);
 const GB = 1024 ** 3;
 const DAY = 86_400;
 

@@ -1,9 +1,10 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
-import { directUploads, uploader } from '#core/compose/uploads';
+import { bodies } from '#core/compose/http';
+import { directUploads } from '#core/compose/uploads';
 import { credentials, pathParameter } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
-import { quotaHeaders } from '#core/http/quota-headers';
+import { quotaHeaders } from '#core/http/headers';
 import { json } from '#core/http/response';
 
 /** POST /v1/uploads/{upload_id}/complete — validate the uploaded object and store it as media. */
@@ -11,7 +12,7 @@ export const handler = httpHandler(
   async (event) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     const completed = await directUploads().complete(caller, pathParameter(event, 'upload_id'));
-    return json(201, uploader().describeUpload(caller, completed.media), quotaHeaders(completed.quota));
+    return json(201, bodies().upload(caller, completed.media), quotaHeaders(completed.quota));
   },
   { failureCode: 'upload_failed' },
 );

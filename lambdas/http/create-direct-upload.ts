@@ -1,10 +1,11 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
+import { bodies } from '#core/compose/http';
 import { directUploads } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
+import { DirectUploadRequest } from '#core/http/requests';
 import { json } from '#core/http/response';
-import { DirectUploadRequest } from '#core/media/fields';
 import { parseOrThrow } from '#core/validation';
 
 /** POST /v1/uploads — a presigned S3 POST for files too large to send through the API. */
@@ -12,7 +13,7 @@ export const handler = httpHandler(
   async (event) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     const request = parseOrThrow(DirectUploadRequest, jsonBody(event));
-    return json(201, await directUploads().start(caller, request));
+    return json(201, bodies().directUpload(await directUploads().start(caller, request)));
   },
   { failureCode: 'upload_failed' },
 );

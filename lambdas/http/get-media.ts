@@ -1,5 +1,6 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
+import { bodies } from '#core/compose/http';
 import { mediaReader } from '#core/compose/media';
 import { credentials, pathParameter } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
@@ -9,5 +10,5 @@ import { json } from '#core/http/response';
 export const handler = httpHandler(async (event) => {
   const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'read');
   const found = await mediaReader().get(caller, pathParameter(event, 'id'));
-  return json(200, mediaReader().describe(found));
+  return json(200, bodies().media(found));
 });

@@ -1,13 +1,14 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
+import { bodies } from '#core/compose/http';
 import { quotas } from '#core/compose/quotas';
 import { uploader } from '#core/compose/uploads';
 import { credentials } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
+import { quotaHeaders } from '#core/http/headers';
 import { parseMultipartForm } from '#core/http/multipart';
-import { quotaHeaders } from '#core/http/quota-headers';
+import { UploadForm } from '#core/http/requests';
 import { json } from '#core/http/response';
-import { UploadFields } from '#core/media/fields';
 import { parseOrThrow } from '#core/validation';
 
 /** POST /v1/upload — multipart image upload, with or without an API key. */
@@ -17,13 +18,9 @@ export const handler = httpHandler(
     const admission = await quotas().admit(caller);
     const { maxFileBytes } = admission.plan;
     const form = await parseMultipartForm(event, { maxFileBytes, maxFields: 30, maxFieldBytes: 8192 });
-    const fields = parseOrThrow(UploadFields, form.fields);
+    const fields = parseOrThrow(UploadForm, form.fields);
     const created = await uploader().upload(caller, admission, { file: form.file, fields });
-    return json(
-      201,
-      uploader().describeUpload(caller, created),
-      quotaHeaders(admission.state(created.filesize)),
-    );
+    return json(201, bodies().upload(caller, created), quotaHeaders(admission.state(created.filesize)));
   },
   { failureCode: 'upload_failed' },
 );

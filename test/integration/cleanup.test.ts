@@ -76,7 +76,6 @@ describe('the cleanup job', () => {
     const management = createMediaManagement({
       media: repository,
       clock: at(T0 + 299_000),
-      publicBaseUrl: 'http://x',
       deletedRetentionSeconds: 0,
     });
     await management.update({ kind: 'key', teamId, keyId: 'k', abilities: ['write'] }, media.id, {

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#core/caller';
 import { systemClock } from '#core/clock';
-import { UploadFields } from '#core/media/fields';
+import { UploadForm } from '#core/http/requests';
 import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
 import { DEFAULT_PLANS } from '#core/plans';
@@ -61,8 +61,6 @@ const serviceWith = (faults: { db?: boolean; s3?: boolean }) => {
     clock: systemClock,
     newId: () => `fault${Date.now().toString(36).padStart(9, '0')}`,
     logger: { warn: () => undefined },
-    publicBaseUrl: 'http://localhost',
-    signupUrl: 'http://localhost',
   });
   return { media, quotas };
 };
@@ -80,7 +78,7 @@ const uploadOnce = async (caller: Caller, faults: { db?: boolean; s3?: boolean }
   const admission = await service.quotas.admit(caller);
   return service.media.upload(caller, admission, {
     file: { bytes, tooLarge: false },
-    fields: UploadFields.parse({}),
+    fields: UploadForm.parse({}),
   });
 };
 

@@ -1,21 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { UploadFields } from '#core/media/fields';
+import { UploadForm } from '#core/http/requests';
 
 const issuesOf = (input: Record<string, string>) => {
-  const result = UploadFields.safeParse(input);
+  const result = UploadForm.safeParse(input);
   return result.success ? [] : result.error.issues.map((issue) => issue.path.join('.'));
 };
 
-describe('UploadFields', () => {
+describe('UploadForm', () => {
   it('splits known fields from attribution and applies defaults', () => {
-    expect(UploadFields.parse({ caption: 'Hi', ttl: '1h', author: 'Jane', license: 'cc-by' })).toEqual({
+    expect(UploadForm.parse({ caption: 'Hi', ttl: '1h', author: 'Jane', license: 'cc-by' })).toEqual({
       caption: 'Hi',
       ttlSeconds: 3_600,
       externalId: undefined,
       public: true,
       attribution: { author: 'Jane', license: 'cc-by' },
     });
-    expect(UploadFields.parse({ caption: '', public: 'false' })).toMatchObject({
+    expect(UploadForm.parse({ caption: '', public: 'false' })).toMatchObject({
       caption: undefined,
       public: false,
     });
@@ -23,9 +23,9 @@ describe('UploadFields', () => {
 
   it('accepts exactly 20 attribution fields and values of exactly 1,000 characters', () => {
     const fields = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`f${i}`, 'v'.repeat(1_000)]));
-    expect(
-      Object.keys(UploadFields.parse({ ...fields, caption: 'c'.repeat(2_000) }).attribution),
-    ).toHaveLength(20);
+    expect(Object.keys(UploadForm.parse({ ...fields, caption: 'c'.repeat(2_000) }).attribution)).toHaveLength(
+      20,
+    );
   });
 
   it('names every bad field at once', () => {

@@ -1,6 +1,5 @@
 import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';
-import { publicBaseUrlOf } from '#core/config';
 import { createMediaManagement } from '#core/media/management';
 import { createMediaReader } from '#core/media/reader';
 import { createMediaRepository } from '#core/media/repository';
@@ -8,12 +7,8 @@ import { createMediaRepository } from '#core/media/repository';
 export const mediaRepository = once(() => createMediaRepository(platform().table));
 
 export const mediaReader = once(() => {
-  const { clock, settings } = platform();
-  return createMediaReader({
-    media: mediaRepository(),
-    clock,
-    publicBaseUrl: () => publicBaseUrlOf(settings),
-  });
+  const { clock } = platform();
+  return createMediaReader({ media: mediaRepository(), clock });
 });
 
 export const management = once(() => {
@@ -21,7 +16,6 @@ export const management = once(() => {
   return createMediaManagement({
     media: mediaRepository(),
     clock,
-    publicBaseUrl: publicBaseUrlOf(settings),
     deletedRetentionSeconds: settings.deletedRetentionSeconds,
   });
 });

@@ -3,14 +3,13 @@ import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';
 import { quotas } from '#core/compose/quotas';
 import { originals } from '#core/compose/storage';
-import { publicBaseUrlOf } from '#core/config';
 import { newMediaId } from '#core/ids';
 import { createMediaService } from '#core/media/service';
 import { createUploadIntentRepository } from '#core/uploads/intents';
 import { createDirectUploads } from '#core/uploads/service';
 
 export const uploader = once(() => {
-  const { clock, logger, settings } = platform();
+  const { clock, logger } = platform();
   return createMediaService({
     media: mediaRepository(),
     quotas: quotas(),
@@ -18,8 +17,6 @@ export const uploader = once(() => {
     clock,
     newId: newMediaId,
     logger,
-    publicBaseUrl: publicBaseUrlOf(settings),
-    signupUrl: settings.signupUrl,
   });
 });
 

@@ -1,5 +1,7 @@
 import { DomainError, type ErrorKind } from '#core/errors';
-import { quotaHeaders } from '#core/http/quota-headers';
+import { usageBody } from '#core/http/bodies';
+import type { ErrorBody } from '#core/http/contract';
+import { quotaHeaders } from '#core/http/headers';
 import { type HttpResponse, json } from '#core/http/response';
 import { logger } from '#core/platform/logger';
 
@@ -28,23 +30,23 @@ export const errorResponse = (error: unknown, requestId: string, failureCode: st
     const { status, code } = ANSWERS[error.kind];
     const { details } = error;
     logger.info('request refused', { status, code: details.code ?? code });
-    return json(
-      status,
-      {
-        error: details.code ?? code,
-        message: error.message,
-        ...(details.errors && { errors: details.errors }),
-        ...(details.action && { action: details.action }),
-        ...details.extra,
-        request_id: requestId,
-      },
-      {
-        ...(details.quota && quotaHeaders(details.quota)),
-        ...(details.retryAfterSeconds !== undefined && { 'retry-after': String(details.retryAfterSeconds) }),
-      },
-    );
+    const body: ErrorBody = {
+      error: details.code ?? code,
+      message: error.message,
+      ...(details.errors && { errors: details.errors }),
+      ...(details.action && { action: details.action }),
+      // A team refused for its quota is told where it stands.
+      ...(error.kind === 'quota_exceeded' &&
+        details.quota?.kind === 'team' && { usage: usageBody(details.quota) }),
+      request_id: requestId,
+    };
+    return json(status, body, {
+      ...(details.quota && quotaHeaders(details.quota)),
+      ...(details.retryAfterSeconds !== undefined && { 'retry-after': String(details.retryAfterSeconds) }),
+    });
   }
   // Internals (SDK messages, stack, upstream bodies) go to the log only.
   logger.error('request failed', { error: error as Error });
-  return json(500, { error: failureCode, message: GENERIC_FAILURE, request_id: requestId });
+  const body: ErrorBody = { error: failureCode, message: GENERIC_FAILURE, request_id: requestId };
+  return json(500, body);
 };

@@ -1,313 +1,332 @@
 import { z } from 'zod';
+import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
+import { PARAMETERS, type ParameterName } from '#core/images/parameters';
+import {
+  BatchDeleteBody,
+  BatchUpdateBody,
+  DirectUploadBody,
+  ErrorBody,
+  ListBody,
+  MediaBody,
+  UploadBody,
+  UsageBody,
+  withAttribution,
+} from './contract.ts';
+import { RATE_LIMIT_HEADERS, TEAM_QUOTA_HEADERS } from './headers.ts';
 import {
   AttributionValue,
   BatchPatchKnownFields,
   DirectUploadKnownFields,
   ImportKnownFields,
-  ListQuery,
+  ListMediaQuery,
   MediaIds,
   PatchKnownFields,
   UploadKnownFields,
-} from '#core/media/fields';
-import { PLAN_NAMES } from '#core/plans';
+} from './requests.ts';
 
 /**
- * The published contract, generated from the zod schemas that validate each request, so the
- * document cannot drift from the code. Response shapes are described here.
+ * The published contract, OpenAPI 3.1, generated from the zod schemas that parse every request
+ * (requests.ts) and type every answer (contract.ts), and from the viewer's parameter table, so the
+ * document cannot drift from the code. An end-to-end test checks real answers against it.
  */
-const jsonSchema = (schema: z.ZodType) =>
-  z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12', unrepresentable: 'any' });
 
-/** Request objects whose other keys are attribution metadata. */
-const withAttribution = (schema: z.ZodObject, value: z.ZodType) => jsonSchema(schema.catchall(value));
+const JSON_TYPE = 'application/json';
 
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const ERRORS: Record<number, string> = {
+  401: 'Missing or invalid API key (unauthorized)',
+  403: 'The key lacks the needed ability (forbidden), or a quota is used up (quota_exceeded, with an upgrade action and the usage)',
+  404: 'No such image, or not yours (not_found)',
+  409: 'The external_id is already used in this team (external_id_duplicate)',
+  413: 'The request is larger than the API takes (payload_too_large); send large files with POST /v1/uploads',
+  422: 'Invalid input (validation_error); `errors` names each field',
+  429: 'The anonymous upload limit is reached (rate_limited); see Retry-After and the wait action',
+  500: 'Something failed on our side; the request id helps the operator find out what',
+  502: 'The URL could not be fetched (fetch_failed)',
+  504: 'Fetching the URL timed out (fetch_failed)',
+};
 
-const MediaObject = z
-  .object({
-    id: z.string(),
-    link: z.url(),
-    caption: z.string().nullable(),
-    extension: z.string(),
-    width: z.number().int(),
-    height: z.number().int(),
-    filesize: z.number().int().describe('Stored bytes'),
-    created_at: z.number().int().describe('Unix seconds'),
-    expires_at: z.number().int().optional().describe('Unix seconds; absent for permanent media'),
-    external_id: z.string().optional(),
-  })
-  .catchall(z.string().describe('Attribution metadata'));
-
-const ErrorBody = z.object({
-  error: z.string().describe('Machine-readable code, e.g. validation_error'),
-  message: z.string(),
-  errors: z.record(z.string(), z.array(z.string())).optional().describe('Field-level problems (422)'),
-  action: z
-    .object({
-      type: z.enum(['upgrade', 'wait']),
-      url: z.string().optional(),
-      label: z.string().optional(),
-      seconds: z.number().optional(),
-    })
-    .optional(),
-  request_id: z.string(),
-});
-
-const errors = (...codes: number[]) =>
+const headerSchemas = (headers: Record<string, { description: string }>) =>
   Object.fromEntries(
-    codes.map((code) => [
-      code,
-      { description: ERROR_TEXT[code], content: { 'application/json': { schema: ref('Error') } } },
+    Object.entries(headers).map(([name, header]) => [
+      name,
+      z.int().optional().meta({ description: header.description }),
     ]),
   );
 
-const ERROR_TEXT: Record<number, string> = {
-  401: 'Missing or invalid API key',
-  403: 'The key lacks the needed ability (forbidden), or a quota is reached (quota_exceeded, with an upgrade action)',
-  404: 'No such image, or not yours',
-  409: 'external_id already used in this team',
-  422: 'Invalid input; see `errors`',
-  429: 'Anonymous rate limit reached; see Retry-After and the wait action',
-  500: 'Server error',
+/** Every upload and import answer reports the caller's quota: a team's, or an anonymous client's. */
+const QuotaHeaders = z.object({
+  ...headerSchemas(TEAM_QUOTA_HEADERS),
+  ...headerSchemas(RATE_LIMIT_HEADERS),
+});
+
+const error = (status: number, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
+  description: ERRORS[status] ?? 'Error',
+  content: { [JSON_TYPE]: { schema: ErrorBody } },
+  ...(headers && { headers }),
+});
+
+const errors = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, error(status)]));
+
+/** The refusals of an upload, which report the quota too (and when to try again, when rate limited). */
+const uploadRefusals = {
+  403: error(403, QuotaHeaders),
+  429: error(
+    429,
+    QuotaHeaders.extend({
+      'retry-after': z.int().meta({ description: 'Seconds until an upload can succeed' }),
+    }),
+  ),
 };
 
-const jsonBody = (schema: object) => ({ required: true, content: { 'application/json': { schema } } });
-const media = (description: string) => ({
+const json = (description: string, schema: z.ZodType, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
   description,
-  content: { 'application/json': { schema: ref('Media') } },
+  content: { [JSON_TYPE]: { schema } },
+  ...(headers && { headers }),
 });
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
-const keyed = [{ bearer: [] }];
-const optionalKey = [{}, { bearer: [] }];
+
+const jsonBody = (schema: z.ZodType) => ({ required: true, content: { [JSON_TYPE]: { schema } } });
+
+const idPath = z.object({ id: z.string().meta({ description: 'The media id' }) });
+type Security = Record<string, string[]>[];
+const keyed: Security = [{ bearer: [] }];
+const optionalKey: Security = [{}, { bearer: [] }];
+
+/** What each viewer parameter does, for the document and the README (the table declares how it parses). */
+const VIEWER_PARAMETERS: Record<ParameterName, string> = {
+  background:
+    'Fills transparency and the padding of fit=pad: a CSS colour (named, #rgb, #rrggbbaa, rgb(), rgba())',
+  blur: 'Gaussian blur radius in pixels, 1–250',
+  brightness: 'Multiplies R, G and B: 0–10, 1 unchanged',
+  contrast: 'Scales the distance from mid-grey: 0–10, 1 unchanged',
+  fit: 'How w and h apply: scale-down (default), contain, cover, crop, pad',
+  flip: 'Mirror: h, v or hv',
+  format: 'Output format: jpg (jpeg), webp, avif, png, gif',
+  gamma: 'out = in^gamma on values normalised to 0–1: 0–10, 0 and 1 unchanged',
+  h: 'Height in pixels of the picture as finally seen, 1–8192',
+  metadata: 'EXIF kept: copyright (default), none, keep',
+  q: 'Quality of JPEG, WebP and AVIF, 1–100',
+  rotate: 'Clockwise: 90, 180 or 270',
+  saturation: 'Scales the distance from each pixel’s luma: 0–10, 0 greyscale, 1 unchanged',
+  segment: 'foreground: remove the background (PNG with alpha unless format says otherwise)',
+  sharp: 'Unsharp-mask strength, 0–10',
+  w: 'Width in pixels of the picture as finally seen, 1–8192',
+};
+
+const viewerQuery = z.object(
+  Object.fromEntries(
+    (Object.keys(PARAMETERS) as ParameterName[]).map((name) => [
+      name,
+      z.string().optional().meta({ description: VIEWER_PARAMETERS[name] }),
+    ]),
+  ),
+);
+
+const viewerHeaders = z.object({
+  etag: z.string().meta({ description: 'Strong tag of this variant; send it back as If-None-Match' }),
+  'cache-control': z.string().meta({
+    description: 'A year, immutable, for permanent public media; never past the expiry of media with a ttl',
+  }),
+  vary: z.string().optional().meta({ description: 'Accept, where the page and the image share a URL' }),
+});
+
+/** A viewer link: the image (transformed as the query says) for clients, an HTML page for browsers. */
+const viewerOperation = (
+  operationId: string,
+  summary: string,
+  path: z.ZodObject,
+): ZodOpenApiOperationObject => ({
+  operationId,
+  summary,
+  description:
+    'Served at PUBLIC_BASE_URL (on AWS, the ViewerBaseUrl output), not under the API. A value that is malformed ' +
+    'or out of range is ignored, never an error; so is an unknown parameter. Also answers HEAD.',
+  security: [],
+  requestParams: { path, query: viewerQuery },
+  responses: {
+    200: {
+      description: 'The image, or for a browser (Accept preferring text/html) the HTML page that shows it',
+      headers: viewerHeaders,
+      content: {
+        'image/*': { schema: z.string().meta({ format: 'binary' }) },
+        'text/html': { schema: z.string() },
+      },
+    },
+    304: { description: 'If-None-Match matched: the same variant as before' },
+    ...errors(404),
+  },
+});
+
+const attribution = (shape: z.ZodRawShape, value: z.ZodType = AttributionValue) =>
+  withAttribution(shape, value);
 
 /** Servers are relative: the document is served by the API it describes. */
-export const openApiDocument = () => ({
-  openapi: '3.1.0',
-  info: {
-    title: 'imgpro API',
-    version: '1.0.0',
-    description: 'Self-hosted, img.pro-compatible image sharing API.',
-  },
-  servers: [{ url: '/' }],
-  components: {
-    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-    schemas: { Media: jsonSchema(MediaObject), Error: jsonSchema(ErrorBody) },
-  },
-  paths: {
-    '/v1/upload': {
-      post: {
-        summary: 'Upload an image (multipart)',
-        security: optionalKey,
-        requestBody: {
-          required: true,
-          content: {
-            'multipart/form-data': {
-              schema: withAttribution(
-                UploadKnownFields.extend({ file: z.string().describe('The image (binary)') }),
-                AttributionValue,
-              ),
-              encoding: { file: { contentType: 'application/octet-stream' } },
-            },
-          },
-        },
-        responses: { 201: media('Stored'), ...errors(401, 403, 409, 422, 429, 500) },
-      },
+export const openApiDocument = () =>
+  createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'imgpro API',
+      version: '1.0.0',
+      description: 'Self-hosted, img.pro-compatible image sharing API.',
     },
-    '/v1/import': {
-      post: {
-        summary: 'Import an image from a URL (same response as upload)',
-        security: optionalKey,
-        requestBody: jsonBody(withAttribution(ImportKnownFields, AttributionValue)),
-        responses: {
-          201: media('Stored'),
-          ...errors(401, 403, 409, 422, 429, 500),
-          502: {
-            description: 'The URL could not be fetched (fetch_failed)',
-            content: { 'application/json': { schema: ref('Error') } },
-          },
-          504: {
-            description: 'Fetching the URL timed out (fetch_failed)',
-            content: { 'application/json': { schema: ref('Error') } },
-          },
-        },
-      },
-    },
-    '/v1/uploads': {
-      post: {
-        summary: 'Start a direct upload to storage (for files too large for /v1/upload)',
-        security: optionalKey,
-        requestBody: jsonBody(withAttribution(DirectUploadKnownFields, AttributionValue)),
-        responses: {
-          201: {
-            description: 'A presigned POST: send the form fields and then the file to `upload.url`',
+    servers: [{ url: '/' }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths: {
+      '/v1/upload': {
+        post: {
+          operationId: 'uploadMedia',
+          summary: 'Upload an image (multipart)',
+          security: optionalKey,
+          requestBody: {
+            required: true,
             content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    upload_id: { type: 'string' },
-                    upload: {
-                      type: 'object',
-                      properties: {
-                        url: { type: 'string' },
-                        method: { const: 'POST' },
-                        fields: { type: 'object', additionalProperties: { type: 'string' } },
-                      },
-                    },
-                    expires_at: { type: 'integer' },
-                  },
-                },
+              'multipart/form-data': {
+                schema: attribution({
+                  ...UploadKnownFields.shape,
+                  file: z.string().meta({ format: 'binary', description: 'The image' }),
+                }),
+                encoding: { file: { contentType: 'application/octet-stream' } },
               },
             },
           },
-          ...errors(401, 403, 422, 429, 500),
-        },
-      },
-    },
-    '/v1/uploads/{upload_id}/complete': {
-      parameters: [{ name: 'upload_id', in: 'path', required: true, schema: { type: 'string' } }],
-      post: {
-        summary: 'Validate the uploaded file and store it as media',
-        security: optionalKey,
-        responses: { 201: media('Stored'), ...errors(401, 403, 404, 409, 422, 429, 500) },
-      },
-    },
-    '/v1/media': {
-      get: {
-        summary: "List the team's media, newest first",
-        security: keyed,
-        parameters: Object.entries(jsonSchema(ListQuery).properties ?? {}).map(([name, schema]) => ({
-          name,
-          in: 'query',
-          schema,
-        })),
-        responses: {
-          200: {
-            description: 'A page of media',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    data: { type: 'array', items: ref('Media') },
-                    next_cursor: { type: ['string', 'null'] },
-                    has_more: { type: 'boolean' },
-                  },
-                },
-              },
-            },
+          responses: {
+            201: json('Stored', UploadBody, QuotaHeaders),
+            ...errors(401, 409, 413, 422, 500),
+            ...uploadRefusals,
           },
-          ...errors(401, 403, 422),
         },
       },
-    },
-    '/v1/media/{id}': {
-      parameters: [idParameter],
-      get: {
-        summary: 'Get one image',
-        security: optionalKey,
-        responses: { 200: media('The image'), ...errors(401, 403, 404) },
-      },
-      patch: {
-        summary: 'Update caption, visibility, ttl or attribution metadata',
-        security: keyed,
-        requestBody: jsonBody(withAttribution(PatchKnownFields, AttributionValue.nullable())),
-        responses: { 200: media('Updated'), ...errors(401, 403, 404, 422) },
-      },
-      delete: {
-        summary: 'Delete an image',
-        security: keyed,
-        responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404) },
-      },
-    },
-    '/v1/usage': {
-      get: {
-        summary: "The team's monthly uploads and storage against its plan",
-        security: keyed,
-        responses: {
-          200: {
-            description: 'Usage',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    monthly: {
-                      type: 'object',
-                      properties: Object.fromEntries(
-                        ['uploads', 'uploads_limit', 'uploads_remaining', 'resets_at'].map((name) => [
-                          name,
-                          { type: 'integer' },
-                        ]),
-                      ),
-                    },
-                    totals: {
-                      type: 'object',
-                      properties: Object.fromEntries(
-                        [
-                          'media_stored',
-                          'storage_used_bytes',
-                          'storage_limit_bytes',
-                          'storage_remaining_bytes',
-                        ].map((name) => [name, { type: 'integer' }]),
-                      ),
-                    },
-                    plan: { type: 'string', enum: [...PLAN_NAMES] },
-                  },
-                },
-              },
-            },
+      '/v1/import': {
+        post: {
+          operationId: 'importMedia',
+          summary: 'Import an image from a URL (the same answer as an upload)',
+          security: optionalKey,
+          requestBody: jsonBody(attribution(ImportKnownFields.shape)),
+          responses: {
+            201: json('Stored', UploadBody, QuotaHeaders),
+            ...errors(401, 409, 413, 422, 500, 502, 504),
+            ...uploadRefusals,
           },
-          ...errors(401, 403),
         },
+      },
+      '/v1/uploads': {
+        post: {
+          operationId: 'createDirectUpload',
+          summary: 'Start a direct upload to storage (for files too large for /v1/upload)',
+          security: optionalKey,
+          requestBody: jsonBody(attribution(DirectUploadKnownFields.shape)),
+          responses: {
+            201: json(
+              'A presigned POST: send the form fields, then the file, to `upload.url`',
+              DirectUploadBody,
+            ),
+            ...errors(401, 413, 422, 500),
+            ...uploadRefusals,
+          },
+        },
+      },
+      '/v1/uploads/{upload_id}/complete': {
+        post: {
+          operationId: 'completeDirectUpload',
+          summary: 'Check the uploaded file and store it as media',
+          security: optionalKey,
+          requestParams: { path: z.object({ upload_id: z.string() }) },
+          responses: {
+            201: json('Stored', UploadBody, QuotaHeaders),
+            ...errors(401, 404, 409, 422, 500),
+            ...uploadRefusals,
+          },
+        },
+      },
+      '/v1/media': {
+        get: {
+          operationId: 'listMedia',
+          summary: "List the team's media, newest first",
+          security: keyed,
+          requestParams: { query: ListMediaQuery },
+          responses: { 200: json('A page of media', ListBody), ...errors(401, 403, 422) },
+        },
+      },
+      '/v1/media/{id}': {
+        get: {
+          operationId: 'getMedia',
+          summary: 'Get one image',
+          security: optionalKey,
+          requestParams: { path: idPath },
+          responses: { 200: json('The image', MediaBody), ...errors(401, 403, 404) },
+        },
+        patch: {
+          operationId: 'updateMedia',
+          summary: 'Change caption, visibility, ttl or attribution metadata (null removes)',
+          description:
+            'The hosted service’s tags, namespace, nsfw, tool, defaults and description are refused.',
+          security: keyed,
+          requestParams: { path: idPath },
+          requestBody: jsonBody(
+            attribution(
+              PatchKnownFields.pick({ caption: true, public: true, ttl: true }).shape,
+              AttributionValue.nullable(),
+            ),
+          ),
+          responses: { 200: json('Updated', MediaBody), ...errors(401, 403, 404, 409, 422) },
+        },
+        delete: {
+          operationId: 'deleteMedia',
+          summary: 'Delete an image',
+          security: keyed,
+          requestParams: { path: idPath },
+          responses: { 204: { description: 'Deleted' }, ...errors(401, 403, 404) },
+        },
+      },
+      '/v1/media/batch': {
+        patch: {
+          operationId: 'updateMediaBatch',
+          summary: 'Change up to 100 images the same way',
+          security: keyed,
+          requestBody: jsonBody(BatchPatchKnownFields.strict()),
+          responses: {
+            200: json('What was updated, and which ids were not found', BatchUpdateBody),
+            ...errors(401, 403, 409, 422),
+          },
+        },
+        delete: {
+          operationId: 'deleteMediaBatch',
+          summary: 'Delete up to 100 images',
+          security: keyed,
+          requestBody: jsonBody(z.object({ ids: MediaIds }).strict()),
+          responses: {
+            200: json('How many were deleted, and which ids were not found', BatchDeleteBody),
+            ...errors(401, 403, 422),
+          },
+        },
+      },
+      '/v1/usage': {
+        get: {
+          operationId: 'getUsage',
+          summary: "The team's monthly uploads and storage against its plan",
+          security: keyed,
+          responses: { 200: json('Usage', UsageBody), ...errors(401, 403) },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          operationId: 'getOpenApi',
+          summary: 'This document',
+          security: [],
+          responses: { 200: json('OpenAPI 3.1', z.object({ openapi: z.string() }).loose()) },
+        },
+      },
+      '/{id}': { get: viewerOperation('viewMedia', 'A viewer link', idPath) },
+      '/{id}.{ext}': {
+        get: viewerOperation(
+          'viewMediaAs',
+          'A viewer link that always answers image bytes; the extension acts as `format`',
+          idPath.extend({
+            ext: z
+              .string()
+              .meta({ description: 'jpg, jpeg, webp, avif, png, gif, or the stored svg, bmp, ico' }),
+          }),
+        ),
       },
     },
-    '/v1/media/batch': {
-      patch: {
-        summary: 'Update up to 100 images',
-        security: keyed,
-        requestBody: jsonBody(jsonSchema(BatchPatchKnownFields.strict())),
-        responses: {
-          200: {
-            description: 'What was updated, and which ids were not found',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    updated: { type: 'integer' },
-                    media: { type: 'array', items: ref('Media') },
-                    not_found: { type: 'array', items: { type: 'string' } },
-                  },
-                },
-              },
-            },
-          },
-          ...errors(401, 403, 422),
-        },
-      },
-      delete: {
-        summary: 'Delete up to 100 images',
-        security: keyed,
-        requestBody: jsonBody(jsonSchema(z.object({ ids: MediaIds }).strict())),
-        responses: {
-          200: {
-            description: 'How many were deleted, and which ids were not found',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    deleted: { type: 'integer' },
-                    not_found: { type: 'array', items: { type: 'string' } },
-                  },
-                },
-              },
-            },
-          },
-          ...errors(401, 403, 422),
-        },
-      },
-    },
-  },
-});
+  });

@@ -3,13 +3,12 @@ import type { TeamCaller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import { DomainError, fieldError, notFound } from '#core/errors';
 import { ATTRIBUTION_MAX_FIELDS, type MediaChanges, tooManyAttributionFields } from '#core/media/fields';
-import { isLive, type Media, toMediaObject } from '#core/media/media';
+import { isLive, type Media } from '#core/media/media';
 import type { MediaRepository, MediaUpdate } from '#core/media/repository';
 
 export interface MediaManagementDeps {
   media: MediaRepository;
   clock: Clock;
-  publicBaseUrl: string;
   /** How long a deleted image's original is kept before the cleanup job purges it. */
   deletedRetentionSeconds: number;
 }
@@ -26,33 +25,26 @@ const BATCH_CONCURRENCY = 8;
 export const createMediaManagement = ({
   media: repository,
   clock,
-  publicBaseUrl,
   deletedRetentionSeconds,
 }: MediaManagementDeps) => {
   const owned = (found: Media | undefined, caller: TeamCaller): found is Media =>
     found !== undefined && found.teamId === caller.teamId && isLive(found, clock.nowMs());
 
-  const describe = (media: Media) => toMediaObject(media, publicBaseUrl);
-
+  /** A page of the team's live media, newest first; or those of `ids` that are, in the order asked. */
   const list = async (
     caller: TeamCaller,
     query: { limit: number; cursor: string | undefined; ids: string[] | undefined },
-  ) => {
+  ): Promise<{ items: Media[]; cursor: string | undefined }> => {
     if (query.ids) {
       const found = await repository.getMany(query.ids);
       const byId = new Map(found.filter((media) => owned(media, caller)).map((media) => [media.id, media]));
-      const data = query.ids.flatMap((id) => {
+      const items = query.ids.flatMap((id) => {
         const media = byId.get(id);
-        return media ? [toMediaObject(media, publicBaseUrl, { attribution: false })] : [];
+        return media ? [media] : [];
       });
-      return { data, next_cursor: null, has_more: false };
+      return { items, cursor: undefined };
     }
-    const page = await repository.listByTeam(caller.teamId, { ...query, nowMs: clock.nowMs() });
-    return {
-      data: page.items.map((media) => toMediaObject(media, publicBaseUrl, { attribution: false })),
-      next_cursor: page.cursor ?? null,
-      has_more: page.cursor !== undefined,
-    };
+    return repository.listByTeam(caller.teamId, { ...query, nowMs: clock.nowMs() });
   };
 
   /**
@@ -106,11 +98,9 @@ export const createMediaManagement = ({
     const results = await pMap(ids, (id) => applyChanges(caller, id, changes, read(id)), {
       concurrency: BATCH_CONCURRENCY,
     });
-    const media = results.filter((result) => result !== undefined);
     return {
-      updated: media.length,
-      media: media.map(describe),
-      not_found: ids.filter((_, index) => results[index] === undefined),
+      media: results.filter((result) => result !== undefined),
+      notFound: ids.filter((_, index) => results[index] === undefined),
     };
   };
 
@@ -121,11 +111,11 @@ export const createMediaManagement = ({
     });
     return {
       deleted: deleted.filter(Boolean).length,
-      not_found: ids.filter((_, index) => !deleted[index]),
+      notFound: ids.filter((_, index) => !deleted[index]),
     };
   };
 
-  return { list, update, remove, updateMany, removeMany, describe };
+  return { list, update, remove, updateMany, removeMany };
 };
 export type MediaManagement = ReturnType<typeof createMediaManagement>;
 
@@ -137,7 +127,7 @@ const merge = (current: Media, changes: MediaChanges, nowMs: number): MediaUpdat
     else attribution[name] = value;
   }
   if (Object.keys(attribution).length > ATTRIBUTION_MAX_FIELDS) {
-    throw fieldError('metadata', tooManyAttributionFields().message);
+    throw fieldError('metadata', tooManyAttributionFields());
   }
   return {
     caption: changes.caption === undefined ? current.caption : (changes.caption ?? undefined),

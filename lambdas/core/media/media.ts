@@ -32,26 +32,3 @@ export const isLive = (media: Media, nowMs: number): boolean =>
 /** Who may see it: its own team always; everyone else only while it is public. */
 export const isVisibleTo = (media: Media, teamId: string | undefined): boolean =>
   teamId === undefined ? media.public : media.teamId === teamId;
-
-export const linkOf = (media: Pick<Media, 'id'>, publicBaseUrl: string): string =>
-  `${publicBaseUrl}/${media.id}`;
-
-/**
- * The API's media object: the reference's fields, plus `expires_at` and `external_id` when set and
- * attribution metadata at the top level (single items; the list leaves it out). Attribution is
- * written first so a server field can never be shadowed, even by a reserved name in stored data.
- */
-export const toMediaObject = (media: Media, publicBaseUrl: string, options = { attribution: true }) => ({
-  ...(options.attribution && media.attribution),
-  id: media.id,
-  link: linkOf(media, publicBaseUrl),
-  caption: media.caption ?? null,
-  extension: media.extension,
-  width: media.width,
-  height: media.height,
-  filesize: media.filesize,
-  created_at: unixSeconds(media.createdAtMs),
-  ...(media.expiresAt !== undefined && { expires_at: media.expiresAt }),
-  ...(media.externalId !== undefined && { external_id: media.externalId }),
-});
-export type MediaObject = ReturnType<typeof toMediaObject>;

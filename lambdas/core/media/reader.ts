@@ -1,20 +1,11 @@
 import type { Caller } from '#core/caller';
 import type { Clock } from '#core/clock';
 import { notFound } from '#core/errors';
-import { isLive, isVisibleTo, type Media, toMediaObject } from '#core/media/media';
+import { isLive, isVisibleTo, type Media } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';
 
 /** Reading one image: what `GET /v1/media/:id` and the viewer share. Knows nothing of image bytes. */
-export const createMediaReader = ({
-  media,
-  clock,
-  publicBaseUrl,
-}: {
-  media: MediaRepository;
-  clock: Clock;
-  /** Asked only when a media object is described (the viewer never does). */
-  publicBaseUrl: () => string;
-}) => ({
+export const createMediaReader = ({ media, clock }: { media: MediaRepository; clock: Clock }) => ({
   /** Live media the caller may see; undefined alike whether it is missing, private or someone else's. */
   async find(caller: Caller, id: string): Promise<Media | undefined> {
     const found = await media.get(id);
@@ -28,7 +19,5 @@ export const createMediaReader = ({
     if (!found) throw notFound('Image not found.');
     return found;
   },
-
-  describe: (record: Media) => toMediaObject(record, publicBaseUrl()),
 });
 export type MediaReader = ReturnType<typeof createMediaReader>;

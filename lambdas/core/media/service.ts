@@ -6,10 +6,9 @@ import { ingestImage } from '#core/images/ingest';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { ImageRejected } from '#core/images/rejected';
 import { sniffFormat } from '#core/images/sniff';
-import type { UploadFields } from '#core/media/fields';
-import { type Media, toMediaObject } from '#core/media/media';
+import { fileTooLarge, type UploadFields } from '#core/media/fields';
+import type { Media } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';
-import { ANONYMOUS_PLAN, fileTooLarge } from '#core/plans';
 import { LimitReached } from '#core/quotas/limits';
 import type { Admission, QuotaService } from '#core/quotas/service';
 import { type ObjectStore, originalKey } from '#core/store/object-store';
@@ -21,8 +20,6 @@ export interface MediaServiceDeps {
   clock: Clock;
   newId: () => string;
   logger: { warn(message: string, extra: Record<string, unknown>): void };
-  publicBaseUrl: string;
-  signupUrl: string;
 }
 
 export interface NewUpload {
@@ -127,20 +124,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
     return fresh instanceof Error ? fresh : await deps.quotas.refusal(fresh as Admission, reached.limits);
   };
 
-  /** The media object of an upload, with the anonymous extras of the reference. */
-  const describeUpload = (caller: Caller, record: Media) => ({
-    ...toMediaObject(record, deps.publicBaseUrl),
-    ...(caller.kind === 'anonymous' && {
-      upgrade: {
-        type: 'register',
-        url: deps.signupUrl,
-        message: `Anonymous uploads are deleted after ${ANONYMOUS_DAYS} days. Use an API key to keep images permanently.`,
-        label: 'Get an API key',
-      },
-    }),
-  });
-
-  return { upload, describeUpload };
+  return { upload };
 };
 export type MediaService = ReturnType<typeof createMediaService>;
 
@@ -155,9 +139,6 @@ const refuseTeamOnlyFields = (fields: UploadFields) => {
   if (!fields.public) throw fieldError('public', 'Anonymous uploads are always public; use an API key.');
   if (fields.externalId !== undefined) throw fieldError('external_id', 'external_id requires an API key.');
 };
-
-/** How long anonymous uploads live, as the upgrade message tells them. */
-const ANONYMOUS_DAYS = Math.round((ANONYMOUS_PLAN.retentionSeconds ?? 0) / 86_400);
 
 /** A ttl asked for is honoured, but never beyond the plan's retention (30 days for anonymous uploads). */
 const expiryOf = (

@@ -1,7 +1,7 @@
 import ipaddr from 'ipaddr.js';
 import { unixSeconds } from '#core/clock';
-import type { QuotaState } from '#core/errors';
 import type { CountedWindow } from '#core/quotas/limits';
+import type { AnonymousQuota } from '#core/quotas/state';
 
 /**
  * Anonymous uploads are limited per client in fixed hourly and daily UTC windows. A client is an
@@ -35,7 +35,7 @@ export interface WindowState extends CountedWindow {
 }
 
 /** An anonymous client's state in its hourly and daily windows, as every upload answer reports it. */
-export const anonymousQuotaState = (windows: readonly WindowState[]): QuotaState => {
+export const anonymousQuotaState = (windows: readonly WindowState[]): AnonymousQuota => {
   const state = (name: WindowState['name']) => {
     const window = windows.find((each) => each.name === name);
     if (!window) throw new Error(`no ${name} window`);

@@ -1,13 +1,14 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { DomainError, type QuotaState } from '#core/errors';
+import { DomainError } from '#core/errors';
 import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue } from '#core/plans';
 import type { SecretSource } from '#core/platform/secrets';
 import type { CountedWindow, LimitName } from '#core/quotas/limits';
 import { anonymousQuotaState, anonymousWindows, type WindowState } from '#core/quotas/rate-limits';
 import type { QuotaRepository } from '#core/quotas/repository';
+import type { QuotaState, TeamQuota } from '#core/quotas/state';
 import { createUpgradeLink, UPGRADE_LINK_LIFETIME_SECONDS } from '#core/quotas/upgrade-links';
-import { type TeamUsage, teamQuotaState, type UsageBody, usageBody, utcMonth } from '#core/quotas/usage';
+import { type TeamUsage, teamQuotaState, utcMonth } from '#core/quotas/usage';
 import type { TeamRepository } from '#core/teams/repository';
 
 export interface QuotaServiceDeps {
@@ -62,10 +63,10 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
   };
 
   /** GET /v1/usage */
-  const usage = async (teamId: string): Promise<UsageBody> => {
+  const usage = async (teamId: string): Promise<TeamQuota> => {
     const nowMs = clock.nowMs();
     const current = await usageOf(teamId, nowMs);
-    return usageBody(current.usage, current.plan, nowMs);
+    return teamQuotaState(current.usage, current.plan, nowMs);
   };
 
   const teamAdmission = async (teamId: string): Promise<Admission> => {
@@ -152,7 +153,6 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       {
         action: { type: 'upgrade', url, label: `Upgrade to ${target}` },
         quota: admission.state(),
-        extra: { usage: usageBody(admission.usage, admission.plan, nowMs) },
       },
     );
   };

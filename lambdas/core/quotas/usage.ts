@@ -1,6 +1,6 @@
 import { unixSeconds } from '#core/clock';
-import type { QuotaState } from '#core/errors';
 import type { Plan, PlanName } from '#core/plans';
+import type { TeamQuota } from '#core/quotas/state';
 
 /** A team's consumption as the counters record it. */
 export interface TeamUsage {
@@ -21,27 +21,11 @@ export const nextMonthStart = (ms: number): number => {
 
 const remaining = (limit: number, used: number) => Math.max(0, limit - used);
 
-/** GET /v1/usage — exactly the reference's shape. */
-export const usageBody = (usage: TeamUsage, plan: Plan, nowMs: number) => ({
-  monthly: {
-    uploads: usage.uploads,
-    uploads_limit: plan.uploadsPerMonth,
-    uploads_remaining: remaining(plan.uploadsPerMonth, usage.uploads),
-    resets_at: nextMonthStart(nowMs),
-  },
-  totals: {
-    media_stored: usage.mediaStored,
-    storage_used_bytes: usage.storageUsedBytes,
-    storage_limit_bytes: plan.storageBytes,
-    storage_remaining_bytes: remaining(plan.storageBytes, usage.storageUsedBytes),
-  },
-  plan: usage.plan,
-});
-export type UsageBody = ReturnType<typeof usageBody>;
-
-/** The team's quota state, as every upload answer reports it. */
-export const teamQuotaState = (usage: TeamUsage, plan: Plan, nowMs: number): QuotaState => ({
+/** The team's quota state, as `GET /v1/usage` and every upload answer report it. */
+export const teamQuotaState = (usage: TeamUsage, plan: Plan, nowMs: number): TeamQuota => ({
   kind: 'team',
+  plan: usage.plan,
+  mediaStored: usage.mediaStored,
   monthly: {
     uploads: usage.uploads,
     limit: plan.uploadsPerMonth,

@@ -1,9 +1,8 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import { DomainError, fieldError, notFound } from '#core/errors';
-import type { UploadFields } from '#core/media/fields';
+import { fileTooLarge, type UploadFields } from '#core/media/fields';
 import type { MediaService } from '#core/media/service';
-import { fileTooLarge } from '#core/plans';
 import type { QuotaService } from '#core/quotas/service';
 import { incomingKey, type ObjectStore } from '#core/store/object-store';
 import type { UploadIntent, UploadIntentRepository } from '#core/uploads/intents';
@@ -54,11 +53,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
       size: request.size,
       expiresInSeconds: DIRECT_UPLOAD_SECONDS,
     });
-    return {
-      upload_id: uploadId,
-      upload: { url: post.url, method: 'POST', fields: post.fields },
-      expires_at: expiresAt,
-    };
+    return { uploadId, post, expiresAt };
   };
 
   const complete = async (caller: Caller, uploadId: string) => {

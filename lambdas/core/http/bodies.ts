@@ -1,0 +1,105 @@
+import type { Caller } from '#core/caller';
+import { unixSeconds } from '#core/clock';
+import type { Media } from '#core/media/media';
+import { ANONYMOUS_PLAN } from '#core/plans';
+import type { TeamQuota } from '#core/quotas/state';
+import type {
+  BatchDeleteBody,
+  BatchUpdateBody,
+  DirectUploadBody,
+  ListBody,
+  MediaBody,
+  MediaSummary,
+  UploadBody,
+  UsageBody,
+} from './contract.ts';
+
+/** How long anonymous uploads live, as the upgrade message tells them. */
+const ANONYMOUS_DAYS = Math.round((ANONYMOUS_PLAN.retentionSeconds ?? 0) / 86_400);
+
+/**
+ * The answers' bodies, built from domain values and typed by the contract: the only place the
+ * wire's field names are written. `publicBaseUrl` starts every link; `signupUrl` is where an
+ * anonymous uploader is sent to get a key.
+ */
+export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }) => {
+  const summary = (media: Media): MediaSummary => ({
+    id: media.id,
+    link: `${links.publicBaseUrl}/${media.id}`,
+    caption: media.caption ?? null,
+    extension: media.extension,
+    width: media.width,
+    height: media.height,
+    filesize: media.filesize,
+    created_at: unixSeconds(media.createdAtMs),
+    ...(media.expiresAt !== undefined && { expires_at: media.expiresAt }),
+    ...(media.externalId !== undefined && { external_id: media.externalId }),
+  });
+
+  /**
+   * Attribution metadata at the top level. Written first so a server field can never be shadowed,
+   * even by a reserved name in stored data.
+   */
+  const media = (record: Media): MediaBody => ({ ...record.attribution, ...summary(record) });
+
+  return {
+    media,
+
+    upload: (caller: Caller, record: Media): UploadBody => ({
+      ...media(record),
+      ...(caller.kind === 'anonymous' && {
+        upgrade: {
+          type: 'register' as const,
+          url: links.signupUrl,
+          message: `Anonymous uploads are deleted after ${ANONYMOUS_DAYS} days. Use an API key to keep images permanently.`,
+          label: 'Get an API key',
+        },
+      }),
+    }),
+
+    list: (page: { items: Media[]; cursor: string | undefined }): ListBody => ({
+      data: page.items.map(summary),
+      next_cursor: page.cursor ?? null,
+      has_more: page.cursor !== undefined,
+    }),
+
+    updated: (result: { media: Media[]; notFound: string[] }): BatchUpdateBody => ({
+      updated: result.media.length,
+      media: result.media.map(media),
+      not_found: result.notFound,
+    }),
+
+    deleted: (result: { deleted: number; notFound: string[] }): BatchDeleteBody => ({
+      deleted: result.deleted,
+      not_found: result.notFound,
+    }),
+
+    directUpload: (started: {
+      uploadId: string;
+      post: { url: string; fields: Record<string, string> };
+      expiresAt: number;
+    }): DirectUploadBody => ({
+      upload_id: started.uploadId,
+      upload: { url: started.post.url, method: 'POST', fields: started.post.fields },
+      expires_at: started.expiresAt,
+    }),
+  };
+};
+export type Bodies = ReturnType<typeof createBodies>;
+
+/** GET /v1/usage, and the `usage` of a quota_exceeded refusal. */
+export const usageBody = (quota: TeamQuota): UsageBody => ({
+  monthly: {
+    uploads: quota.monthly.uploads,
+    uploads_limit: quota.monthly.limit,
+    uploads_remaining: quota.monthly.remaining,
+    resets_at: quota.monthly.resetsAt,
+  },
+  totals: {
+    media_stored: quota.mediaStored,
+    storage_used_bytes: quota.storage.used,
+    storage_limit_bytes: quota.storage.limit,
+    storage_remaining_bytes: quota.storage.remaining,
+  },
+  plan: quota.plan,
+});

@@ -1,0 +1,150 @@
+import { z } from 'zod';
+import { ATTRIBUTION_VALUE_MAX_CHARS } from '#core/media/fields';
+import { PLAN_NAMES } from '#core/plans';
+
+/**
+ * What the API answers, as zod schemas: the response bodies of every route (their headers are in
+ * headers.ts). The builders in bodies.ts are typed by them, the OpenAPI document is generated from
+ * them (with the requests of requests.ts), and an end-to-end test checks real answers against it.
+ */
+
+/**
+ * An object whose other properties are attribution metadata (strings). The schema says what else
+ * may stand there as the union of its own properties' types and the attribution value: generated
+ * clients turn it into an index signature, which must admit every listed property or they lose
+ * their types.
+ */
+export const withAttribution = <Shape extends z.ZodRawShape>(shape: Shape, value: z.ZodType) =>
+  z.object(shape).catchall(
+    z
+      .union([
+        value,
+        ...Object.values(shape).map((schema) => (schema instanceof z.ZodOptional ? schema.unwrap() : schema)),
+      ] as [z.ZodType, ...z.ZodType[]])
+      .meta({
+        description: `Attribution metadata: any property not listed, a string of at most ${ATTRIBUTION_VALUE_MAX_CHARS} characters`,
+      }),
+  );
+
+const unixSeconds = (description: string) => z.int().meta({ description: `${description} (Unix seconds)` });
+
+/** The media object's own fields: what the listing shows of each item. */
+const mediaFields = {
+  id: z.string().meta({ description: 'The media id, 14 base62 characters', examples: ['9bQw1ZkT3xYc2L'] }),
+  link: z
+    .url()
+    .meta({ description: 'The viewer link: the HTML page for browsers, the image for everyone else' }),
+  caption: z.string().nullable(),
+  extension: z
+    .string()
+    .meta({ description: 'Format as stored: jpeg, png, gif, webp, avif, svg, bmp, ico; jpg for HEIC' }),
+  width: z.int(),
+  height: z.int(),
+  filesize: z.int().meta({ description: 'Stored bytes' }),
+  created_at: unixSeconds('When it was stored'),
+  expires_at: unixSeconds('When it expires; absent for permanent media').optional(),
+  external_id: z.string().optional(),
+};
+
+export const MediaSummary = z.object(mediaFields).meta({
+  id: 'MediaSummary',
+  description: 'A media object as the listing shows it: without attribution metadata',
+});
+
+export const MediaBody = withAttribution(mediaFields, z.string()).meta({
+  id: 'Media',
+  description: 'A media object, with its attribution metadata at the top level',
+});
+
+const Upgrade = z
+  .object({
+    type: z.literal('register'),
+    url: z.url(),
+    message: z.string(),
+    label: z.string(),
+  })
+  .meta({ description: 'How to keep images longer (anonymous uploads only)' });
+
+export const UploadBody = withAttribution({ ...mediaFields, upgrade: Upgrade.optional() }, z.string()).meta({
+  id: 'Upload',
+  description: 'The media stored: the media object, plus `upgrade` for an anonymous upload',
+});
+
+export const ListBody = z.object({
+  data: z.array(MediaSummary),
+  next_cursor: z
+    .string()
+    .nullable()
+    .meta({ description: 'Pass as `cursor` for the next page; null on the last' }),
+  has_more: z.boolean(),
+});
+
+export const BatchUpdateBody = z.object({
+  updated: z.int(),
+  media: z.array(MediaBody),
+  not_found: z.array(z.string()),
+});
+
+export const BatchDeleteBody = z.object({
+  deleted: z.int(),
+  not_found: z.array(z.string()),
+});
+
+export const UsageBody = z
+  .object({
+    monthly: z.object({
+      uploads: z.int(),
+      uploads_limit: z.int(),
+      uploads_remaining: z.int(),
+      resets_at: unixSeconds('When the monthly count starts again'),
+    }),
+    totals: z.object({
+      media_stored: z.int(),
+      storage_used_bytes: z.int(),
+      storage_limit_bytes: z.int(),
+      storage_remaining_bytes: z.int(),
+    }),
+    plan: z.enum(PLAN_NAMES),
+  })
+  .meta({ id: 'Usage' });
+
+export const DirectUploadBody = z.object({
+  upload_id: z.string(),
+  upload: z.object({
+    url: z.url(),
+    method: z.literal('POST'),
+    fields: z
+      .record(z.string(), z.string())
+      .meta({ description: 'Form fields to send before the file, as they are' }),
+  }),
+  expires_at: unixSeconds('When the upload must be completed by'),
+});
+
+export const ErrorBody = z
+  .object({
+    error: z.string().meta({ description: 'Machine-readable code, e.g. validation_error' }),
+    message: z.string(),
+    errors: z
+      .record(z.string(), z.array(z.string()))
+      .optional()
+      .meta({ description: 'Field-level problems (validation_error)' }),
+    action: z
+      .union([
+        z.object({ type: z.literal('upgrade'), url: z.url(), label: z.string() }),
+        z.object({ type: z.literal('wait'), seconds: z.int(), label: z.string().optional() }),
+      ])
+      .optional(),
+    usage: UsageBody.optional().meta({ description: "The team's usage (quota_exceeded)" }),
+    request_id: z.string(),
+  })
+  .meta({ id: 'Error' });
+
+export type MediaSummary = z.infer<typeof MediaSummary>;
+export type MediaBody = z.infer<typeof MediaBody>;
+export type UploadBody = z.infer<typeof UploadBody>;
+export type ListBody = z.infer<typeof ListBody>;
+export type BatchUpdateBody = z.infer<typeof BatchUpdateBody>;
+export type BatchDeleteBody = z.infer<typeof BatchDeleteBody>;
+export type UsageBody = z.infer<typeof UsageBody>;
+export type DirectUploadBody = z.infer<typeof DirectUploadBody>;
+export type ErrorBody = z.infer<typeof ErrorBody>;

@@ -1,0 +1,232 @@
+import { z } from 'zod';
+import {
+  ATTRIBUTION_MAX_FIELDS,
+  ATTRIBUTION_VALUE_MAX_CHARS,
+  attributionNameProblem,
+  BATCH_MAX_IDS,
+  CAPTION_MAX_CHARS,
+  LEGACY_FIELDS,
+  type MediaChanges,
+  tooManyAttributionFields,
+  type UploadFields,
+} from '#core/media/fields';
+import { parseTtl } from '#core/ttl';
+
+/**
+ * The API's requests as it parses them: one zod schema per request, turning the wire's field
+ * names and forms into what the services take. Every problem is reported at once, as the 422's
+ * field errors. The OpenAPI document describes the requests from these same schemas.
+ */
+
+export const Caption = z
+  .string()
+  .max(CAPTION_MAX_CHARS, `The caption must be at most ${CAPTION_MAX_CHARS} characters.`);
+
+export const Ttl = z.string().transform((value, ctx) => {
+  const result = parseTtl(value);
+  if (result.ok) return result.seconds;
+  ctx.addIssue({ code: 'custom', message: result.problem });
+  return z.NEVER;
+});
+
+export const ExternalId = z
+  .string()
+  .regex(/^[\x21-\x7e]{1,255}$/, 'The external_id must be 1–255 visible ASCII characters.');
+
+export const AttributionValue = z
+  .string()
+  .max(ATTRIBUTION_VALUE_MAX_CHARS, `Values must be at most ${ATTRIBUTION_VALUE_MAX_CHARS} characters.`);
+
+type Issue = { path: string[]; message: string };
+
+/**
+ * Problems with attribution entries: each name, each value, and their count. Run on the raw
+ * entries (not through a zod object) so that a name like `__proto__` is seen, not silently dropped.
+ */
+export const attributionIssues = (
+  entries: [string, unknown][],
+  value: z.ZodType = AttributionValue,
+): Issue[] => {
+  const issues: Issue[] = entries.flatMap(([name, input]): Issue[] => {
+    const problem = attributionNameProblem(name);
+    if (problem) return [{ path: [name], message: problem }];
+    const checked = value.safeParse(input);
+    return checked.success
+      ? []
+      : checked.error.issues.map((issue) => ({ path: [name], message: issue.message }));
+  });
+  if (entries.length > ATTRIBUTION_MAX_FIELDS)
+    issues.push({ path: ['metadata'], message: tooManyAttributionFields() });
+  return issues;
+};
+
+const FieldMap = z.custom<Record<string, unknown>>(
+  (input) => typeof input === 'object' && input !== null && !Array.isArray(input),
+  'Expected an object of fields.',
+);
+
+/**
+ * Splits caller-supplied fields into the known ones (parsed by `known`) and attribution metadata
+ * (checked by `attributionValue`, or refused when undefined), reporting every problem at once.
+ */
+const splitFields = <Known extends z.ZodObject>(
+  input: Record<string, unknown>,
+  ctx: z.RefinementCtx,
+  known: Known,
+  attributionValue: z.ZodType | undefined,
+): { known: z.output<Known>; attribution: [string, unknown][] } | undefined => {
+  const entries = Object.entries(input);
+  const isKnown = (name: string) => Object.hasOwn(known.shape, name);
+  const parsed = known.safeParse(Object.fromEntries(entries.filter(([name]) => isKnown(name))));
+  const attribution = entries.filter(([name]) => !isKnown(name));
+  const issues: Issue[] = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map(({ path, message }) => ({ path: path.map(String), message }))),
+    ...(attributionValue
+      ? attributionIssues(attribution, attributionValue)
+      : attribution.map(([name]) => ({ path: [name], message: `"${name}" cannot be set here.` }))),
+  ];
+  for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+  return parsed.success && issues.length === 0 ? { known: parsed.data, attribution } : undefined;
+};
+
+export const UploadKnownFields = z.object({
+  caption: Caption.optional(),
+  ttl: Ttl.optional(),
+  external_id: ExternalId.optional(),
+  public: z
+    .enum(['true', 'false'], 'public must be "true" or "false".')
+    .transform((value) => value === 'true')
+    .optional(),
+});
+
+/** The text fields of a multipart upload (the file part is handled apart), every problem reported at once. */
+export const UploadForm = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, UploadKnownFields, AttributionValue);
+  return fields ? toUploadFields(fields.known, fields.attribution) : z.NEVER;
+});
+
+/** In JSON a ttl may also be a plain number of seconds. */
+const JsonTtl = z.union([z.number().int().transform(String), z.string()]).pipe(Ttl);
+
+/** The upload fields as JSON (import and direct uploads): booleans and numbers where JSON has them. */
+const JsonUploadKnownFields = UploadKnownFields.extend({
+  ttl: JsonTtl.optional(),
+  public: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
+});
+
+const toUploadFields = (
+  known: z.output<typeof UploadKnownFields>,
+  attribution: [string, unknown][],
+): UploadFields => ({
+  caption: known.caption || undefined,
+  ttlSeconds: known.ttl,
+  externalId: known.external_id,
+  public: known.public !== false,
+  attribution: Object.fromEntries(attribution) as Record<string, string>,
+});
+
+export const ImportKnownFields = JsonUploadKnownFields.extend({
+  url: z.string('A url to import from is required.').max(2_048, 'The url must be at most 2,048 characters.'),
+});
+
+/** POST /v1/import — a URL plus the same fields an upload takes, as JSON. */
+export const ImportRequest = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, ImportKnownFields, AttributionValue);
+  return fields
+    ? { url: fields.known.url, fields: toUploadFields(fields.known, fields.attribution) }
+    : z.NEVER;
+});
+
+export const DirectUploadKnownFields = JsonUploadKnownFields.extend({
+  size: z
+    .number('size must be the file size in bytes.')
+    .int('size must be a whole number of bytes.')
+    .min(1, 'size must be at least 1 byte.'),
+  /** Accepted for clients that send it; the format always comes from the bytes. */
+  filename: z.string().max(255).optional(),
+});
+
+/** POST /v1/uploads — the declared size plus the same fields an upload takes, as JSON. */
+export const DirectUploadRequest = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, DirectUploadKnownFields, AttributionValue);
+  return fields
+    ? { size: fields.known.size, fields: toUploadFields(fields.known, fields.attribution) }
+    : z.NEVER;
+});
+
+const refuseLegacy = (name: string) => z.never({ error: `"${name}" cannot be updated.` }).optional();
+
+export const PatchKnownFields = z.object({
+  caption: Caption.nullable().optional(),
+  public: z.boolean('public must be true or false.').optional(),
+  ttl: JsonTtl.nullable().optional(),
+  ...Object.fromEntries([...LEGACY_FIELDS].map((name) => [name, refuseLegacy(name)])),
+});
+
+const toChanges = (
+  known: z.output<typeof PatchKnownFields>,
+  attribution: [string, unknown][],
+): MediaChanges => ({
+  ...(known.caption !== undefined && { caption: known.caption || null }),
+  ...(known.public !== undefined && { public: known.public }),
+  ...(known.ttl !== undefined && { ttlSeconds: known.ttl }),
+  attribution: Object.fromEntries(attribution) as Record<string, string | null>,
+});
+
+/** PATCH /v1/media/:id — caption, public, ttl and attribution metadata. */
+export const MediaPatchRequest = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, PatchKnownFields, AttributionValue.nullable());
+  return fields ? toChanges(fields.known, fields.attribution) : z.NEVER;
+});
+
+export const MediaIds = z
+  .array(z.string().min(1).max(64), 'ids must be a list of media ids.')
+  .min(1, 'ids must not be empty.')
+  .max(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`)
+  .refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat.');
+
+export const BatchPatchKnownFields = PatchKnownFields.pick({ caption: true, public: true, ttl: true }).extend(
+  {
+    ids: MediaIds,
+  },
+);
+
+/** PATCH /v1/media/batch — the same caption/public/ttl change on up to 100 media. */
+export const BatchPatchRequest = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, BatchPatchKnownFields, undefined);
+  if (!fields) return z.NEVER;
+  const { ids, ...known } = fields.known;
+  return { ids, changes: toChanges(known, []) };
+});
+
+/** DELETE /v1/media/batch */
+export const BatchDeleteRequest = FieldMap.transform((input, ctx) => {
+  const fields = splitFields(input, ctx, z.object({ ids: MediaIds }), undefined);
+  return fields ? fields.known : z.NEVER;
+});
+
+const LIMIT_PROBLEM = 'limit must be an integer from 1 to 100.';
+
+/** GET /v1/media query: `limit`, `cursor`, or `ids` (comma-separated). */
+export const ListMediaQuery = z
+  .object({
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, LIMIT_PROBLEM)
+      .transform(Number)
+      .pipe(z.number().min(1, LIMIT_PROBLEM).max(100, LIMIT_PROBLEM))
+      .default(50),
+    cursor: z.string().optional(),
+    ids: z
+      .string()
+      .transform((list) => [...new Set(list.split(',').map((id) => id.trim()))])
+      .pipe(
+        z
+          .array(z.string().min(1, 'ids must be a comma-separated list of ids.'))
+          .max(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`),
+      )
+      .optional(),
+  })
+  .loose();
