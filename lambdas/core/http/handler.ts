@@ -1,29 +1,46 @@
-import middy from '@middy/core';
+import type { Readable } from 'node:stream';
+import middy, { type MiddlewareObj } from '@middy/core';
+import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import type { Context } from 'aws-lambda';
 import { errorResponse } from '#core/http/errors';
 import type { HttpEvent } from '#core/http/event';
 import type { HttpResponse } from '#core/http/response';
 import { logger } from '#core/platform/logger';
 
-type Route = (event: HttpEvent, context: Context) => Promise<HttpResponse>;
+/** An answer whose body may be a stream (a function URL in `RESPONSE_STREAM` mode). */
+export type StreamedResponse = Omit<HttpResponse, 'body' | 'isBase64Encoded'> & { body: string | Readable };
+
+type Route<Response> = (event: HttpEvent, context: Context) => Promise<Response>;
 
 /**
- * The one middleware stack every HTTP entry uses: request id on every log line, and every thrown
+ * The one middleware stack of every HTTP entry: request id on every log line, and every thrown
  * error mapped to the reference's error body. Unexpected errors are logged with their details and
  * answered with a generic body carrying `failureCode` (e.g. `upload_failed`) and the request id.
  */
-export const httpHandler = (route: Route, options: { failureCode?: string } = {}) =>
+const stack = (failureCode: string): MiddlewareObj<HttpEvent, HttpResponse | StreamedResponse> => ({
+  before: ({ event, context }) => {
+    logger.addContext(context);
+    logger.appendKeys({ request_id: requestIdOf(event, context) });
+  },
+  onError: (request) => {
+    request.response = errorResponse(request.error, requestIdOf(request.event, request.context), failureCode);
+  },
+});
+
+/** A buffered entry: API Gateway (payload 2.0) and the local runtime. */
+export const httpHandler = (route: Route<HttpResponse>, options: { failureCode?: string } = {}) =>
   middy<HttpEvent, HttpResponse>()
-    .use({
-      before: ({ event, context }) => {
-        logger.addContext(context);
-        logger.appendKeys({ request_id: requestIdOf(event, context) });
-      },
-      onError: (request) => {
-        const requestId = requestIdOf(request.event, request.context);
-        request.response = errorResponse(request.error, requestId, options.failureCode ?? 'internal_error');
-      },
-    })
+    .use(stack(options.failureCode ?? 'internal_error'))
+    .handler(route);
+
+/**
+ * A streaming entry: the same stack, answered through Lambda's response stream, which sends the
+ * status and headers before the body (also when there is none: a 304, a HEAD) and is not held to
+ * the 6 MB of a buffered response. Needs the `awslambda` global of Lambda's runtime.
+ */
+export const streamingHandler = (route: Route<StreamedResponse>, options: { failureCode?: string } = {}) =>
+  middy<HttpEvent, StreamedResponse>({ executionMode: executionModeStreamifyResponse })
+    .use(stack(options.failureCode ?? 'internal_error'))
     .handler(route);
 
 const requestIdOf = (event: HttpEvent, context: Context): string =>
