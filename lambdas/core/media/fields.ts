@@ -9,6 +9,16 @@ export const CAPTION_MAX_CHARS = 2_000;
 export const ATTRIBUTION_MAX_FIELDS = 20;
 export const ATTRIBUTION_VALUE_MAX_CHARS = 1_000;
 
+/** Legacy fields of the hosted service that cannot be set here; the reference answers 422 for them. */
+export const LEGACY_FIELDS: ReadonlySet<string> = new Set([
+  'tags',
+  'namespace',
+  'nsfw',
+  'tool',
+  'defaults',
+  'description',
+]);
+
 /** Names the server owns in the media object, plus legacy fields the reference refuses on update. */
 const RESERVED_NAMES = new Set([
   'id',
@@ -28,12 +38,7 @@ const RESERVED_NAMES = new Set([
   'url',
   'external_id',
   'team_id',
-  'tags',
-  'namespace',
-  'nsfw',
-  'tool',
-  'defaults',
-  'description',
+  ...LEGACY_FIELDS,
 ]);
 
 const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
@@ -47,16 +52,6 @@ export const attributionNameProblem = (name: string): string | undefined => {
   if (RESERVED_NAMES.has(name) || name in Object.prototype) return `"${name}" is a reserved field name.`;
   return undefined;
 };
-
-/** Legacy fields of the hosted service that cannot be set here; the reference answers 422 for them. */
-export const LEGACY_FIELDS: ReadonlySet<string> = new Set([
-  'tags',
-  'namespace',
-  'nsfw',
-  'tool',
-  'defaults',
-  'description',
-]);
 
 export const BATCH_MAX_IDS = 100;
 
