@@ -25,6 +25,7 @@ describe('POST /v1/import with the default address policy', () => {
     ['loopback', () => `http://127.0.0.1:${internal.port}/x.png`],
     ['decimal loopback', () => `http://2130706433:${internal.port}/x.png`],
     ['mapped loopback', () => `http://[::ffff:127.0.0.1]:${internal.port}/x.png`],
+    ['IPv4-compatible loopback', () => `http://[::7f00:1]:${internal.port}/x.png`],
     ['localhost', () => `http://localhost:${internal.port}/x.png`],
     ['the local API itself', () => `${runtime.url}/openapi.json`],
     ['instance metadata', () => 'http://169.254.169.254/latest/meta-data/iam/security-credentials/'],
