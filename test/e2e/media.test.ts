@@ -44,9 +44,15 @@ describe('GET /v1/media/:id', () => {
     await expectNotFound(await getMedia('AAAAAAAAAAAAAA'));
   });
 
-  it("does not show another team's media to a key, even public media", async () => {
+  it("shows another team's public media to a key exactly as to anyone, and never its private media", async () => {
     const created = await json(await upload(runtime.url, { file: await jpeg(), key: teamA.key }));
-    await expectNotFound(await getMedia(created.id, teamB.key));
+    const withKey = await getMedia(created.id, teamB.key);
+    expect(withKey.status).toBe(200);
+    expect(await withKey.json()).toEqual(await (await getMedia(created.id)).json());
+    const hidden = await json(
+      await upload(runtime.url, { file: await jpeg(), key: teamA.key, fields: { public: 'false' } }),
+    );
+    await expectNotFound(await getMedia(hidden.id, teamB.key));
   });
 
   it.each([['..%2F..%2Fetc'], ['%00'], ['x'.repeat(300)], ['MEDIA%23abc']])(

@@ -5,7 +5,8 @@ import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
 /**
  * Team B's key against team A's media, singly and in batch: every answer must be the one an id
- * that does not exist gets, and team A's media must come out untouched.
+ * that does not exist gets (reading public media aside, which anyone may), and team A's media must
+ * come out untouched.
  */
 let runtime: TestRuntime;
 let teamA: { key: string; teamId: string };
@@ -18,7 +19,11 @@ beforeAll(async () => {
   teamA = await runtime.newKey();
   teamB = await runtime.newKey();
   mediaOfA = await json(
-    await upload(runtime.url, { file: await jpeg(), key: teamA.key, fields: { author: 'A' } }),
+    await upload(runtime.url, {
+      file: await jpeg(),
+      key: teamA.key,
+      fields: { author: 'A', public: 'false' },
+    }),
   );
 });
 afterEach(() => runtime.expectCountersToMatchMedia());
@@ -46,7 +51,7 @@ const sameAsMissing = async (operation: (id: string) => Promise<unknown>) => {
 };
 
 describe("team B's key on team A's media", () => {
-  it('cannot read it', async () => {
+  it('cannot read it while it is private', async () => {
     await sameAsMissing((id) => call('GET', `/v1/media/${id}`));
   });
 

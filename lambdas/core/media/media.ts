@@ -29,6 +29,9 @@ export interface Media {
 export const isLive = (media: Media, nowMs: number): boolean =>
   media.deletedAt === undefined && (media.expiresAt === undefined || media.expiresAt > unixSeconds(nowMs));
 
-/** Who may see it: its own team always; everyone else only while it is public. */
+/**
+ * Who may see it: its own team always; everyone else, with a key or without, only while it is
+ * public (a key never sees less than no key does).
+ */
 export const isVisibleTo = (media: Media, teamId: string | undefined): boolean =>
-  teamId === undefined ? media.public : media.teamId === teamId;
+  media.public || (teamId !== undefined && media.teamId === teamId);
