@@ -114,11 +114,20 @@ const matchRoute = (routes: CompiledRoute[], method: string, path: string): Rout
       const found = route.pattern.exec(path);
       if (!found) return [];
       const pathParameters = Object.fromEntries(
-        route.params.map((name, index) => [name, decodeURIComponent(found[index + 1] ?? '')]),
+        route.params.map((name, index) => [name, decodeSegment(found[index + 1] ?? '')]),
       );
       return [{ route, pathParameters, rank: route.params.length }];
     });
   return candidates.sort((a, b) => a.rank - b.rank)[0];
+};
+
+/** A path segment decoded; one with malformed percent-encoding is passed on as it came. */
+const decodeSegment = (segment: string): string => {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
 };
 
 /** The body, or undefined as soon as it grows past the limit (the rest is never read). */

@@ -30,7 +30,9 @@ export type ErrorKind =
   /** A remote resource we were asked to fetch failed or answered badly. */
   | 'upstream_failed'
   /** A remote resource we were asked to fetch did not answer in time. */
-  | 'upstream_timeout';
+  | 'upstream_timeout'
+  /** The request is larger than the route takes. */
+  | 'too_large';
 
 export interface DomainErrorDetails {
   /** The contract's error code where it is more precise than the kind's (`external_id_duplicate`). */
@@ -56,9 +58,30 @@ export class DomainError extends Error {
   }
 }
 
-/** Every field problem at once; the message is the first problem unless given. */
-export const invalidInput = (errors: FieldErrors, message = 'The request is invalid.'): DomainError =>
-  new DomainError('invalid_input', message, { errors });
+/** The most field problems one answer lists, and the longest name and message it repeats. */
+export const ERRORS_LIMIT = { fields: 30, messages: 3, chars: 300 };
+
+/**
+ * Every field problem at once, within ERRORS_LIMIT: a request cannot make its answer larger than
+ * itself (100,000 bad names in 1 MB must not come back as 10 MB). The message says how many there
+ * were when not all are listed.
+ */
+export const invalidInput = (errors: FieldErrors, message = 'The request is invalid.'): DomainError => {
+  const all = Object.entries(errors);
+  const shown = Object.fromEntries(
+    all
+      .slice(0, ERRORS_LIMIT.fields)
+      .map(([field, problems]) => [
+        field.slice(0, ERRORS_LIMIT.chars),
+        problems.slice(0, ERRORS_LIMIT.messages).map((problem) => problem.slice(0, ERRORS_LIMIT.chars)),
+      ]),
+  );
+  const counted =
+    all.length > ERRORS_LIMIT.fields ? ` (${ERRORS_LIMIT.fields} of ${all.length} fields listed)` : '';
+  return new DomainError('invalid_input', `${message.slice(0, ERRORS_LIMIT.chars)}${counted}`, {
+    errors: shown,
+  });
+};
 
 export const fieldError = (field: string, problem: string): DomainError =>
   invalidInput({ [field]: [problem] }, problem);

@@ -16,6 +16,7 @@ const ANSWERS: Record<ErrorKind, { status: number; code: string }> = {
   rate_limited: { status: 429, code: 'rate_limited' },
   upstream_failed: { status: 502, code: 'fetch_failed' },
   upstream_timeout: { status: 504, code: 'fetch_failed' },
+  too_large: { status: 413, code: 'payload_too_large' },
 };
 
 const GENERIC_FAILURE = 'Something went wrong on our side. Please try again.';

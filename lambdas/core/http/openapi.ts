@@ -268,7 +268,7 @@ export const openApiDocument = () =>
               AttributionValue.nullable(),
             ),
           ),
-          responses: { 200: json('Updated', MediaBody), ...errors(401, 403, 404, 409, 422) },
+          responses: { 200: json('Updated', MediaBody), ...errors(401, 403, 404, 409, 413, 422) },
         },
         delete: {
           operationId: 'deleteMedia',
@@ -286,7 +286,7 @@ export const openApiDocument = () =>
           requestBody: jsonBody(BatchPatchKnownFields.strict()),
           responses: {
             200: json('What was updated, and which ids were not found', BatchUpdateBody),
-            ...errors(401, 403, 409, 422),
+            ...errors(401, 403, 409, 413, 422),
           },
         },
         delete: {
@@ -296,7 +296,7 @@ export const openApiDocument = () =>
           requestBody: jsonBody(z.object({ ids: MediaIds }).strict()),
           responses: {
             200: json('How many were deleted, and which ids were not found', BatchDeleteBody),
-            ...errors(401, 403, 422),
+            ...errors(401, 403, 413, 422),
           },
         },
       },

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unixSeconds } from '#core/clock';
 import { DomainError, fieldError, notFound } from '#core/errors';
+import { isMediaId } from '#core/ids';
 import { externalIdItems } from '#core/media/external-ids';
 import { isLive, type Media } from '#core/media/media';
 import { type CountedWindow, isLimitName, LimitReached, type TeamQuota } from '#core/quotas/limits';
@@ -150,6 +151,8 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
     },
 
     async get(id) {
+      // An id no media can have is missing, without asking the table (which refuses keys over 2 KB).
+      if (!isMediaId(id)) return undefined;
       const { Item } = await db.send(
         new GetCommand({ TableName: tableName, Key: keys.media(id), ConsistentRead: true }),
       );
@@ -158,7 +161,7 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
 
     async getMany(ids) {
       const found: Media[] = [];
-      let pending: Record<string, unknown>[] = ids.map((id) => keys.media(id));
+      let pending: Record<string, unknown>[] = ids.filter(isMediaId).map((id) => keys.media(id));
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 0) await backoff(attempt);
         const { Responses, UnprocessedKeys } = await db.send(

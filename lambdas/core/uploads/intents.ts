@@ -1,4 +1,5 @@
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isMediaId } from '#core/ids';
 import type { UploadFields } from '#core/media/fields';
 import { keys, TTL_ATTRIBUTE } from '#core/store/keys';
 import type { Table, TransactionItem } from '#core/store/table';
@@ -42,6 +43,8 @@ export const createUploadIntentRepository = ({ db, tableName }: Table): UploadIn
   },
 
   async get(uploadId) {
+    // Upload ids are media ids: anything else was never issued.
+    if (!isMediaId(uploadId)) return undefined;
     const { Item } = await db.send(
       new GetCommand({ TableName: tableName, Key: keys.uploadIntent(uploadId), ConsistentRead: true }),
     );
