@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { jpeg, png, pngClaiming } from '#test/fixtures';
+import { animation, jpeg, jpegClaiming, png, pngClaiming } from '#test/fixtures';
 import { json, post, type UploadInput, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
@@ -57,6 +57,21 @@ describe('POST /v1/upload refuses bad files', () => {
     const whole = await jpeg(400, 300);
     await expectRejected(
       await upload(runtime.url, withKey({ file: whole.subarray(0, whole.length / 2) })),
+      'file',
+    );
+  });
+
+  it('that is a JPEG claiming 7000×7000 with the scan data of 256×256', async () => {
+    await expectRejected(
+      await upload(runtime.url, withKey({ file: await jpegClaiming(7000, 7000) })),
+      'file',
+    );
+  });
+
+  it('that is a GIF cut at 60%', async () => {
+    const whole = await animation('gif', 120, 120, 12);
+    await expectRejected(
+      await upload(runtime.url, withKey({ file: whole.subarray(0, Math.floor(whole.length * 0.6)) })),
       'file',
     );
   });

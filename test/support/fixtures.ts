@@ -82,6 +82,29 @@ export const pngClaiming = (width: number, height: number): Buffer => {
 };
 
 /**
+ * A real `width`×`height` baseline JPEG whose frame header is rewritten to claim
+ * `claimedWidth`×`claimedHeight`: libjpeg decodes what scan data there is and only warns that it
+ * ran out before the frame was filled.
+ */
+export const jpegClaiming = async (claimedWidth: number, claimedHeight: number): Promise<Buffer> => {
+  const bytes = Buffer.from(await splitImage(256, 256).jpeg({ progressive: false }).toBuffer());
+  for (let at = 2; at + 9 < bytes.length; at += 2 + bytes.readUInt16BE(at + 2)) {
+    if (bytes[at + 1] === 0xc0) {
+      bytes.writeUInt16BE(claimedHeight, at + 5);
+      bytes.writeUInt16BE(claimedWidth, at + 7);
+      return bytes;
+    }
+  }
+  throw new Error('no baseline frame header');
+};
+
+/** A JPEG with stray bytes before its end marker: libjpeg warns, and every browser shows it. */
+export const jpegWithStrayBytes = async (): Promise<Buffer> => {
+  const bytes = await splitImage(64, 64).jpeg().toBuffer();
+  return Buffer.concat([bytes.subarray(0, -2), Buffer.from([1, 2, 3, 4]), bytes.subarray(-2)]);
+};
+
+/**
  * A 24-bit BITMAPINFOHEADER BMP, bottom-up unless `topDown`. `pixelBytes` overrides how much
  * pixel data follows the header (a header alone claims an image it does not hold).
  */

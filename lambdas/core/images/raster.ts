@@ -1,6 +1,7 @@
 import type { ImageFormat } from './formats.ts';
+import { gifIsComplete } from './gif.ts';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
-import { FAIL_ON, sharp } from './sharp.ts';
+import { FAIL_ON, type FailOnOptions, sharp } from './sharp.ts';
 
 export interface Dimensions {
   width: number;
@@ -42,10 +43,27 @@ export const inspectRaster = async (
   // librsvg parses the whole document for the metadata above, which is the validation an SVG can
   // get; rendering it too costs seconds for large drawings and finds nothing parsing did not.
   if (format === 'svg') return { width, height };
+  if (format === 'gif' && !gifIsComplete(bytes)) throw new Error('GIF data ends before its trailer');
 
-  await sharp(bytes, { limitInputPixels: limits.maxPixels, failOn: FAIL_ON, animated })
-    .resize(PROBE_SIDE, PROBE_SIDE, { fit: 'inside', withoutEnlargement: true })
-    .raw()
-    .toBuffer();
+  const probe = (failOn: FailOnOptions) =>
+    sharp(bytes, { limitInputPixels: limits.maxPixels, failOn, animated })
+      .resize(PROBE_SIDE, PROBE_SIDE, { fit: 'inside', withoutEnlargement: true })
+      .raw()
+      .toBuffer();
+  if (format !== 'jpeg') {
+    await probe(FAIL_ON);
+    return { width, height };
+  }
+  // libjpeg only *warns* when the scan data ends before the frame it declared is filled (it pads
+  // the rest with grey), so a 30 KB file whose header claims 7000×7000 passes `failOn: 'error'`.
+  // Decoding with warnings fatal and forgiving all but those keeps phones' harmless warnings
+  // (stray bytes before a marker) accepted; a clean JPEG still decodes once.
+  await probe('warning').catch(async (error: unknown) => {
+    if (JPEG_DATA_ENDED.test(String(error))) throw error;
+    await probe(FAIL_ON);
+  });
   return { width, height };
 };
+
+/** libjpeg's warnings for scan data that ends early (JWRN_HIT_MARKER, JWRN_JPEG_EOF). */
+const JPEG_DATA_ENDED = /premature end of data segment|premature end of JPEG file/i;

@@ -13,4 +13,4 @@ sharp.concurrency(os.availableParallelism());
  */
 export const FAIL_ON = 'error' satisfies FailOnOptions;
 
-export { sharp };
+export { type FailOnOptions, sharp };

@@ -4,7 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { ingestImage } from '#core/images/ingest';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { ImageRejected } from '#core/images/rejected';
-import { animation, bmp, ico, pngClaiming, solid, splitImage, tinyHeic } from '#test/fixtures';
+import {
+  animation,
+  bmp,
+  ico,
+  jpegClaiming,
+  jpegWithStrayBytes,
+  pngClaiming,
+  solid,
+  splitImage,
+  tinyHeic,
+} from '#test/fixtures';
 
 const LIMITS = IMAGE_LIMITS;
 
@@ -48,6 +58,15 @@ describe('ingestImage', () => {
     expect(message).toContain('JPEG, PNG, GIF, WebP, AVIF, HEIC, SVG, BMP, ICO');
   });
 
+  it('accepts a JPEG that libjpeg only warns about, as browsers do', async () => {
+    expect(await ingestImage(await jpegWithStrayBytes(), LIMITS)).toMatchObject({ width: 64, height: 64 });
+  });
+
+  it('accepts a GIF with bytes after its trailer', async () => {
+    const gif = await animation('gif', 16, 16, 3);
+    expect(await ingestImage(Buffer.concat([gif, Buffer.alloc(16)]), LIMITS)).toMatchObject({ width: 16 });
+  });
+
   describe('refuses data that does not decode', () => {
     const corrupt = 'The image data is corrupt or truncated.';
 
@@ -63,6 +82,18 @@ describe('ingestImage', () => {
       expect(await rejection(ingestImage(png.subarray(0, Math.floor(png.length * 0.6)), LIMITS))).toBe(
         corrupt,
       );
+    });
+
+    it('a JPEG whose header claims more pixels than its data fills', async () => {
+      expect(await rejection(ingestImage(await jpegClaiming(7000, 7000), LIMITS))).toBe(corrupt);
+    });
+
+    it('a GIF cut short, even at a block boundary', async () => {
+      const gif = await animation('gif', 64, 64, 10);
+      expect(await rejection(ingestImage(gif.subarray(0, Math.floor(gif.length * 0.6)), LIMITS))).toBe(
+        corrupt,
+      );
+      expect(await rejection(ingestImage(gif.subarray(0, -1), LIMITS))).toBe(corrupt);
     });
 
     it('a JPEG that is only a header', async () => {
