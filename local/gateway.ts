@@ -24,6 +24,8 @@ export interface GatewayOptions {
   routes: GatewayRoute[];
   /** Requests larger than this are refused before the handler runs, as API Gateway does. */
   maxBodyBytes: number;
+  /** What handlers are told of their time (the context's remaining time), as Lambda's timeout. */
+  timeoutMs: number;
 }
 
 interface CompiledRoute extends GatewayRoute {
@@ -31,7 +33,7 @@ interface CompiledRoute extends GatewayRoute {
   params: string[];
 }
 
-export const createGateway = ({ routes, maxBodyBytes }: GatewayOptions): Server => {
+export const createGateway = ({ routes, maxBodyBytes, timeoutMs }: GatewayOptions): Server => {
   const compiled = routes.map(compile);
   const handlers = new Map<CompiledRoute, Promise<LambdaHandler>>();
 
@@ -82,7 +84,7 @@ export const createGateway = ({ routes, maxBodyBytes }: GatewayOptions): Server 
       handlers.set(match.route, handler);
     }
     const event = toEvent(request, { url, headers, sourceIp, body, match });
-    const result = await (await handler)(event, lambdaContext(event.requestContext.requestId));
+    const result = await (await handler)(event, lambdaContext(event.requestContext.requestId, timeoutMs));
     writeResult(response, result);
   }
 };
@@ -205,8 +207,8 @@ const toEvent = (
   };
 };
 
-const lambdaContext = (requestId: string): Context => {
-  const deadline = Date.now() + 30_000;
+const lambdaContext = (requestId: string, timeoutMs: number): Context => {
+  const deadline = Date.now() + timeoutMs;
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: 'local',

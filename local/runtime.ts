@@ -34,6 +34,13 @@ export interface LocalRuntimeOptions {
   inMemory?: boolean;
   /** Seconds between runs of the cleanup job (the schedule on AWS); 0 = never (tests run it themselves). */
   cleanupIntervalSeconds?: number;
+  /**
+   * The time each handler is told it has (its context's remaining time), as a function's timeout
+   * on AWS; tests shorten it to reach a deadline quickly. With a cloud assembly, the functions'
+   * own timeouts apply instead.
+   * @default 29 (the API functions' timeout: API Gateway gives up after 30 s)
+   */
+  functionTimeoutSeconds?: number;
   /** The services' clock; tests pass one they can move forward (the handlers' sources only). */
   clock?: Clock;
   /** Settings for the services, as environment variables (`lambdas/core/config.ts`), over the defaults. */
@@ -119,6 +126,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const server = createGateway({
       routes: assembly ? assembly.routes : sourceRoutes(),
       maxBodyBytes: MAX_REQUEST_BYTES,
+      timeoutMs: (options.functionTimeoutSeconds ?? 29) * 1000,
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

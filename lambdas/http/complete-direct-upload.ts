@@ -9,9 +9,9 @@ import { json } from '#core/http/response';
 
 /** POST /v1/uploads/{upload_id}/complete — validate the uploaded object and store it as media. */
 export const handler = httpHandler(
-  async (event) => {
+  async (event, _context, deadline) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
-    const completed = await directUploads().complete(caller, pathParameter(event, 'upload_id'));
+    const completed = await directUploads().complete(caller, pathParameter(event, 'upload_id'), deadline);
     return json(201, bodies().upload(caller, completed.media), quotaHeaders(completed.quota));
   },
   { failureCode: 'upload_failed' },

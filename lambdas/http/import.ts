@@ -12,11 +12,11 @@ import { parseOrThrow } from '#core/validation';
 
 /** POST /v1/import — fetch an image from a URL and store it like an upload, with or without an API key. */
 export const handler = httpHandler(
-  async (event) => {
+  async (event, _context, deadline) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     const request = parseOrThrow(ImportRequest, jsonBody(event));
     const admission = await quotas().admit(caller);
-    const created = await importer().importFrom(caller, admission, request);
+    const created = await importer().importFrom(caller, admission, request, deadline);
     return json(201, bodies().upload(caller, created), quotaHeaders(admission.state(created.filesize)));
   },
   { failureCode: 'import_failed' },

@@ -13,13 +13,13 @@ import { parseOrThrow } from '#core/validation';
 
 /** POST /v1/upload — multipart image upload, with or without an API key. */
 export const handler = httpHandler(
-  async (event) => {
+  async (event, _context, deadline) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     const admission = await quotas().admit(caller);
     const { maxFileBytes } = admission.plan;
     const form = await parseMultipartForm(event, { maxFileBytes, maxFields: 30, maxFieldBytes: 8192 });
     const fields = parseOrThrow(UploadForm, form.fields);
-    const created = await uploader().upload(caller, admission, { file: form.file, fields });
+    const created = await uploader().upload(caller, admission, { file: form.file, fields }, { deadline });
     return json(201, bodies().upload(caller, created), quotaHeaders(admission.state(created.filesize)));
   },
   { failureCode: 'upload_failed' },

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '#core/caller';
 import { systemClock } from '#core/clock';
+import type { Deadline } from '#core/deadline';
 import { UploadForm } from '#core/http/requests';
 import { createMediaRepository } from '#core/media/repository';
 import { createMediaService } from '#core/media/service';
@@ -70,16 +71,21 @@ const callers: Record<string, Caller> = {
   anonymous: { kind: 'anonymous', client: '203.0.113.7' },
 };
 
-const uploadOnce = async (caller: Caller, faults: { db?: boolean; s3?: boolean }) => {
+const uploadOnce = async (caller: Caller, faults: { db?: boolean; s3?: boolean }, deadline?: Deadline) => {
   const service = serviceWith(faults);
   const bytes = await sharp({ create: { width: 8, height: 8, channels: 3, background: 'blue' } })
     .png()
     .toBuffer();
   const admission = await service.quotas.admit(caller);
-  return service.media.upload(caller, admission, {
-    file: { bytes, tooLarge: false },
-    fields: UploadForm.parse({}),
-  });
+  return service.media.upload(
+    caller,
+    admission,
+    {
+      file: { bytes, tooLarge: false },
+      fields: UploadForm.parse({}),
+    },
+    { deadline },
+  );
 };
 
 /** Every item (counters included) and every object: what "nothing changed" is checked against. */
@@ -103,6 +109,22 @@ describe.each(Object.keys(callers))('a failed %s upload leaves nothing stored or
   it('when the S3 write fails, nothing is committed', async () => {
     const before = await everything();
     await expect(uploadOnce(caller, { s3: true })).rejects.toThrow('internal error');
+    expect(await everything()).toEqual(before);
+  });
+
+  it('when the answer is already due, nothing is committed', async () => {
+    const before = await everything();
+    const answered = new AbortController();
+    answered.abort();
+    const deadline = { signal: answered.signal, remainingMs: () => 10_000 };
+    await expect(uploadOnce(caller, {}, deadline)).rejects.toThrow();
+    expect(await everything()).toEqual(before);
+  });
+
+  it('when too little time is left to commit and answer, nothing is committed', async () => {
+    const before = await everything();
+    const deadline = { signal: new AbortController().signal, remainingMs: () => 500 };
+    await expect(uploadOnce(caller, {}, deadline)).rejects.toThrow('Too little time left');
     expect(await everything()).toEqual(before);
   });
 

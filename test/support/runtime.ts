@@ -29,7 +29,7 @@ export const startTestRuntime = async (
   settings:
     | Record<string, string>
     | ((names: { tableName: string; bucketName: string }) => Record<string, string>) = {},
-  options: { architecture?: Architecture } = {},
+  options: { architecture?: Architecture; functionTimeoutSeconds?: number } = {},
 ) => {
   const cloudAssembly = inject('cloudAssembly');
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpro-test-'));
@@ -39,6 +39,7 @@ export const startTestRuntime = async (
   const runtime = await startLocalRuntime({
     clock,
     cleanupIntervalSeconds: 0,
+    functionTimeoutSeconds: options.functionTimeoutSeconds,
     port: 0,
     host: '127.0.0.1',
     dataDir,

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import middy, { type MiddlewareObj } from '@middy/core';
 import { executionModeStreamifyResponse } from '@middy/core/StreamifyResponse';
 import type { Context } from 'aws-lambda';
+import type { Deadline } from '#core/deadline';
 import { errorResponse } from '#core/http/errors';
 import type { HttpEvent } from '#core/http/event';
 import type { HttpResponse } from '#core/http/response';
@@ -10,7 +11,22 @@ import { logger } from '#core/platform/logger';
 /** An answer whose body may be a stream (a function URL in `RESPONSE_STREAM` mode). */
 export type StreamedResponse = Omit<HttpResponse, 'body' | 'isBase64Encoded'> & { body: string | Readable };
 
-type Route<Response> = (event: HttpEvent, context: Context) => Promise<Response>;
+type Route<Response> = (event: HttpEvent, context: Context, deadline: Deadline) => Promise<Response>;
+
+/**
+ * How long before Lambda's timeout the stack stops waiting for a route and answers with an error:
+ * the time to log, map and send that answer. A route sees it as its deadline.
+ */
+const ANSWER_RESERVE_MS = 1000;
+
+const withDeadline =
+  <Response>(route: Route<Response>) =>
+  (event: HttpEvent, context: Context, { signal }: { signal: AbortSignal }) =>
+    route(event, context, {
+      signal,
+      remainingMs: () =>
+        (context.getRemainingTimeInMillis?.() ?? Number.POSITIVE_INFINITY) - ANSWER_RESERVE_MS,
+    });
 
 /**
  * The one middleware stack of every HTTP entry: request id on every log line, and every thrown
@@ -29,9 +45,9 @@ const stack = (failureCode: string): MiddlewareObj<HttpEvent, HttpResponse | Str
 
 /** A buffered entry: API Gateway (payload 2.0) and the local runtime. */
 export const httpHandler = (route: Route<HttpResponse>, options: { failureCode?: string } = {}) =>
-  middy<HttpEvent, HttpResponse>()
+  middy<HttpEvent, HttpResponse>({ timeoutEarlyInMillis: ANSWER_RESERVE_MS })
     .use(stack(options.failureCode ?? 'internal_error'))
-    .handler(route);
+    .handler(withDeadline(route));
 
 /**
  * A streaming entry: the same stack, answered through Lambda's response stream, which sends the
@@ -39,9 +55,12 @@ export const httpHandler = (route: Route<HttpResponse>, options: { failureCode?:
  * the 6 MB of a buffered response. Needs the `awslambda` global of Lambda's runtime.
  */
 export const streamingHandler = (route: Route<StreamedResponse>, options: { failureCode?: string } = {}) =>
-  middy<HttpEvent, StreamedResponse>({ executionMode: executionModeStreamifyResponse })
+  middy<HttpEvent, StreamedResponse>({
+    executionMode: executionModeStreamifyResponse,
+    timeoutEarlyInMillis: ANSWER_RESERVE_MS,
+  })
     .use(stack(options.failureCode ?? 'internal_error'))
-    .handler(route);
+    .handler(withDeadline(route));
 
 const requestIdOf = (event: HttpEvent, context: Context): string =>
   event.requestContext?.requestId ?? context.awsRequestId;

@@ -100,10 +100,14 @@ export const createImageFetcher = (options: ImageFetcherOptions) => {
     return url;
   };
 
-  /** The image at `input`, read up to `maxBytes` (decompressed); `tooLarge` when it goes on past that. */
-  return async (input: string, maxBytes: number): Promise<FetchedImage> => {
+  /**
+   * The image at `input`, read up to `maxBytes` (decompressed); `tooLarge` when it goes on past that.
+   * The fetch ends at the configured timeout, or earlier when `limit` aborts (the caller's deadline).
+   */
+  return async (input: string, maxBytes: number, limit?: AbortSignal): Promise<FetchedImage> => {
     let url = checkUrl(input);
-    const signal = AbortSignal.timeout(options.timeoutMs);
+    const timeout = AbortSignal.timeout(options.timeoutMs);
+    const signal = limit ? AbortSignal.any([timeout, limit]) : timeout;
     try {
       for (let hop = 0; ; hop++) {
         const response = await fetch(url, {

@@ -1,5 +1,6 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
+import { type Deadline, NO_DEADLINE } from '#core/deadline';
 import { fieldError } from '#core/errors';
 import { IMAGE_FORMATS, type ImageFormat } from '#core/images/formats';
 import { ingestImage } from '#core/images/ingest';
@@ -40,7 +41,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
     caller: Caller,
     admission: Admission,
     { file, fields }: NewUpload,
-    options: { completesUpload?: string } = {},
+    options: { completesUpload?: string; deadline?: Deadline } = {},
   ) => {
     const { plan } = admission;
     if (!file || file.bytes.length === 0) throw fieldError('file', 'A non-empty image file is required.');
@@ -72,6 +73,8 @@ export const createMediaService = (deps: MediaServiceDeps) => {
     };
 
     try {
+      // Committing is the one step that cannot be taken back: only with time left to say so.
+      refuseWithoutTimeToAnswer(options.deadline ?? NO_DEADLINE);
       await repository.create(record, {
         month: admission.month,
         uploadId: options.completesUpload,
@@ -125,6 +128,15 @@ export const createMediaService = (deps: MediaServiceDeps) => {
   };
 
   return { upload };
+};
+
+/** Time a commit and its answer take, with margin (a transaction takes ~10–50 ms). */
+const COMMIT_RESERVE_MS = 2000;
+
+const refuseWithoutTimeToAnswer = (deadline: Deadline) => {
+  deadline.signal.throwIfAborted();
+  if (deadline.remainingMs() < COMMIT_RESERVE_MS)
+    throw new Error('Too little time left to commit the upload.');
 };
 export type MediaService = ReturnType<typeof createMediaService>;
 

@@ -1,5 +1,6 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
+import type { Deadline } from '#core/deadline';
 import { DomainError, fieldError, notFound } from '#core/errors';
 import { fileTooLarge, type UploadFields } from '#core/media/fields';
 import type { MediaService } from '#core/media/service';
@@ -56,7 +57,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
     return { uploadId, post, expiresAt };
   };
 
-  const complete = async (caller: Caller, uploadId: string) => {
+  const complete = async (caller: Caller, uploadId: string, deadline?: Deadline) => {
     const intent = await intents.get(uploadId);
     if (!intent || intent.expiresAt <= unixSeconds(clock.nowMs()) || !startedBy(intent, caller)) {
       throw notFound('Upload not found.');
@@ -79,7 +80,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
         caller,
         admission,
         { file, fields: intent.fields },
-        { completesUpload: uploadId },
+        { completesUpload: uploadId, deadline },
       );
     } catch (error) {
       // A file that can never become media goes now; after any other failure it stays for a retry.
