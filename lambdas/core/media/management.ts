@@ -1,7 +1,8 @@
 import pMap from 'p-map';
+import { backoff } from '#core/backoff';
 import type { TeamCaller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { DomainError, fieldError, notFound } from '#core/errors';
+import { fieldError, notFound } from '#core/errors';
 import { ATTRIBUTION_MAX_FIELDS, type MediaChanges, tooManyAttributionFields } from '#core/media/fields';
 import { isLive, type Media } from '#core/media/media';
 import type { MediaRepository, MediaUpdate } from '#core/media/repository';
@@ -13,8 +14,12 @@ export interface MediaManagementDeps {
   deletedRetentionSeconds: number;
 }
 
-/** Optimistic writes give up after this many lost races (each one means someone else just wrote). */
-const MAX_ATTEMPTS = 4;
+/**
+ * Optimistic writes retry after each lost race (someone else just wrote) with jittered backoff, so
+ * parallel changes of one item all land, in some order. 40 parallel PATCHes of one item need at
+ * most ~12 attempts here; this bound is for a pathological storm, which then fails without writing.
+ */
+const MAX_ATTEMPTS = 30;
 /** Batch items run with bounded parallelism: fast, without bursting the table's capacity. */
 const BATCH_CONCURRENCY = 8;
 
@@ -58,12 +63,13 @@ export const createMediaManagement = ({
     read: Promise<Media | undefined> = repository.get(id),
   ): Promise<Media | undefined> => {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      if (attempt > 1) await backoff(attempt - 1, { capMs: 250 });
       const current = attempt === 1 ? await read : await repository.get(id);
       if (!owned(current, caller)) return undefined;
       const next = merge(current, changes, clock.nowMs());
       if (await repository.update(current, next, clock.nowMs())) return { ...current, ...next };
     }
-    throw new DomainError('conflict', 'The image is being changed by another request; try again.');
+    throw new Error(`Gave up updating ${id} after ${MAX_ATTEMPTS} lost races.`);
   };
 
   const update = async (caller: TeamCaller, id: string, changes: MediaChanges) => {

@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { backoff } from '#core/backoff';
 import { unixSeconds } from '#core/clock';
 import { DomainError, fieldError, notFound } from '#core/errors';
 import { isMediaId } from '#core/ids';
@@ -417,9 +418,6 @@ const queuedAt = (id: string, dueAt: number | undefined) => {
 
 const updateExpression = (sets: string[], removes: string[]): string =>
   `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`;
-
-const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(1_000, 25 * 2 ** attempt)));
 
 type Item = Record<string, unknown>;
 
