@@ -74,8 +74,8 @@ export const createGateway = ({ routes, maxBodyBytes, timeoutMs }: GatewayOption
     const body = await readBody(request, maxBodyBytes);
     if (body === undefined) {
       // The API's own 413 (what CloudFront answers on AWS, with AWS's lower limit).
-      sendJson(response, 413, payloadTooLarge(maxBodyBytes, randomUUID()));
-      request.destroy();
+      sendJson(response, 413, payloadTooLarge(maxBodyBytes, randomUUID()), { keepReading: true });
+      discardRest(request);
       return;
     }
     let handler = handlers.get(match.route);
@@ -133,16 +133,41 @@ const decodeSegment = (segment: string): string => {
 };
 
 /** The body, or undefined as soon as it grows past the limit (the rest is never read). */
-const readBody = async (request: IncomingMessage, limit: number): Promise<Buffer | undefined> => {
-  if (Number(request.headers['content-length'] ?? 0) > limit) return undefined;
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) return undefined;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
+/** The whole body, or undefined past `limit` (the rest left unread: breaking a `for await` would reset the connection). */
+const readBody = (request: IncomingMessage, limit: number): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    if (Number(request.headers['content-length'] ?? 0) > limit) {
+      resolve(undefined);
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) chunks.push(chunk);
+      else {
+        request.off('data', onData);
+        resolve(undefined);
+      }
+    };
+    request.on('data', onData);
+    request.once('end', () => resolve(Buffer.concat(chunks)));
+    request.once('error', reject);
+  });
+
+/** How long a refused body is read and dropped before the connection is cut. */
+const DISCARD_MS = 10_000;
+
+/**
+ * Reads and drops the rest of a refused body, so that a client still sending it finishes and reads
+ * the answer, as browsers and fetch do, instead of meeting a reset (closing at once races the
+ * client's writes). A client that sends for longer than DISCARD_MS is cut off.
+ */
+const discardRest = (request: IncomingMessage) => {
+  const cutOff = setTimeout(() => request.socket.destroy(), DISCARD_MS).unref();
+  request.once('end', () => clearTimeout(cutOff));
+  request.once('close', () => clearTimeout(cutOff));
+  request.resume();
 };
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/i;
@@ -238,8 +263,21 @@ const writeResult = (response: ServerResponse, result: HttpResponse) => {
   response.end(response.req.method === 'HEAD' ? undefined : body);
 };
 
-const sendJson = (response: ServerResponse, status: number, error: { error: string; message: string }) => {
+/**
+ * An error answer that closes the connection, or with `keepReading`, one sent while the request is
+ * still being read: Node destroys a `connection: close` socket once the answer is out, which would
+ * reset a client still writing.
+ */
+const sendJson = (
+  response: ServerResponse,
+  status: number,
+  error: { error: string; message: string },
+  { keepReading = false } = {},
+) => {
   const body = JSON.stringify(error);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    ...(!keepReading && { connection: 'close' }),
+  });
   response.end(body);
 };

@@ -1,9 +1,12 @@
+import { execFile } from 'node:child_process';
 import { request } from 'node:http';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { animation, jpeg, jpegClaiming, png, pngClaiming } from '#test/fixtures';
 import { json, post, type UploadInput, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
+const run = promisify(execFile);
 let runtime: TestRuntime;
 let key: string;
 let teamId: string;
@@ -217,6 +220,35 @@ describe('POST /v1/upload refuses malformed requests', () => {
 });
 
 describe('POST /v1/upload refuses a body over the platform limit', () => {
+  it.each([
+    ['declared', 'new Uint8Array(72 * 1024 * 1024)'],
+    ['streamed', 'new Blob([new Uint8Array(300 * 1024 * 1024)]).stream()'],
+  ])('with a 413 that a client still sending a %s body can read', async (_, body) => {
+    // More than the runtime reads, sent whole by fetch in a process of its own (in this one, client
+    // and server take turns and never race): closing at once reset about half the tries, hence 3.
+    const client = `
+      const answers = [];
+      for (let attempt = 0; attempt < 3; attempt++) {
+        answers.push(await fetch(process.argv[1], {
+          method: 'POST',
+          headers: { authorization: 'Bearer ' + process.argv[2], 'content-type': 'multipart/form-data; boundary=x' },
+          body: ${body},
+          duplex: 'half',
+        }).then(async (r) => ({ status: r.status, error: (await r.json()).error }), (e) => ({ status: 0, error: String(e.cause ?? e) })));
+      }
+      console.log(JSON.stringify(answers));`;
+    const { stdout } = await run(process.execPath, [
+      '--input-type=module',
+      '-e',
+      client,
+      `${runtime.url}/v1/upload`,
+      key,
+    ]);
+    expect(JSON.parse(stdout)).toEqual(Array(3).fill({ status: 413, error: 'payload_too_large' }));
+    expect(await runtime.mediaItems()).toEqual([]);
+    expect(await runtime.admin.showTeam(teamId)).toEqual(team);
+  });
+
   it('with the API’s 413 pointing to /v1/uploads, before reading it', async () => {
     const declared = 200 * 1024 * 1024; // more than any plan's file and more than the runtime reads
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
