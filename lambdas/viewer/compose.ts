@@ -3,6 +3,7 @@ import { mediaReader } from '#core/compose/media';
 import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';
 import { originals, s3Client } from '#core/compose/storage';
+import type { Deadline } from '#core/deadline';
 import { type HttpEvent, header } from '#core/http/event';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { segmenterFromConfig } from '#core/images/segment/configured';
@@ -45,7 +46,7 @@ export const viewer = once((): Viewer => {
 });
 
 /** A function URL / API Gateway v2 event as the viewer reads it. */
-export const viewerRequest = (event: HttpEvent, context: Context): ViewerRequest => ({
+export const viewerRequest = (event: HttpEvent, context: Context, deadline: Deadline): ViewerRequest => ({
   method: event.requestContext.http.method.toUpperCase(),
   path: event.rawPath,
   query: event.rawQueryString ?? '',
@@ -53,4 +54,5 @@ export const viewerRequest = (event: HttpEvent, context: Context): ViewerRequest
   ifNoneMatch: header(event, 'if-none-match'),
   requestId: event.requestContext.requestId ?? context.awsRequestId,
   host: header(event, 'x-forwarded-host') ?? header(event, 'host'),
+  deadline,
 });

@@ -7,8 +7,8 @@ import { viewer, viewerRequest } from './compose.ts';
  * answer with a base64 body. Unexpected errors become the generic 500 with `no-store`.
  * On AWS the origin streams instead (stream.ts); the logic is the same module.
  */
-export const handler = httpHandler(async (event, context): Promise<HttpResponse> => {
-  const { status, headers, body } = await viewer().respond(viewerRequest(event, context));
+export const handler = httpHandler(async (event, context, deadline): Promise<HttpResponse> => {
+  const { status, headers, body } = await viewer().respond(viewerRequest(event, context, deadline));
   return {
     statusCode: status,
     headers,

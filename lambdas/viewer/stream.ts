@@ -7,7 +7,7 @@ import { viewer, viewerRequest } from './compose.ts';
  * Lambda's 6 MB buffered limit. The same logic and middleware as handler.ts; the body is produced
  * whole before the status is sent, so a failed transform is still a clean 500 with `no-store`.
  */
-export const handler = streamingHandler(async (event, context) => {
-  const { status, headers, body } = await viewer().respond(viewerRequest(event, context));
+export const handler = streamingHandler(async (event, context, deadline) => {
+  const { status, headers, body } = await viewer().respond(viewerRequest(event, context, deadline));
   return { statusCode: status, headers, body: body ? Readable.from([body]) : '' };
 });

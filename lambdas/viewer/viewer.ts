@@ -1,5 +1,6 @@
 import { ANONYMOUS, type Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
+import type { Deadline } from '#core/deadline';
 import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
@@ -44,6 +45,8 @@ export interface ViewerRequest {
   requestId: string;
   /** The host the visitor asked for, as CloudFront forwards it (x-forwarded-host) or the Host header. */
   host: string | undefined;
+  /** When the answer is due: transforms stop there. */
+  deadline: Deadline;
 }
 
 export interface ViewerResponse {
@@ -107,7 +110,7 @@ export const createViewer = (deps: ViewerDeps) => {
     const early =
       page || request.ifNoneMatch !== undefined || (extension !== undefined && !asFormat)
         ? undefined
-        : transformEarly(id, query);
+        : transformEarly(id, query, request.deadline);
 
     const media = await liveMedia(id).catch(async (error: unknown) => {
       await settled(early);
@@ -134,18 +137,18 @@ export const createViewer = (deps: ViewerDeps) => {
    * 404 goes out. So a 404 costs an S3 GET of a missing key next to the DynamoDB read (a fraction of
    * a cent per thousand), and for media gone or hidden what a view would have cost.
    */
-  const transformEarly = (id: string, query: ViewerQuery): EarlyTransform => {
+  const transformEarly = (id: string, query: ViewerQuery, deadline: Deadline): EarlyTransform => {
     const key = originalKey(id);
-    const image = transformOriginal(key, query.options);
+    const image = transformOriginal(key, query.options, deadline);
     // Awaited when served or dropped; until then a failure must not count as unhandled.
     image.catch(() => undefined);
     return { key, image };
   };
 
   /** The original under `key`, transformed; undefined when there is no such object. */
-  const transformOriginal = async (key: string, options: ViewerQuery['options']) => {
+  const transformOriginal = async (key: string, options: ViewerQuery['options'], deadline: Deadline) => {
     const original = await deps.objects.get(key);
-    return original && transform(original, options, deps.limits, deps.segmenter);
+    return original && transform(original, options, deps.limits, deps.segmenter, deadline);
   };
 
   const liveMedia = (id: string): Promise<Media | undefined> => deps.media.find(ANONYMOUS, id);
@@ -173,7 +176,7 @@ export const createViewer = (deps: ViewerDeps) => {
     const image =
       early?.key === media.objectKey
         ? await early.image
-        : await transformOriginal(media.objectKey, query.options);
+        : await transformOriginal(media.objectKey, query.options, request.deadline);
     if (!image) {
       deps.logger.error('original missing for live media', { media_id: media.id });
       return notFound(request);

@@ -407,3 +407,20 @@ describe('transform: animation', () => {
     }
   });
 });
+
+describe('transform: deadline', () => {
+  it('stops a render that runs past the deadline instead of finishing it', async () => {
+    // ~9 s of librsvg work here without a limit: a large filtered drawing.
+    const drawing = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="4000" height="3000"><filter id="f">' +
+        '<feGaussianBlur stdDeviation="40"/></filter><rect width="4000" height="3000" fill="red" filter="url(#f)"/></svg>',
+    );
+    const deadline = { signal: new AbortController().signal, remainingMs: () => 1000 };
+    const started = performance.now();
+    await expect(transform(drawing, { format: 'png' }, IMAGE_LIMITS, undefined, deadline)).rejects.toThrow(
+      /timeout/,
+    );
+    // The bound for any request; the render itself is stopped within a few seconds.
+    expect(performance.now() - started).toBeLessThan(10_000);
+  }, 30_000);
+});

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NO_DEADLINE } from '#core/deadline';
 import { newMediaId } from '#core/ids';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { classicalSegmenter } from '#core/images/segment/classical';
@@ -79,6 +80,7 @@ const setup = async (record: Record, options: { original?: Uint8Array; readMs?: 
     ifNoneMatch: undefined,
     requestId: 'r',
     host: undefined,
+    deadline: NO_DEADLINE,
     ...extra,
   });
   return { id, viewer, calls, request };

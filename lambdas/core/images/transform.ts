@@ -1,4 +1,5 @@
 import type { Sharp } from 'sharp';
+import { type Deadline, NO_DEADLINE } from '../deadline.ts';
 import { CONTENT_TYPES, EXTENSIONS, encode, KEEPS_ALPHA, LOSSY, MAX_SIDE } from './encode.ts';
 import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';
@@ -47,6 +48,7 @@ export const transform = async (
   options: TransformOptions,
   limits: ImageLimits,
   segmenter: Segmenter = classicalSegmenter(),
+  deadline: Deadline = NO_DEADLINE,
 ): Promise<TransformedImage> => {
   const format = await sniffFormat(input);
   if (!format) throw new Error('stored image is in no format we accept');
@@ -58,7 +60,7 @@ export const transform = async (
     const clean = sanitiseSvg(input);
     if (clean && !asked) return { body: clean, contentType };
     // Rasterising the sanitised document keeps librsvg away from anything it removed.
-    return render(clean ?? input, 'svg', options, limits, segmenter);
+    return render(clean ?? input, 'svg', options, limits, segmenter, deadline);
   }
   const stored = storedOutput(format);
   const sameFormat = options.format === undefined || options.format === stored;
@@ -67,7 +69,7 @@ export const transform = async (
     if (stored === undefined || metadata === 'keep') return { body: input, contentType };
     return prepareForViewing(input, contentType, metadata);
   }
-  return render(input, format, options, limits, segmenter);
+  return render(input, format, options, limits, segmenter, deadline);
 };
 
 export interface OutputDescription {
@@ -105,7 +107,9 @@ const render = async (
   options: TransformOptions,
   limits: ImageLimits,
   segmenter: Segmenter,
+  deadline: Deadline,
 ): Promise<TransformedImage> => {
+  const timeout = { seconds: secondsLeft(deadline) };
   const source = await openSource(input, format, limits);
   const target = targetOf(format, options);
   // Background removal works on one picture: an animation gives its first frame.
@@ -123,7 +127,7 @@ const render = async (
 
   const pipeline =
     animated && changesPixels
-      ? await frameByFrame(source, steps, geometry)
+      ? await frameByFrame(source, steps, geometry, timeout)
       : await runSteps(
           source.open({ animated, scale: vectorScale(source, upright, geometry, limits) }),
           steps,
@@ -137,7 +141,9 @@ const render = async (
     animation: animated ? { loop: source.loop, delay: source.delay } : undefined,
     metadata: options.metadata ?? 'copyright',
     exif: source.exif,
-  }).toBuffer();
+  })
+    .timeout(timeout)
+    .toBuffer();
   return { body, contentType: CONTENT_TYPES[target] };
 };
 
@@ -150,11 +156,13 @@ const frameByFrame = async (
   source: Source,
   steps: ReturnType<typeof pixelSteps>,
   geometry: Geometry,
+  timeout: { seconds: number },
 ): Promise<Sharp> => {
   const strip = await source
     .open({ animated: true })
     .ensureAlpha()
     .raw()
+    .timeout(timeout)
     .toBuffer({ resolveWithObject: true });
   const { width } = strip.info;
   const height = strip.info.height / source.frames;
@@ -163,7 +171,7 @@ const frameByFrame = async (
     Array.from({ length: source.frames }, async (_, index) => {
       const frame = strip.data.subarray(index * frameBytes, (index + 1) * frameBytes);
       const pipeline = await runSteps(sharp(frame, { raw: { width, height, channels: 4 } }), steps, false);
-      return pipeline.ensureAlpha().raw().toBuffer();
+      return pipeline.ensureAlpha().raw().timeout(timeout).toBuffer();
     }),
   );
   const { output } = geometry;
@@ -175,6 +183,15 @@ const frameByFrame = async (
       pageHeight: output.height,
     },
   });
+};
+
+/**
+ * libvips' own time limit for a pipeline, in whole seconds (0 = none): what the deadline leaves.
+ * A render cut off there stops burning CPU instead of running on after the request answered.
+ */
+const secondsLeft = (deadline: Deadline): number => {
+  const ms = deadline.remainingMs();
+  return Number.isFinite(ms) ? Math.max(1, Math.floor(ms / 1000)) : 0;
 };
 
 /** The stored format when an encoder can write it again; SVG, BMP and ICO cannot be. */
