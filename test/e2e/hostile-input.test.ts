@@ -31,7 +31,6 @@ const send = (method: string, path: string, body?: unknown) =>
 const snapshot = async () => ({ items: await runtime.items(), objects: await runtime.objectKeys() });
 
 const IDS = { 'of 3,000 characters': 'A'.repeat(3_000), 'with broken percent-encoding': '%E0%A4%A' };
-const [TOO_LONG, MALFORMED] = Object.values(IDS) as [string, string];
 
 describe('ids no media can have', () => {
   it.each(
