@@ -48,7 +48,8 @@ module.exports = {
       from: { path: '^lib/' },
       to: {
         path: '^lambdas/',
-        pathNot: '^lambdas/(http/routes|core/http/edge-contract|core/store/keys|viewer/canonical)\\.ts$',
+        pathNot:
+          '^lambdas/(http/routes|core/http/edge-contract|core/store/keys|core/store/object-keys|viewer/canonical)\\.ts$',
       },
     },
     {

@@ -83,12 +83,13 @@ describe('stateful stack', () => {
     });
   });
 
-  it('expires abandoned multipart uploads and old versions', () => {
+  it('expires abandoned multipart uploads, uncompleted direct uploads and old versions', () => {
     template.hasResourceProperties('AWS::S3::Bucket', {
       LifecycleConfiguration: {
         Rules: Match.arrayWith([
           Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 }, Status: 'Enabled' }),
           Match.objectLike({ NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }),
+          Match.objectLike({ Prefix: 'incoming/', ExpirationInDays: 1, Status: 'Enabled' }),
         ]),
       },
     });

@@ -6,6 +6,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
+import { INCOMING_PREFIX } from '#core/store/object-keys';
 
 /** The originals bucket, in domain terms: bytes in, bytes out, by key. */
 export interface ObjectStore {
@@ -39,7 +40,7 @@ export const objectSource = (objects: ObjectStore, location: { bucket: string; k
 };
 
 /** Where a direct upload lands before it is validated (a lifecycle rule sweeps what is never completed). */
-export const incomingKey = (uploadId: string): string => `incoming/${uploadId}`;
+export const incomingKey = (uploadId: string): string => `${INCOMING_PREFIX}${uploadId}`;
 
 export const createObjectStore = ({ s3, bucket }: { s3: S3Client; bucket: string }): ObjectStore => ({
   async put(key, body, contentType) {
