@@ -132,8 +132,10 @@ const decodeSegment = (segment: string): string => {
   }
 };
 
-/** The body, or undefined as soon as it grows past the limit (the rest is never read). */
-/** The whole body, or undefined past `limit` (the rest left unread: breaking a `for await` would reset the connection). */
+/**
+ * The whole body, or undefined past `limit`, the rest left unread (leaving a `for await` early
+ * would destroy the stream, and with it the connection the answer must go out on).
+ */
 const readBody = (request: IncomingMessage, limit: number): Promise<Buffer | undefined> =>
   new Promise((resolve, reject) => {
     if (Number(request.headers['content-length'] ?? 0) > limit) {

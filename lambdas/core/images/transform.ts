@@ -1,5 +1,5 @@
 import type { Sharp } from 'sharp';
-import { type Deadline, NO_DEADLINE } from '../deadline.ts';
+import { type Deadline, NO_DEADLINE } from '#core/deadline';
 import { CONTENT_TYPES, EXTENSIONS, encode, KEEPS_ALPHA, LOSSY, MAX_SIDE } from './encode.ts';
 import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';

@@ -129,8 +129,9 @@ export const createMediaService = (deps: MediaServiceDeps) => {
 
   return { upload };
 };
+export type MediaService = ReturnType<typeof createMediaService>;
 
-/** Time a commit and its answer take, with margin (a transaction takes ~10–50 ms). */
+/** The least time left in which an upload still commits: its transaction and the answer, with margin. */
 const COMMIT_RESERVE_MS = 2000;
 
 const refuseWithoutTimeToAnswer = (deadline: Deadline) => {
@@ -138,7 +139,6 @@ const refuseWithoutTimeToAnswer = (deadline: Deadline) => {
   if (deadline.remainingMs() < COMMIT_RESERVE_MS)
     throw new Error('Too little time left to commit the upload.');
 };
-export type MediaService = ReturnType<typeof createMediaService>;
 
 /** The image as ingest accepts it; what it refuses is a problem with the upload's `file`. */
 const ingest = (bytes: Uint8Array) =>
