@@ -10,6 +10,8 @@ const YEAR = 31_536_000;
 const PAGE_SECONDS = 300;
 /** Short: a private image can be made public, and a missing one can only be a mistyped link. */
 export const NOT_FOUND_CACHE_CONTROL = 'public, max-age=60';
+/** A transform beyond the render budget: the same every time, until a deployment changes the budget. */
+export const REFUSED_CACHE_CONTROL = 'public, max-age=300';
 
 /** Permanent media: a year and `immutable`; media with a TTL: never past its expiry. */
 export const imageCacheControl = (expiresAt: number | undefined, nowSeconds: number): string =>

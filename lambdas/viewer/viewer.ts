@@ -5,6 +5,7 @@ import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
 import { OUTPUT_FORMATS } from '#core/images/parameters';
+import { ImageRejected } from '#core/images/rejected';
 import type { Segmenter } from '#core/images/segment/segmenter';
 import { sharp } from '#core/images/sharp';
 import { describeOutput, TRANSFORM_VERSION, type TransformedImage, transform } from '#core/images/transform';
@@ -16,6 +17,7 @@ import {
   matchesEtag,
   NOT_FOUND_CACHE_CONTROL,
   pageCacheControl,
+  REFUSED_CACHE_CONTROL,
   strongEtag,
 } from './caching.ts';
 import { acceptClass } from './canonical.ts';
@@ -173,10 +175,14 @@ export const createViewer = (deps: ViewerDeps) => {
     const validators = { etag, 'cache-control': cacheControl, ...vary };
     if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
 
-    const image =
-      early?.key === media.objectKey
-        ? await early.image
-        : await transformOriginal(media.objectKey, query.options, request.deadline);
+    const image = await (early?.key === media.objectKey
+      ? early.image
+      : transformOriginal(media.objectKey, query.options, request.deadline)
+    ).catch((error: unknown) => {
+      if (error instanceof ImageRejected) return error;
+      throw error;
+    });
+    if (image instanceof ImageRejected) return beyondBudget(request, image.message);
     if (!image) {
       deps.logger.error('original missing for live media', { media_id: media.id });
       return notFound(request);
@@ -247,6 +253,17 @@ const notFound = (request: ViewerRequest): ViewerResponse =>
       404,
       { error: 'not_found', message: 'Image not found.', request_id: request.requestId },
       { 'cache-control': NOT_FOUND_CACHE_CONTROL },
+    ),
+  );
+
+/** The transform asked for would cost more than the render budget (see core/images/budget.ts). */
+const beyondBudget = (request: ViewerRequest, message: string): ViewerResponse =>
+  fromJson(
+    request,
+    json(
+      422,
+      { error: 'validation_error', message, request_id: request.requestId },
+      { 'cache-control': REFUSED_CACHE_CONTROL },
     ),
   );
 

@@ -1,5 +1,5 @@
-import decodeBmp from 'decode-bmp';
-import { assertWithinLimits, type ImageLimits } from './limits.ts';
+import { jsDecoders } from './js-decoders.ts';
+import { assertJsDecodable, assertWithinLimits, type ImageLimits } from './limits.ts';
 import type { Dimensions } from './raster.ts';
 import { ImageRejected } from './rejected.ts';
 import type { RgbaPixels } from './rgba.ts';
@@ -12,8 +12,8 @@ const BI_BITFIELDS = 3;
 const DECODABLE_DEPTHS = new Set([1, 2, 4, 8, 24, 32]);
 
 /** Validates a BMP (libvips cannot decode BMP) and returns its dimensions; see decodeBmpPixels. */
-export const inspectBmp = (bytes: Uint8Array, limits: ImageLimits): Dimensions => {
-  const { width, height } = decodeBmpPixels(bytes, limits);
+export const inspectBmp = async (bytes: Uint8Array, limits: ImageLimits): Promise<Dimensions> => {
+  const { width, height } = await decodeBmpPixels(bytes, limits);
   return { width, height };
 };
 
@@ -26,7 +26,7 @@ export const inspectBmp = (bytes: Uint8Array, limits: ImageLimits): Dimensions =
  *
  * Throws a 422 for a limit or an unsupported variant and lets decoder errors escape.
  */
-export const decodeBmpPixels = (bytes: Uint8Array, limits: ImageLimits): RgbaPixels => {
+export const decodeBmpPixels = async (bytes: Uint8Array, limits: ImageLimits): Promise<RgbaPixels> => {
   if (bytes.length < FILE_HEADER + MIN_DIB_HEADER) throw new Error('BMP header truncated');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dibHeaderSize = view.getUint32(14, true);
@@ -37,6 +37,7 @@ export const decodeBmpPixels = (bytes: Uint8Array, limits: ImageLimits): RgbaPix
   const compression = view.getUint32(30, true);
   if (width <= 0 || height === 0) throw new Error(`BMP claims ${width}×${height} pixels`);
   assertWithinLimits(width, Math.abs(height), limits);
+  assertJsDecodable(width * Math.abs(height), limits, 'The BMP has');
 
   const decodable =
     dibHeaderSize >= MIN_DIB_HEADER &&
@@ -49,6 +50,5 @@ export const decodeBmpPixels = (bytes: Uint8Array, limits: ImageLimits): RgbaPix
     );
   }
 
-  const decoded = decodeBmp(bytes);
-  return { width: decoded.width, height: decoded.height, data: decoded.data };
+  return jsDecoders().bmp(bytes);
 };

@@ -1,6 +1,7 @@
 import { filterCopyright } from './copyright.ts';
 import { embedIccProfile } from './icc.ts';
-import { assertWithinLimits, type ImageLimits } from './limits.ts';
+import { jsDecoders } from './js-decoders.ts';
+import type { ImageLimits } from './limits.ts';
 import type { Dimensions } from './raster.ts';
 import { FAIL_ON, sharp } from './sharp.ts';
 
@@ -26,25 +27,15 @@ export const convertHeic = async (
   limits: ImageLimits,
 ): Promise<Dimensions & { body: Uint8Array }> => {
   const container = await sharp(bytes, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
-  // Loaded on the first HEIC only: libheif is 2 MB of WebAssembly no other upload needs at start.
-  const { default: heicDecode } = await import('heic-decode');
-  const images = await heicDecode.all({ buffer: bytes });
-  try {
-    // Both libraries list top-level images in the same order, so sharp's primary index applies.
-    const primary = images[container.pagePrimary ?? 0] ?? images[0];
-    if (!primary) throw new Error('HEIF file holds no image');
-    assertWithinLimits(primary.width, primary.height, limits);
-    const { width, height, data } = await primary.decode();
+  // Both libraries list top-level images in the same order, so sharp's primary index applies.
+  const { width, height, data } = await jsDecoders().heic(bytes, container.pagePrimary ?? 0, limits);
 
-    let jpeg = sharp(data, { raw: { width, height, channels: 4 } })
-      // JPEG has no alpha; transparent areas (rare in HEIC) become white rather than black.
-      .flatten({ background: '#ffffff' })
-      .jpeg({ quality: JPEG_QUALITY, mozjpeg: false });
-    const { kept } = filterCopyright(container.exif);
-    if (kept) jpeg = jpeg.withExif(kept);
-    const body = await jpeg.toBuffer();
-    return { width, height, body: container.icc ? embedIccProfile(body, container.icc) : body };
-  } finally {
-    images.dispose();
-  }
+  let jpeg = sharp(data, { raw: { width, height, channels: 4 } })
+    // JPEG has no alpha; transparent areas (rare in HEIC) become white rather than black.
+    .flatten({ background: '#ffffff' })
+    .jpeg({ quality: JPEG_QUALITY, mozjpeg: false });
+  const { kept } = filterCopyright(container.exif);
+  if (kept) jpeg = jpeg.withExif(kept);
+  const body = await jpeg.toBuffer();
+  return { width, height, body: container.icc ? embedIccProfile(body, container.icc) : body };
 };

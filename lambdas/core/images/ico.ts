@@ -1,5 +1,5 @@
-import decodeIco from 'decode-ico';
-import { assertSides, assertTotalPixels, type ImageLimits } from './limits.ts';
+import { jsDecoders } from './js-decoders.ts';
+import { assertJsDecodable, assertSides, type ImageLimits } from './limits.ts';
 import { type Dimensions, inspectRaster } from './raster.ts';
 import type { RgbaPixels } from './rgba.ts';
 
@@ -18,7 +18,7 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  */
 export const inspectIco = async (bytes: Uint8Array, limits: ImageLimits): Promise<Dimensions> => {
   let largest: Dimensions = { width: 0, height: 0 };
-  for (const image of decodeChecked(bytes, limits)) {
+  for (const image of await decodeChecked(bytes, limits)) {
     const size = image.type === 'png' ? await inspectRaster(image.data, 'png', limits) : image;
     if (size.width * size.height > largest.width * largest.height) {
       largest = { width: size.width, height: size.height };
@@ -35,8 +35,8 @@ export type IcoImage = { kind: 'png'; bytes: Uint8Array } | { kind: 'rgba'; pixe
  * The largest image of an ICO that ingest accepted, for sharp to transform. Sizes are compared
  * as the directory and headers state them, which ingest checked against the decoded ones.
  */
-export const largestIcoImage = (bytes: Uint8Array, limits: ImageLimits): IcoImage => {
-  const images = decodeChecked(bytes, limits);
+export const largestIcoImage = async (bytes: Uint8Array, limits: ImageLimits): Promise<IcoImage> => {
+  const images = await decodeChecked(bytes, limits);
   const largest = images.reduce<(typeof images)[number] | undefined>(
     (best, image) => (!best || image.width * image.height > best.width * best.height ? image : best),
     undefined,
@@ -51,8 +51,8 @@ const decodeChecked = (bytes: Uint8Array, limits: ImageLimits) => {
   const claimed = claimedSizes(bytes);
   for (const { width, height } of claimed) assertSides(width, height, limits);
   const pixels = claimed.reduce((sum, { width, height }) => sum + width * height, 0);
-  assertTotalPixels(pixels, limits, claimed.length > 1 ? `The ${claimed.length} icons have` : 'The icon has');
-  return decodeIco(bytes);
+  assertJsDecodable(pixels, limits, claimed.length > 1 ? `The ${claimed.length} icons have` : 'The icon has');
+  return jsDecoders().ico(bytes);
 };
 
 /** Each image's size as its own header states it (the directory's one-byte sizes stop at 256). */

@@ -47,7 +47,7 @@ const decode = async (bytes: Uint8Array, format: ImageFormat, limits: ImageLimit
     case 'heic':
       return convertHeic(bytes, limits);
     case 'bmp':
-      return { ...inspectBmp(bytes, limits), body: bytes };
+      return { ...(await inspectBmp(bytes, limits)), body: bytes };
     case 'ico':
       return { ...(await inspectIco(bytes, limits)), body: bytes };
     default:

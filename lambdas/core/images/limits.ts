@@ -6,15 +6,29 @@ export interface ImageLimits {
   readonly maxPixels: number;
   /** Longest allowed side of any single frame. */
   readonly maxSide: number;
+  /** Frames of an animation: each one transformed costs a few milliseconds whatever its size. */
+  readonly maxFrames: number;
+  /** Pixels the JavaScript decoders (BMP, ICO) may produce: ten times slower than libvips. */
+  readonly maxJsPixels: number;
+  /** Estimated milliseconds one render may take (see budget.ts); the viewer holds to it too. */
+  readonly renderBudgetMs: number;
 }
 
-const count = (n: number): string => n.toLocaleString('en-US');
+export const count = (n: number): string => n.toLocaleString('en-US');
 
 /**
  * What uploads may be and the viewer will open: 48 MP phone sensors (8064×6048) and panoramas up to
- * 16k px wide fit; decompression bombs do not.
+ * 16k px wide fit; decompression bombs do not. A thousand frames is 33 s of animation at 30 fps.
+ * 16 MP decode in JavaScript in about 1.6 s here. Six seconds of rendering leaves a viewer request
+ * well inside its 10 s target even when the estimate is off by half.
  */
-export const IMAGE_LIMITS: ImageLimits = { maxPixels: 50_000_000, maxSide: 16_384 };
+export const IMAGE_LIMITS: ImageLimits = {
+  maxPixels: 50_000_000,
+  maxSide: 16_384,
+  maxFrames: 1_000,
+  maxJsPixels: 16_000_000,
+  renderBudgetMs: 6_000,
+};
 
 /**
  * Refuses an image too large to accept. `frames` is how many width×height pictures will be decoded
@@ -22,6 +36,11 @@ export const IMAGE_LIMITS: ImageLimits = { maxPixels: 50_000_000, maxSide: 16_38
  */
 export const assertWithinLimits = (width: number, height: number, limits: ImageLimits, frames = 1): void => {
   assertSides(width, height, limits);
+  if (frames > limits.maxFrames) {
+    throw new ImageRejected(
+      `The animation has ${count(frames)} frames, which exceeds the limit of ${count(limits.maxFrames)} frames.`,
+    );
+  }
   const subject =
     frames > 1
       ? `The animation's ${count(frames)} frames of ${count(width)}×${count(height)} have`
@@ -42,6 +61,16 @@ export const assertTotalPixels = (pixels: number, limits: ImageLimits, subject =
   if (pixels > limits.maxPixels) {
     throw new ImageRejected(
       `${subject} ${count(pixels)} pixels, which exceeds the limit of ${count(limits.maxPixels)} pixels.`,
+    );
+  }
+};
+
+/** Pixels a JavaScript decoder would produce; `subject` starts the sentence, e.g. "The BMP has". */
+export const assertJsDecodable = (pixels: number, limits: ImageLimits, subject: string): void => {
+  assertTotalPixels(pixels, limits, subject);
+  if (pixels > limits.maxJsPixels) {
+    throw new ImageRejected(
+      `${subject} ${count(pixels)} pixels, which exceeds the limit of ${count(limits.maxJsPixels)} pixels for this format.`,
     );
   }
 };

@@ -1,7 +1,9 @@
+import { assertSvgBudget } from './budget.ts';
 import type { ImageFormat } from './formats.ts';
 import { gifIsComplete } from './gif.ts';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
 import { FAIL_ON, type FailOnOptions, sharp } from './sharp.ts';
+import { readSvg } from './svg.ts';
 
 export interface Dimensions {
   width: number;
@@ -41,8 +43,12 @@ export const inspectRaster = async (
   assertWithinLimits(width, height, limits, frames);
 
   // librsvg parses the whole document for the metadata above, which is the validation an SVG can
-  // get; rendering it too costs seconds for large drawings and finds nothing parsing did not.
-  if (format === 'svg') return { width, height };
+  // get; rendering it too costs seconds for large drawings and finds nothing parsing did not. What
+  // rendering would cost is measured instead, so every SVG stored can be viewed.
+  if (format === 'svg') {
+    assertSvgBudget(readSvg(bytes).drawing, width * height, limits);
+    return { width, height };
+  }
   if (format === 'gif' && !gifIsComplete(bytes)) throw new Error('GIF data ends before its trailer');
 
   const probe = (failOn: FailOnOptions) =>

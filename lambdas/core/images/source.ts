@@ -41,9 +41,9 @@ export const openSource = async (
   format: ImageFormat,
   limits: ImageLimits,
 ): Promise<Source> => {
-  if (format === 'bmp') return rawSource(format, decodeBmpPixels(bytes, limits));
+  if (format === 'bmp') return rawSource(format, await decodeBmpPixels(bytes, limits));
   if (format === 'ico') {
-    const image = largestIcoImage(bytes, limits);
+    const image = await largestIcoImage(bytes, limits);
     return image.kind === 'png' ? libvipsSource(image.bytes, 'ico', limits) : rawSource('ico', image.pixels);
   }
   return libvipsSource(bytes, format, limits);

@@ -10,6 +10,8 @@
  * second line of defence.
  */
 
+import { DrawingTree, roughDrawing, type SvgDrawing } from './svg-drawing.ts';
+
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
 
@@ -43,12 +45,24 @@ const PREDEFINED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '
 class Unsupported extends Error {}
 
 /** The sanitised document, or undefined when it cannot be read safely (serve a raster instead). */
-export const sanitiseSvg = (bytes: Uint8Array): Uint8Array | undefined => {
+export const sanitiseSvg = (bytes: Uint8Array): Uint8Array | undefined => readSvg(bytes).document;
+
+export interface ReadSvg {
+  /** The sanitised document; undefined when it cannot be read safely. */
+  document: Uint8Array | undefined;
+  /** What rendering it involves: of the sanitised document, else an upper bound for the input. */
+  drawing: SvgDrawing;
+}
+
+/** Sanitises an SVG and measures what rendering the result involves (see SvgDrawing). */
+export const readSvg = (bytes: Uint8Array): ReadSvg => {
   try {
     const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return new TextEncoder().encode(rebuild(text));
+    const drawing = new DrawingTree();
+    const document = new TextEncoder().encode(rebuild(text, drawing));
+    return { document, drawing: drawing.measure() };
   } catch {
-    return undefined;
+    return { document: undefined, drawing: roughDrawing(bytes) };
   }
 };
 
@@ -58,7 +72,7 @@ interface Open {
   kept: string | undefined;
 }
 
-const rebuild = (text: string): string => {
+const rebuild = (text: string, drawing: DrawingTree): string => {
   let out = '';
   const stack: Open[] = [];
   let seenRoot = false;
@@ -71,7 +85,10 @@ const rebuild = (text: string): string => {
     if (end > position) {
       const chars = decodeEntities(text.slice(position, end));
       if (stack.length === 0 && chars.trim() !== '') throw new Unsupported('text outside the root');
-      if (keeping() && stack.length > 0) out += escapeText(chars, stack);
+      if (keeping() && stack.length > 0) {
+        out += escapeText(chars, stack);
+        drawing.text(chars);
+      }
     }
     if (lt < 0) break;
 
@@ -80,7 +97,10 @@ const rebuild = (text: string): string => {
     } else if (text.startsWith('<![CDATA[', lt)) {
       const close = text.indexOf(']]>', lt);
       if (close < 0) throw new Unsupported('unterminated CDATA');
-      if (keeping() && stack.length > 0) out += escapeText(text.slice(lt + 9, close), stack);
+      if (keeping() && stack.length > 0) {
+        out += escapeText(text.slice(lt + 9, close), stack);
+        drawing.text(text.slice(lt + 9, close));
+      }
       position = close + 3;
     } else if (text.startsWith('<!', lt)) {
       position = skipDeclaration(text, lt);
@@ -92,7 +112,10 @@ const rebuild = (text: string): string => {
       const name = text.slice(lt + 2, close).trim();
       const open = stack.pop();
       if (!open || open.name !== name) throw new Unsupported('mismatched end tag');
-      if (open.kept !== undefined && keeping()) out += `</${open.kept}>`;
+      if (open.kept !== undefined && keeping()) {
+        out += `</${open.kept}>`;
+        drawing.close();
+      }
       position = close + 1;
     } else {
       const tag = readTag(text, lt);
@@ -105,6 +128,8 @@ const rebuild = (text: string): string => {
       if (kept !== undefined) {
         const root = stack.length === 0;
         out += `<${kept}${serialiseAttributes(tag, root)}${tag.selfClosing ? '/>' : '>'}`;
+        drawing.open(kept, tag.attributes);
+        if (tag.selfClosing) drawing.close();
       }
       if (!tag.selfClosing) stack.push({ name: tag.name, kept });
     }

@@ -1,5 +1,6 @@
 import type { Sharp } from 'sharp';
 import { type Deadline, NO_DEADLINE } from '#core/deadline';
+import { assertAnimationBudget, assertSvgBudget, svgScaleWithinBudget } from './budget.ts';
 import { CONTENT_TYPES, EXTENSIONS, encode, KEEPS_ALPHA, LOSSY, MAX_SIDE } from './encode.ts';
 import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';
@@ -11,7 +12,8 @@ import type { Segmenter } from './segment/segmenter.ts';
 import { sharp } from './sharp.ts';
 import { sniffFormat } from './sniff.ts';
 import { openSource, type Source } from './source.ts';
-import { sanitiseSvg } from './svg.ts';
+import { readSvg } from './svg.ts';
+import type { SvgDrawing } from './svg-drawing.ts';
 import type { OutputFormat, Rgba, TransformOptions } from './transform-options.ts';
 import { prepareForViewing } from './viewing.ts';
 
@@ -57,10 +59,10 @@ export const transform = async (
   const asked = asksForPixels(options) || options.format !== undefined;
 
   if (format === 'svg') {
-    const clean = sanitiseSvg(input);
-    if (clean && !asked) return { body: clean, contentType };
+    const { document, drawing } = readSvg(input);
+    if (document && !asked) return { body: document, contentType };
     // Rasterising the sanitised document keeps librsvg away from anything it removed.
-    return render(clean ?? input, 'svg', options, limits, segmenter, deadline);
+    return render(document ?? input, 'svg', options, limits, segmenter, deadline, drawing);
   }
   const stored = storedOutput(format);
   const sameFormat = options.format === undefined || options.format === stored;
@@ -108,6 +110,7 @@ const render = async (
   limits: ImageLimits,
   segmenter: Segmenter,
   deadline: Deadline,
+  drawing?: SvgDrawing,
 ): Promise<TransformedImage> => {
   const timeout = { seconds: secondsLeft(deadline) };
   const source = await openSource(input, format, limits);
@@ -124,15 +127,21 @@ const render = async (
   );
   const steps = pixelSteps(options, { upright, geometry, fill, segmenter });
   const changesPixels = asksForPixels(options) || !isIdentity(geometry, upright) || fill !== undefined;
+  if (animated) {
+    const { output } = geometry;
+    assertAnimationBudget(
+      frames,
+      source.size.width * source.size.height,
+      output.width * output.height,
+      limits,
+    );
+  }
+  const scale = vectorScale(source, upright, geometry, limits, drawing);
 
   const pipeline =
     animated && changesPixels
       ? await frameByFrame(source, steps, geometry, timeout)
-      : await runSteps(
-          source.open({ animated, scale: vectorScale(source, upright, geometry, limits) }),
-          steps,
-          options.metadata === 'keep',
-        );
+      : await runSteps(source.open({ animated, scale }), steps, options.metadata === 'keep');
   const body = await encode(pipeline, {
     format: target,
     quality: options.quality,
@@ -234,10 +243,23 @@ const fillColour = (
   return { r: over(background.r), g: over(background.g), b: over(background.b), alpha: 1 };
 };
 
-/** A vector image enlarged is rendered large rather than scaled up blurred, within the pixel limit. */
-const vectorScale = (source: Source, upright: Size, geometry: Geometry, limits: ImageLimits): number => {
-  if (source.format !== 'svg') return 1;
+/**
+ * A vector image enlarged is rendered large rather than scaled up blurred, within the pixel limit
+ * and the render budget; an SVG ingest accepted always renders at its own size.
+ */
+const vectorScale = (
+  source: Source,
+  upright: Size,
+  geometry: Geometry,
+  limits: ImageLimits,
+  drawing: SvgDrawing | undefined,
+): number => {
+  if (source.format !== 'svg' || !drawing) return 1;
+  const pixels = upright.width * upright.height;
   const wanted = Math.max(geometry.scaled.width / upright.width, geometry.scaled.height / upright.height);
-  const allowed = Math.sqrt(limits.maxPixels / (upright.width * upright.height));
-  return Math.max(1, Math.min(wanted, allowed));
+  const allowed = Math.max(1, Math.min(wanted, Math.sqrt(limits.maxPixels / pixels)));
+  const scale = svgScaleWithinBudget(drawing, pixels, allowed, limits);
+  // Media stored before the budget existed may not fit it even at their own size.
+  assertSvgBudget(drawing, pixels * scale * scale, limits);
+  return scale;
 };

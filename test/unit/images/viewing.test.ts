@@ -2,6 +2,7 @@ import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ingestImage } from '#core/images/ingest';
+import { IMAGE_LIMITS } from '#core/images/limits';
 import { prepareForViewing } from '#core/images/viewing';
 import { animation, PRIVATE_EXIF, solid, splitImage, tinyHeic } from '#test/fixtures';
 
@@ -56,7 +57,11 @@ describe('prepareForViewing (metadata=copyright)', () => {
   });
 
   it('serves a HEIC converted at ingest without a second lossy round trip', async () => {
-    const { body } = await ingestImage(await tinyHeic(), { maxPixels: 1_000_000, maxSide: 1000 });
+    const { body } = await ingestImage(await tinyHeic(), {
+      ...IMAGE_LIMITS,
+      maxPixels: 1_000_000,
+      maxSide: 1000,
+    });
     expect((await prepareForViewing(body, 'image/jpeg')).body).toBe(body);
   });
 

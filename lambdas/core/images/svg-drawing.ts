@@ -1,0 +1,135 @@
+/**
+ * What rendering an SVG involves, measured while the sanitiser reads it: librsvg's time grows with
+ * the elements it draws (every `<use>` draws its target again), with the glyphs Pango shapes, and
+ * with every filter primitive applied over the pixels it covers. A few hundred bytes of nested
+ * `<use>` can ask for millions of elements, so these are counted as drawn, not as written.
+ */
+export interface SvgDrawing {
+  /** Elements drawn, each `<use>` counting its target's elements again. */
+  elements: number;
+  /** Characters of text drawn (whitespace runs count once, as SVG collapses them). */
+  glyphs: number;
+  /** The longest single `<text>`: Pango's time grows with the square of a run's length. */
+  longestText: number;
+  /** Filter primitives applied, counted per element drawn with a filter: each costs per pixel. */
+  filterPasses: number;
+}
+
+const TEXT_ELEMENTS: ReadonlySet<string> = new Set(['text', 'tspan', 'textPath']);
+const UNDRAWN: ReadonlySet<string> = new Set(['defs', 'symbol']);
+const FILTER_REFERENCE = /url\(\s*['"]?#([^'")\s]+)/;
+const FILTER_PROPERTY = /(?:^|;)\s*filter\s*:\s*([^;]+)/i;
+
+interface DrawingNode {
+  name: string;
+  id: string | undefined;
+  /** The element a `<use>` draws again. */
+  uses: string | undefined;
+  /** The filter it is drawn through. */
+  filter: string | undefined;
+  children: number[];
+  /** Characters directly inside it (counted for text elements only). */
+  chars: number;
+}
+
+interface Drawn {
+  elements: number;
+  glyphs: number;
+  filterPasses: number;
+}
+
+/** Built by the sanitiser from the elements it keeps, in document order. */
+export class DrawingTree {
+  readonly #nodes: DrawingNode[] = [];
+  readonly #open: number[] = [];
+
+  open(name: string, attributes: ReadonlyArray<readonly [string, string]>): void {
+    const attribute = (wanted: string) => attributes.find(([key]) => key === wanted)?.[1];
+    const href = (attribute('href') ?? attribute('xlink:href'))?.trim();
+    const filter = attribute('filter') ?? FILTER_PROPERTY.exec(attribute('style') ?? '')?.[1];
+    const index = this.#nodes.length;
+    this.#nodes.push({
+      name,
+      id: attribute('id')?.trim(),
+      uses: name === 'use' && href?.startsWith('#') ? href.slice(1) : undefined,
+      filter: filter === undefined ? undefined : (FILTER_REFERENCE.exec(filter)?.[1] ?? ''),
+      children: [],
+      chars: 0,
+    });
+    const parent = this.#open.at(-1);
+    if (parent !== undefined) this.#nodes[parent]?.children.push(index);
+    this.#open.push(index);
+  }
+
+  close(): void {
+    this.#open.pop();
+  }
+
+  text(chars: string): void {
+    const node = this.#nodes[this.#open.at(-1) ?? -1];
+    if (node && TEXT_ELEMENTS.has(node.name)) node.chars += chars.replace(/\s+/g, ' ').length;
+  }
+
+  measure(): SvgDrawing {
+    const byId = new Map<string, number>();
+    this.#nodes.forEach((node, index) => {
+      if (node.id !== undefined && !byId.has(node.id)) byId.set(node.id, index);
+    });
+    const primitives = (filterId: string): number => {
+      const filter = this.#nodes[byId.get(filterId) ?? -1];
+      // A filter we cannot resolve still costs librsvg a pass (it then draws the element plainly).
+      return filter?.name === 'filter' ? Math.max(1, filter.children.length) : 1;
+    };
+    const memo = new Map<number, Drawn>();
+    const drawing = new Set<number>();
+    const drawn = (index: number): Drawn => {
+      const known = memo.get(index);
+      if (known) return known;
+      const node = this.#nodes[index];
+      // A `<use>` that reaches itself again is drawn without end (librsvg refuses it; so do we).
+      if (!node || drawing.has(index)) return { elements: Infinity, glyphs: 0, filterPasses: 0 };
+      drawing.add(index);
+      const total: Drawn = {
+        elements: 1,
+        glyphs: TEXT_ELEMENTS.has(node.name) ? node.chars : 0,
+        filterPasses: node.filter === undefined ? 0 : primitives(node.filter),
+      };
+      const target = node.uses === undefined ? undefined : byId.get(node.uses);
+      // Definitions are drawn only where something uses them.
+      const children = node.children.filter((child) => !UNDRAWN.has(this.#nodes[child]?.name ?? ''));
+      for (const child of target === undefined ? children : [...children, target]) {
+        const inner = drawn(child);
+        total.elements += inner.elements;
+        total.glyphs += inner.glyphs;
+        total.filterPasses += inner.filterPasses;
+      }
+      drawing.delete(index);
+      memo.set(index, total);
+      return total;
+    };
+    const root = this.#nodes.length > 0 ? drawn(0) : { elements: 0, glyphs: 0, filterPasses: 0 };
+    const longestText = this.#nodes.reduce(
+      (longest, node, index) => (node.name === 'text' ? Math.max(longest, drawn(index).glyphs) : longest),
+      0,
+    );
+    return { ...root, longestText };
+  }
+}
+
+/**
+ * An upper bound for a document the sanitiser could not read (librsvg may still render it): every
+ * tag drawn once per `<use>`, all text as one run, every filter over every element.
+ */
+export const roughDrawing = (bytes: Uint8Array): SvgDrawing => {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+  const count = (pattern: RegExp) => text.match(pattern)?.length ?? 0;
+  const tags = count(/<[A-Za-z]/g);
+  const uses = count(/<use[\s/>]/gi);
+  const glyphs = text.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').length;
+  return {
+    elements: tags * (1 + uses),
+    glyphs: glyphs * (1 + uses),
+    longestText: glyphs,
+    filterPasses: count(/<fe[A-Z]/g) * count(/filter\s*[=:]/gi) * (1 + uses),
+  };
+};
