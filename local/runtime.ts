@@ -6,9 +6,11 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { CleanupReport } from '#core/cleanup/service';
 import type { Clock } from '#core/clock';
 import { useClock } from '#core/compose/platform';
+import { useJsDecoders } from '#core/images/js-decoders';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { createGateway, type GatewayRoute, type LambdaHandler } from '#local/gateway';
+import { sharedJsDecoderPool } from '#local/js-decoder-pool';
 import { ensureBucket, ensureTable, localSecret } from '#local/provision';
 import { startS3Local } from '#local/s3-local';
 import { ROUTES } from '../lambdas/http/routes.ts';
@@ -161,6 +163,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
         PUBLIC_BASE_URL: publicBaseUrl,
       });
       if (options.clock) useClock(options.clock);
+      useJsDecoders(sharedJsDecoderPool());
     }
     const runCleanup = assembly
       ? async () => (await assembly.runSchedule())[0] as CleanupReport
