@@ -46,7 +46,7 @@ export const benchScaling = async (runtime: BenchRuntime): Promise<Section> => {
     const start = Date.now() - size * 1_000;
     await pMap(
       Array.from({ length: size }, (_, i) => mediaOf(teamId, start + i * 1_000)),
-      (media) => repository.create(media, { month: 'bench' }),
+      (media) => repository.create(media),
       { concurrency: 16 },
     );
     const list = async () => {
@@ -73,7 +73,7 @@ export const benchScaling = async (runtime: BenchRuntime): Promise<Section> => {
     expired,
     async (media) => {
       await objects.put(media.objectKey, Buffer.alloc(100), 'image/jpeg');
-      await repository.create(media, { month: 'bench' });
+      await repository.create(media);
     },
     { concurrency: 16 },
   );

@@ -47,7 +47,7 @@ const expiringMedia = async (teamId: string | undefined, ttlSeconds = 300): Prom
     objectKey: `originals/${id}`,
   };
   await objects.put(media.objectKey, Buffer.alloc(10), 'image/png');
-  await repository.create(media, { month: '2026-11' });
+  await repository.create(media);
   return media;
 };
 
