@@ -5,6 +5,7 @@
  */
 import pMap from 'p-map';
 import { createCleanup } from '#core/cleanup/service';
+import { createSweepCursors } from '#core/cleanup/sweep-cursors';
 import { systemClock } from '#core/clock';
 import { newMediaId } from '#core/ids';
 import type { Media } from '#core/media/media';
@@ -80,6 +81,7 @@ export const benchScaling = async (runtime: BenchRuntime): Promise<Section> => {
   const cleanup = createCleanup({
     media: repository,
     objects,
+    sweeps: createSweepCursors({ db: runtime.db, tableName: runtime.tableName }),
     cdn: noCdn,
     clock: systemClock,
     logger: { error: () => undefined },

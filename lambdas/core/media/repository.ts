@@ -72,6 +72,8 @@ export interface CreateGuards {
   uploadId?: string;
 }
 
+const BATCH_GET_KEYS = 100;
+
 /** Transactions that lost a race with another one on the same counter are simply run again. */
 const MAX_CONFLICT_RETRIES = 5;
 
@@ -148,14 +150,18 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
 
     async getMany(ids) {
       const found: Media[] = [];
-      let pending: Record<string, unknown>[] = ids.filter(isMediaId).map((id) => keys.media(id));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const { Responses, UnprocessedKeys } = await db.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        found.push(...(Responses?.[tableName] ?? []).map(fromItem));
-        pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+      const wanted = ids.filter(isMediaId).map((id) => keys.media(id));
+      // BatchGetItem takes 100 keys at most.
+      for (let start = 0; start < wanted.length; start += BATCH_GET_KEYS) {
+        let pending: Record<string, unknown>[] = wanted.slice(start, start + BATCH_GET_KEYS);
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const { Responses, UnprocessedKeys } = await db.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          found.push(...(Responses?.[tableName] ?? []).map(fromItem));
+          pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+        }
       }
       return found;
     },
