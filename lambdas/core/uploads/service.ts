@@ -63,7 +63,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
       });
       return { uploadId, post, expiresAt, quota: counted.state() };
     } catch (error) {
-      // No intent the caller knows of: nothing to count (an intent written but unanswered stays counted).
+      // The caller never learns the upload id, so has nothing it could complete: nothing to count.
       await counted.giveBack().catch(() => undefined);
       throw error;
     }
