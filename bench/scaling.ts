@@ -5,6 +5,7 @@
  */
 import pMap from 'p-map';
 import { createCleanup } from '#core/cleanup/service';
+import { createSweepCursors } from '#core/cleanup/sweep-cursors';
 import { systemClock } from '#core/clock';
 import { newMediaId } from '#core/ids';
 import type { Media } from '#core/media/media';
@@ -46,7 +47,7 @@ export const benchScaling = async (runtime: BenchRuntime): Promise<Section> => {
     const start = Date.now() - size * 1_000;
     await pMap(
       Array.from({ length: size }, (_, i) => mediaOf(teamId, start + i * 1_000)),
-      (media) => repository.create(media, { month: 'bench' }),
+      (media) => repository.create(media),
       { concurrency: 16 },
     );
     const list = async () => {
@@ -73,13 +74,14 @@ export const benchScaling = async (runtime: BenchRuntime): Promise<Section> => {
     expired,
     async (media) => {
       await objects.put(media.objectKey, Buffer.alloc(100), 'image/jpeg');
-      await repository.create(media, { month: 'bench' });
+      await repository.create(media);
     },
     { concurrency: 16 },
   );
   const cleanup = createCleanup({
     media: repository,
     objects,
+    sweeps: createSweepCursors({ db: runtime.db, tableName: runtime.tableName }),
     cdn: noCdn,
     clock: systemClock,
     logger: { error: () => undefined },

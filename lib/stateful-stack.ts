@@ -10,7 +10,7 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambdas/core/store/keys.ts';
-import { INCOMING_PREFIX } from '../lambdas/core/store/object-keys.ts';
+import { INCOMING_LIFETIME_DAYS, INCOMING_PREFIX } from '../lambdas/core/store/object-keys.ts';
 
 /**
  * The names under which the stateful stack exports what the stateless stack imports. Explicit names
@@ -86,8 +86,8 @@ export class StatefulStack extends Stack {
         // Deletes and overwrites stay recoverable for a month, then stop costing money.
         { noncurrentVersionExpiration: Duration.days(30) },
         // A direct upload's file whose completion never came (its intent lives an hour): a day is
-        // S3's shortest expiry.
-        { prefix: INCOMING_PREFIX, expiration: Duration.days(1) },
+        // S3's shortest expiry. The cleanup job sweeps the same age, where no lifecycle runs.
+        { prefix: INCOMING_PREFIX, expiration: Duration.days(INCOMING_LIFETIME_DAYS) },
       ],
       // Only what a browser needs to POST a presigned upload form and read the outcome. CORS grants
       // no access by itself: S3 still accepts only a POST whose policy the API signed.

@@ -36,7 +36,7 @@ export const CLEANUP_ENTRY = 'lambdas/cleanup/handler.ts';
 
 /** What the viewer origin and the cleanup job may touch, declared like a route's. */
 export const VIEWER_ACCESS: RouteAccess = { table: 'read', originals: ['read'] };
-export const CLEANUP_ACCESS: RouteAccess = { table: 'readWrite', originals: ['delete'] };
+export const CLEANUP_ACCESS: RouteAccess = { table: 'readWrite', originals: ['delete', 'list'] };
 
 /** `list-media` → `ListMediaFunction`: the construct id of a route's function. */
 const functionIdOf = (route: RouteDefinition): string =>

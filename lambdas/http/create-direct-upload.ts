@@ -4,6 +4,7 @@ import { bodies } from '#core/compose/http';
 import { directUploads } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
+import { quotaHeaders } from '#core/http/headers';
 import { DirectUploadRequest } from '#core/http/requests';
 import { json } from '#core/http/response';
 import { parseOrThrow } from '#core/validation';
@@ -13,7 +14,8 @@ export const handler = httpHandler(
   async (event) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     const request = parseOrThrow(DirectUploadRequest, jsonBody(event));
-    return json(201, bodies().directUpload(await directUploads().start(caller, request)));
+    const started = await directUploads().start(caller, request);
+    return json(201, bodies().directUpload(started), quotaHeaders(started.quota));
   },
   { failureCode: 'upload_failed' },
 );

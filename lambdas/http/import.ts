@@ -16,8 +16,8 @@ export const handler = httpHandler(
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     const request = parseOrThrow(ImportRequest, jsonBody(event));
     const admission = await quotas().admit(caller);
-    const created = await importer().importFrom(caller, admission, request, deadline);
-    return json(201, bodies().upload(caller, created), quotaHeaders(admission.state(created.filesize)));
+    const stored = await importer().importFrom(caller, admission, request, deadline);
+    return json(201, bodies().upload(caller, stored.media), quotaHeaders(stored.quota));
   },
   { failureCode: 'import_failed' },
 );

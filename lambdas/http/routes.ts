@@ -5,8 +5,8 @@
  */
 export interface RouteAccess {
   table?: 'read' | 'readWrite';
-  /** Operations on the originals bucket. */
-  originals?: readonly ('read' | 'put' | 'delete')[];
+  /** Operations on the originals bucket (`list`: key names under the prefixes the cleanup sweeps). */
+  originals?: readonly ('read' | 'put' | 'delete' | 'list')[];
   /** Reads the upgrade-link signing secret (routes that can answer quota_exceeded). */
   upgradeSecret?: boolean;
 }

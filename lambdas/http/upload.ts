@@ -19,8 +19,8 @@ export const handler = httpHandler(
     const { maxFileBytes } = admission.plan;
     const form = await parseMultipartForm(event, { maxFileBytes, maxFields: 30, maxFieldBytes: 8192 });
     const fields = parseOrThrow(UploadForm, form.fields);
-    const created = await uploader().upload(caller, admission, { file: form.file, fields }, { deadline });
-    return json(201, bodies().upload(caller, created), quotaHeaders(admission.state(created.filesize)));
+    const stored = await uploader().upload(caller, admission, { file: form.file, fields }, { deadline });
+    return json(201, bodies().upload(caller, stored.media), quotaHeaders(stored.quota));
   },
   { failureCode: 'upload_failed' },
 );

@@ -3,6 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { INCOMING_PREFIX, ORIGINALS_PREFIX } from '../../lambdas/core/store/object-keys.ts';
 import type { RouteAccess } from '../../lambdas/http/routes.ts';
 import type { ServiceFunction } from './service-function.ts';
 
@@ -30,6 +31,8 @@ const bindTable = (fn: ServiceFunction, table: ITableV2, access: TableAccess | u
  * `s3:DeleteObject` only (a delete marker on the versioned bucket), never `s3:DeleteObjectVersion`,
  * so no function can destroy the versions that keep a deletion recoverable for a month.
  * `read` includes `s3:ListBucket` so that a missing key is a 404 (NoSuchKey), not a 403.
+ * `list` is `s3:ListBucket` under the prefixes the cleanup job sweeps only (`originals/`,
+ * `incoming/`): key names elsewhere (a model, say) stay out of its sight.
  */
 const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBucket) => void> = {
   read: (fn, bucket) => {
@@ -52,6 +55,14 @@ const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBuck
       grantee: fn,
       actions: ['s3:DeleteObject'],
       resourceArns: [bucket.arnForObjects('*')],
+    });
+  },
+  list: (fn, bucket) => {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['s3:ListBucket'],
+      resourceArns: [bucket.bucketArn],
+      conditions: { StringLike: { 's3:prefix': [`${ORIGINALS_PREFIX}*`, `${INCOMING_PREFIX}*`] } },
     });
   },
 };

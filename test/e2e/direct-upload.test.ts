@@ -1,10 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { jpeg } from '#test/fixtures';
-import { authHeaders, json } from '#test/http';
+import {
+  completeDirectUpload,
+  json,
+  type StartedDirectUpload,
+  sendToStorage,
+  startDirectUpload,
+} from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
 /** The presigned flow for large files, against s3rver on the local runtime. */
 let runtime: TestRuntime;
+const DAY = 86_400;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
@@ -12,32 +19,13 @@ beforeAll(async () => {
 afterEach(() => runtime.expectCountersToMatchMedia());
 afterAll(() => runtime?.stop());
 
-const start = async (body: unknown, key?: string) =>
-  fetch(`${runtime.url}/v1/uploads`, {
-    method: 'POST',
-    headers: { ...authHeaders(key), 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-
-const complete = (uploadId: unknown, key?: string) =>
-  fetch(`${runtime.url}/v1/uploads/${uploadId}/complete`, { method: 'POST', headers: authHeaders(key) });
-
-/** What a browser does with the presigned form: POST the fields, then the file. */
-const sendToStorage = async (upload: { url: string; fields: Record<string, string> }, file: Uint8Array) => {
-  const form = new FormData();
-  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
-  form.append('file', new Blob([file]), 'large.jpg');
-  return fetch(upload.url, { method: 'POST', body: form });
-};
+const start = (body: unknown, key?: string) => startDirectUpload(runtime.url, body, key);
+const complete = (uploadId: unknown, key?: string) => completeDirectUpload(runtime.url, uploadId, key);
 
 const begin = async (file: Uint8Array, key?: string, fields: Record<string, unknown> = {}) => {
   const response = await start({ size: file.length, ...fields }, key);
   expect(response.status).toBe(201);
-  return (await response.json()) as {
-    upload_id: string;
-    upload: { url: string; method: string; fields: Record<string, string> };
-    expires_at: number;
-  };
+  return (await response.json()) as StartedDirectUpload;
 };
 
 describe('direct uploads (POST /v1/uploads → S3 → complete)', () => {
@@ -161,5 +149,25 @@ describe('direct uploads (POST /v1/uploads → S3 → complete)', () => {
       expires_at: expect.any(Number),
       upgrade: expect.any(Object),
     });
+  });
+});
+
+describe('direct uploads never completed', () => {
+  // Last in this file: it moves the clock a day and a half on.
+  it('lose their file to the cleanup a day later, as the lifecycle rule does on AWS', async () => {
+    const { key } = await runtime.newKey();
+    const file = await jpeg();
+    const started = await begin(file, key);
+    expect((await sendToStorage(started.upload, file)).status).toBeLessThan(300);
+    const incoming = `incoming/${started.upload_id}`;
+
+    runtime.clock.advance(DAY / 2);
+    expect(await runtime.runCleanup()).toMatchObject({ unclaimed: 0, failed: 0 });
+    expect(await runtime.objectKeys()).toContain(incoming);
+
+    runtime.clock.advance(DAY);
+    expect((await runtime.runCleanup()).unclaimed).toBeGreaterThanOrEqual(1);
+    expect(await runtime.objectKeys()).not.toContain(incoming);
+    expect((await complete(started.upload_id, key)).status).toBe(404);
   });
 });

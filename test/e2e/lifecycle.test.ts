@@ -82,7 +82,15 @@ describe('media with a ttl', () => {
       media_stored: 1,
       storage_used_bytes: keep.filesize,
     });
-    expect(await runtime.runCleanup()).toEqual({ expired: 0, invalidated: 0, purged: 0, kept: 0, failed: 0 });
+    expect(await runtime.runCleanup()).toEqual({
+      expired: 0,
+      invalidated: 0,
+      purged: 0,
+      kept: 0,
+      orphans: 0,
+      unclaimed: 0,
+      failed: 0,
+    });
   });
 
   it('bounds the work of one run; the next run continues', async () => {
@@ -139,7 +147,15 @@ describe('media made private', () => {
     expect(await item(permanent.id)).toMatchObject({ cdn_invalidated: true });
     expect((await item(permanent.id))?.gsi2pk).toBeUndefined();
     expect(await item(temporary.id)).toMatchObject({ cdn_invalidated: true, gsi2pk: 'DUE' });
-    expect(await runtime.runCleanup()).toEqual({ expired: 0, invalidated: 0, purged: 0, kept: 0, failed: 0 });
+    expect(await runtime.runCleanup()).toEqual({
+      expired: 0,
+      invalidated: 0,
+      purged: 0,
+      kept: 0,
+      orphans: 0,
+      unclaimed: 0,
+      failed: 0,
+    });
     expect((await get(`/v1/media/${permanent.id}`, key)).status).toBe(200);
 
     runtime.clock.advance(3_601);

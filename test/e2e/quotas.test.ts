@@ -157,6 +157,18 @@ describe('quota headers', () => {
     expect(response.headers.get('x-ratelimit-limit')).toBeNull();
   });
 
+  it('report each upload’s own place in the count, however many run at once', async () => {
+    const { key } = await runtime.newKey({ plan: 'free' });
+    const responses = await Promise.all(Array.from({ length: 5 }, () => upload(runtime.url, { file, key })));
+    expect(responses.map((response) => response.status)).toEqual([201, 201, 201, 201, 201]);
+    const used = responses.map((response) => Number(response.headers.get('x-monthly-uploads-used')));
+    expect(used.sort()).toEqual([1, 2, 3, 4, 5]);
+    const remaining = responses.map((response) =>
+      Number(response.headers.get('x-monthly-uploads-remaining')),
+    );
+    expect(remaining.sort()).toEqual([0, 1, 2, 3, 4]);
+  });
+
   it('follow a plan change made by the operator', async () => {
     const { key, teamId } = await runtime.newKey({ plan: 'free' });
     await runtime.admin.setPlan(teamId, 'scale');

@@ -229,13 +229,13 @@ describe('least privilege', () => {
       ]);
     }
 
-    const expectedObjectActions = (access.originals ?? []).flatMap((operation) =>
-      operation === 'read'
-        ? ['s3:GetObject', 's3:ListBucket']
-        : operation === 'put'
-          ? ['s3:PutObject']
-          : ['s3:DeleteObject'],
-    );
+    const objectActions = {
+      read: ['s3:GetObject', 's3:ListBucket'],
+      put: ['s3:PutObject'],
+      delete: ['s3:DeleteObject'],
+      list: ['s3:ListBucket'],
+    };
+    const expectedObjectActions = (access.originals ?? []).flatMap((operation) => objectActions[operation]);
     expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual(expectedObjectActions.sort());
     for (const action of expectedObjectActions.filter((action) => action !== 's3:ListBucket')) {
       expect(resourcesOf(fn, action)).toEqual([objectsOf]);
@@ -411,6 +411,18 @@ describe('viewer', () => {
 });
 
 describe('cleanup', () => {
+  it('may list key names under the prefixes it sweeps, and nowhere else', () => {
+    const listing = statementsOf(stack.cleanupFunction).filter((statement) =>
+      [statement.Action].flat().includes('s3:ListBucket'),
+    );
+    expect(listing).toEqual([
+      expect.objectContaining({
+        Resource: imported('BucketArn'),
+        Condition: { StringLike: { 's3:prefix': ['originals/*', 'incoming/*'] } },
+      }),
+    ]);
+  });
+
   it('runs the cleanup entry every five minutes', () => {
     expect(stack.cleanupFunction.entry).toBe(CLEANUP_ENTRY);
     template.hasResourceProperties('AWS::Events::Rule', {

@@ -63,51 +63,48 @@ const usage = async (teamId: string, month: string) =>
 describe('media repository on DynamoDB Local', () => {
   it('round-trips every field of anonymous media without touching any team', async () => {
     const record = media({ expiresAt: 1_900_000_000, caption: undefined });
-    await repository.create(record, { month: '2026-11' });
+    await repository.create(record);
     expect(await repository.get(record.id)).toEqual(record);
   });
 
-  it('commits team media with its storage and monthly counters', async () => {
+  it('commits team media with its storage counters (uploads are counted before, by the quota service)', async () => {
     const teamId = await newTeam();
     const first = media({ teamId, filesize: 100 });
     const second = media({ teamId, filesize: 250, externalId: 'ext-1' });
-    await repository.create(first, { month: '2026-11' });
-    await repository.create(second, { month: '2026-11' });
+    await repository.create(first);
+    await repository.create(second);
 
     expect(await repository.get(second.id)).toEqual(second);
     expect(await teams.get(teamId)).toMatchObject({ storageUsedBytes: 350, mediaStored: 2 });
-    expect(await usage(teamId, '2026-11')).toBe(2);
+    expect(await usage(teamId, '2026-11')).toBeUndefined();
   });
 
   it('refuses a second use of an external id in a team, atomically, and allows it in another team', async () => {
     const teamId = await newTeam();
     const otherTeam = await newTeam();
-    await repository.create(media({ teamId, externalId: 'shared' }), { month: '2026-11' });
+    await repository.create(media({ teamId, externalId: 'shared' }));
 
     const duplicate = media({ teamId, externalId: 'shared', filesize: 999 });
-    const error = await repository.create(duplicate, { month: '2026-11' }).catch((caught: unknown) => caught);
+    const error = await repository.create(duplicate).catch((caught: unknown) => caught);
     expect(answerTo(error)).toMatchObject({ status: 409, code: 'external_id_duplicate' });
     expect(await repository.get(duplicate.id)).toBeUndefined();
     expect(await teams.get(teamId)).toMatchObject({ storageUsedBytes: 1234, mediaStored: 1 });
-    expect(await usage(teamId, '2026-11')).toBe(1);
 
-    await repository.create(media({ teamId: otherTeam, externalId: 'shared' }), { month: '2026-11' });
+    await repository.create(media({ teamId: otherTeam, externalId: 'shared' }));
     expect(await teams.get(otherTeam)).toMatchObject({ mediaStored: 1 });
   });
 
   it('refuses media for a team that does not exist and writes nothing', async () => {
     const orphan = media({ teamId: 'team_missing' });
-    await expect(repository.create(orphan, { month: '2026-11' })).rejects.toThrow();
+    await expect(repository.create(orphan)).rejects.toThrow();
     expect(await repository.get(orphan.id)).toBeUndefined();
     expect(await usage('team_missing', '2026-11')).toBeUndefined();
   });
 
   it('never overwrites existing media with the same id', async () => {
     const original = media();
-    await repository.create(original, { month: '2026-11' });
-    await expect(
-      repository.create({ ...original, caption: 'replaced' }, { month: '2026-11' }),
-    ).rejects.toThrow();
+    await repository.create(original);
+    await expect(repository.create({ ...original, caption: 'replaced' })).rejects.toThrow();
     expect((await repository.get(original.id))?.caption).toBe('a caption');
   });
 });
@@ -121,7 +118,7 @@ describe('listing and changing media on DynamoDB Local', () => {
     const records = Array.from({ length: 7 }, (_, i) =>
       media({ teamId, createdAtMs: now - i * 1_000, expiresAt: i % 2 === 1 ? nowSeconds - 1 : undefined }),
     );
-    for (const record of records) await repository.create(record, { month: '2026-11' });
+    for (const record of records) await repository.create(record);
     const live = records.filter((record) => record.expiresAt === undefined).map((record) => record.id);
 
     const first = await repository.listByTeam(teamId, { limit: 2, cursor: undefined, nowMs: now });
@@ -148,7 +145,7 @@ describe('listing and changing media on DynamoDB Local', () => {
   it('updates only when the metadata is still what was read', async () => {
     const teamId = await newTeam();
     const record = media({ teamId });
-    await repository.create(record, { month: '2026-11' });
+    await repository.create(record);
     const change = {
       caption: 'new',
       public: false,
@@ -165,7 +162,7 @@ describe('listing and changing media on DynamoDB Local', () => {
   it('soft-deletes once, releasing the counters and the external id', async () => {
     const teamId = await newTeam();
     const record = media({ teamId, externalId: 'once', filesize: 500 });
-    await repository.create(record, { month: '2026-11' });
+    await repository.create(record);
 
     const results = await Promise.all(
       Array.from({ length: 4 }, () =>
@@ -175,6 +172,6 @@ describe('listing and changing media on DynamoDB Local', () => {
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await teams.get(teamId)).toMatchObject({ storageUsedBytes: 0, mediaStored: 0 });
     expect((await repository.get(record.id))?.deletedAt).toBe(nowSeconds);
-    await repository.create(media({ teamId, externalId: 'once' }), { month: '2026-11' });
+    await repository.create(media({ teamId, externalId: 'once' }));
   });
 });

@@ -39,3 +39,33 @@ export const post = (
 
 export const json = async (response: Response): Promise<Record<string, unknown>> =>
   (await response.json()) as Record<string, unknown>;
+
+/** The answer to `POST /v1/uploads`: where to send the file, and the id that completes it. */
+export interface StartedDirectUpload {
+  upload_id: string;
+  upload: { url: string; method: string; fields: Record<string, string> };
+  expires_at: number;
+}
+
+/** `POST /v1/uploads`: start a direct upload (the body declares the size, and may carry fields). */
+export const startDirectUpload = (baseUrl: string, body: unknown, key?: string): Promise<Response> =>
+  fetch(`${baseUrl}/v1/uploads`, {
+    method: 'POST',
+    headers: { ...authHeaders(key), 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+
+/** `POST /v1/uploads/:id/complete`. */
+export const completeDirectUpload = (baseUrl: string, uploadId: unknown, key?: string): Promise<Response> =>
+  fetch(`${baseUrl}/v1/uploads/${uploadId}/complete`, { method: 'POST', headers: authHeaders(key) });
+
+/** What a browser does with the presigned form: POST the fields, then the file. */
+export const sendToStorage = async (
+  upload: { url: string; fields: Record<string, string> },
+  file: Uint8Array,
+): Promise<Response> => {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', new Blob([file]), 'large.jpg');
+  return fetch(upload.url, { method: 'POST', body: form });
+};

@@ -6,6 +6,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
 import { createAdmin } from '#core/admin';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
+import { DIRECT_UPLOAD_SECONDS } from '#core/uploads/service';
 import { LOCAL_REGION } from '#local/aws-local-clients';
 import type { Architecture } from '#local/lambda/kit';
 import { startLocalRuntime } from '#local/runtime';
@@ -102,13 +103,17 @@ export const startTestRuntime = async (
 
     /**
      * The invariant behind every quota: each team's counters equal what it really stores (media not
-     * deleted), and each monthly counter equals the uploads the team made that month.
+     * deleted), and each monthly counter equals the uploads the team made that month — its media,
+     * plus the direct uploads it started and never completed (an intent counts when it is created;
+     * a completed one is media, counted once). An intent is dated by its creation and its media by
+     * the completion, an hour later at most: the months could only disagree across a month's end.
      */
     async expectCountersToMatchMedia() {
       const items = await this.items();
       const media = items.filter(
         (item) => String(item.pk).startsWith('MEDIA#') && item.team_id !== undefined,
       );
+      const openIntents = items.filter((item) => String(item.pk).startsWith('UPLOAD#'));
       for (const team of items.filter((item) => item.sk === 'TEAM')) {
         const ours = media.filter((item) => item.team_id === team.id);
         const stored = ours.filter((item) => item.deleted_at === undefined);
@@ -117,18 +122,18 @@ export const startTestRuntime = async (
           bytes: stored.reduce((sum, item) => sum + Number(item.filesize), 0),
           count: stored.length,
         });
+        const startedAtMs = openIntents
+          .filter((item) => (item.owner as { teamId?: string }).teamId === team.id)
+          .map((item) => (Number(item.expires_at) - DIRECT_UPLOAD_SECONDS) * 1000);
         for (const usage of items.filter(
           (item) => item.pk === team.pk && String(item.sk).startsWith('USAGE#'),
         )) {
           const month = String(usage.sk).slice('USAGE#'.length);
-          const uploads = ours.filter((item) =>
-            new Date(Number(item.created_at_ms)).toISOString().startsWith(month),
-          );
-          expect({ team: team.id, month, uploads: usage.uploads }).toEqual({
-            team: team.id,
-            month,
-            uploads: uploads.length,
-          });
+          const inMonth = (ms: number) => new Date(ms).toISOString().startsWith(month);
+          const uploads =
+            ours.filter((item) => inMonth(Number(item.created_at_ms))).length +
+            startedAtMs.filter(inMonth).length;
+          expect({ team: team.id, month, uploads: usage.uploads }).toEqual({ team: team.id, month, uploads });
         }
       }
     },

@@ -1,13 +1,16 @@
 import pMap from 'p-map';
+import type { SweepCursors } from '#core/cleanup/sweep-cursors';
 import { type Clock, unixSeconds } from '#core/clock';
 import type { Media } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';
 import type { Cdn } from '#core/platform/cdn';
-import type { ObjectStore } from '#core/store/object-store';
+import { INCOMING_LIFETIME_DAYS, INCOMING_PREFIX, ORIGINALS_PREFIX } from '#core/store/object-keys';
+import type { ListedObject, ObjectStore } from '#core/store/object-store';
 
 export interface CleanupDeps {
   media: MediaRepository;
   objects: ObjectStore;
+  sweeps: SweepCursors;
   cdn: Cdn;
   clock: Clock;
   logger: { error(message: string, extra: Record<string, unknown>): void };
@@ -19,12 +22,23 @@ export interface CleanupReport {
   purged: number;
   /** Expiries a concurrent PATCH prevented (the media was made permanent or extended). */
   kept: number;
+  /** Originals deleted because no media record has them (an upload that died between the two). */
+  orphans: number;
+  /** Files of direct uploads never completed, deleted from `incoming/`. */
+  unclaimed: number;
   failed: number;
 }
 
 /** A failing item waits this long before it is tried again, so it never blocks the queue's head. */
 const RETRY_DELAY_SECONDS = 300;
 const CONCURRENCY = 8;
+const DAY_MS = 86_400_000;
+/**
+ * An upload writes its original before its record, so an original without one may be in flight:
+ * only one this old is an orphan (an upload lasts seconds; a direct upload's completion, too).
+ */
+export const ORPHAN_GRACE_MS = DAY_MS;
+export const INCOMING_LIFETIME_MS = INCOMING_LIFETIME_DAYS * DAY_MS;
 
 /**
  * The media lifecycle job: expires media whose ttl has passed, asks the CDN to drop cached variants
@@ -32,12 +46,25 @@ const CONCURRENCY = 8;
  * conditional write keyed on the item's state, so a run can die anywhere, overlap another run, or
  * race a PATCH, and each effect (counters above all) still happens exactly once. Work per run is
  * bounded by `limit`; what is left is still due next run.
+ *
+ * It also sweeps what no record accounts for: files of direct uploads never completed (the
+ * bucket's lifecycle rule expires them on AWS; the local runtime has none) and originals an upload
+ * left behind when it died between writing the file and its record. Each sweep lists `limit` keys
+ * of its prefix a run, going on from where the previous run stopped.
  */
-export const createCleanup = ({ media: repository, objects, cdn, clock, logger }: CleanupDeps) => {
+export const createCleanup = ({ media: repository, objects, sweeps, cdn, clock, logger }: CleanupDeps) => {
   const run = async ({ limit }: { limit: number }): Promise<CleanupReport> => {
     const nowMs = clock.nowMs();
     const now = unixSeconds(nowMs);
-    const report: CleanupReport = { expired: 0, invalidated: 0, purged: 0, kept: 0, failed: 0 };
+    const report: CleanupReport = {
+      expired: 0,
+      invalidated: 0,
+      purged: 0,
+      kept: 0,
+      orphans: 0,
+      unclaimed: 0,
+      failed: 0,
+    };
 
     const fail = async (item: Media, step: string, error: unknown) => {
       report.failed++;
@@ -110,6 +137,53 @@ export const createCleanup = ({ media: repository, objects, cdn, clock, logger }
       },
       { concurrency: CONCURRENCY },
     );
+
+    /**
+     * The next `limit` keys under `prefix`: those last modified before `cutoffMs` that `removable`
+     * keeps are deleted and counted as `counted`. A failure is reported and the sweep goes on; the
+     * key comes round again on the next pass.
+     */
+    const sweep = async (
+      prefix: string,
+      cutoffMs: number,
+      counted: 'orphans' | 'unclaimed',
+      removable: (old: ListedObject[]) => Promise<ListedObject[]>,
+    ) => {
+      try {
+        const page = await objects.list(prefix, { startAfter: await sweeps.get(prefix), limit });
+        const old = page.objects.filter((object) => object.lastModifiedMs < cutoffMs);
+        await pMap(
+          old.length === 0 ? [] : await removable(old),
+          async ({ key }) => {
+            try {
+              await objects.delete(key);
+              report[counted]++;
+            } catch (error) {
+              report.failed++;
+              logger.error('cleanup sweep failed', { key, step: counted, error: error as Error });
+            }
+          },
+          { concurrency: CONCURRENCY },
+        );
+        await sweeps.set(prefix, page.next);
+      } catch (error) {
+        report.failed++;
+        logger.error('cleanup sweep failed', { prefix, step: counted, error: error as Error });
+      }
+    };
+
+    // 4. Files of direct uploads never completed: their intent expired long ago.
+    await sweep(INCOMING_PREFIX, nowMs - INCOMING_LIFETIME_MS, 'unclaimed', async (old) => old);
+
+    // 5. Originals no record has (any record: deleted media keep theirs until the purge above).
+    await sweep(ORIGINALS_PREFIX, nowMs - ORPHAN_GRACE_MS, 'orphans', async (old) => {
+      const recorded = new Set(
+        (await repository.getMany(old.map(({ key }) => key.slice(ORIGINALS_PREFIX.length)))).map(
+          (media) => media.objectKey,
+        ),
+      );
+      return old.filter(({ key }) => !recorded.has(key));
+    });
     return report;
   };
 

@@ -217,8 +217,9 @@ export const openApiDocument = () =>
           requestBody: jsonBody(attribution(DirectUploadKnownFields.shape)),
           responses: {
             201: json(
-              'A presigned POST: send the form fields, then the file, to `upload.url`',
+              'A presigned POST: send the form fields, then the file, to `upload.url`. The upload is counted now',
               DirectUploadBody,
+              QuotaHeaders,
             ),
             ...errors(401, 413, 422, 500),
             ...uploadRefusals,

@@ -12,8 +12,7 @@ import { DomainError, fieldError, notFound } from '#core/errors';
 import { isMediaId } from '#core/ids';
 import { externalIdItems } from '#core/media/external-ids';
 import { isLive, type Media } from '#core/media/media';
-import { type CountedWindow, isLimitName, LimitReached, type TeamQuota } from '#core/quotas/limits';
-import { quotaCounterItems } from '#core/quotas/repository';
+import { isLimitName, LimitReached } from '#core/quotas/limits';
 import { INDEX, keys } from '#core/store/keys';
 import type { Table, TransactionItem } from '#core/store/table';
 import { teamCounterItems } from '#core/teams/repository';
@@ -31,10 +30,11 @@ export interface MediaPage {
 export interface MediaRepository {
   /**
    * Stores new media in one transaction with everything that must agree with it: for team media
-   * the storage and monthly counters (within `quota`) and the external id guard; for anonymous
-   * media the client's rate windows. Throws LimitReached or external_id_duplicate when a guard fails.
+   * the storage counters (within `storageLimit`) and the external id guard; the direct upload it
+   * completes, if any. Throws LimitReached or external_id_duplicate when a guard fails. (Uploads
+   * are counted against monthly quotas and rate limits before, by the quota service.)
    */
-  create(media: Media, guards: CreateGuards): Promise<void>;
+  create(media: Media, guards?: CreateGuards): Promise<void>;
   get(id: string): Promise<Media | undefined>;
   /** Those of `ids` that exist, in no particular order. */
   getMany(ids: readonly string[]): Promise<Media[]>;
@@ -66,14 +66,13 @@ export interface MediaRepository {
 }
 
 export interface CreateGuards {
-  month: string;
-  /** Team media: the quotas the counters must stay within. */
-  quota?: TeamQuota;
-  /** Anonymous media: the client's rate windows to count in. */
-  rate?: { client: string; windows: readonly CountedWindow[] };
+  /** Team media: the bytes the team's storage must stay within (none: unlimited). */
+  storageLimit?: number;
   /** A direct upload this media completes: consumed in the same transaction, so only once. */
   uploadId?: string;
 }
+
+const BATCH_GET_KEYS = 100;
 
 /** Transactions that lost a race with another one on the same counter are simply run again. */
 const MAX_CONFLICT_RETRIES = 5;
@@ -90,30 +89,21 @@ const LIVE_AND_OWNED =
 
 /**
  * Media items and their indexes. The transactions that store and retire media also write items
- * other modules own (team counters, monthly and rate-window counts, external id guards, upload
- * intents): each module contributes its own writes, and this repository composes them.
+ * other modules own (team counters, external id guards, upload intents): each module contributes its own writes, and this repository composes them.
  */
 export const createMediaRepository = ({ db, tableName }: Table): MediaRepository => {
   const teams = teamCounterItems(tableName);
-  const counters = quotaCounterItems(tableName);
   const externalIds = externalIdItems(tableName);
   const intents = intentItems(tableName);
 
-  /** A team's media counts against its storage and this month's uploads, and claims its external id. */
-  const teamWrites = (media: Media, teamId: string, guards: CreateGuards): TransactionItem[] => {
-    const quota = guards.quota ?? {
-      uploadsPerMonth: Number.MAX_SAFE_INTEGER,
-      storageBytes: Number.MAX_SAFE_INTEGER,
-    };
-    return [
-      teams.add(teamId, media.filesize, quota.storageBytes),
-      counters.monthlyUpload(teamId, guards.month, quota.uploadsPerMonth),
-      ...(media.externalId === undefined ? [] : [externalIds.claim(teamId, media.externalId, media.id)]),
-    ];
-  };
+  /** A team's media counts against its storage, and claims its external id. */
+  const teamWrites = (media: Media, teamId: string, guards: CreateGuards): TransactionItem[] => [
+    teams.add(teamId, media.filesize, guards.storageLimit ?? Number.MAX_SAFE_INTEGER),
+    ...(media.externalId === undefined ? [] : [externalIds.claim(teamId, media.externalId, media.id)]),
+  ];
 
   return {
-    async create(media, guards) {
+    async create(media, guards = {}) {
       const writes: TransactionItem[] = [
         {
           guard: 'media',
@@ -125,9 +115,7 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
             },
           },
         },
-        ...(media.teamId === undefined
-          ? counters.windowUploads(guards.rate?.client ?? '', guards.rate?.windows ?? [])
-          : teamWrites(media, media.teamId, guards)),
+        ...(media.teamId === undefined ? [] : teamWrites(media, media.teamId, guards)),
         ...(guards.uploadId === undefined ? [] : [intents.consume(guards.uploadId)]),
       ];
       for (let attempt = 0; ; attempt++) {
@@ -162,14 +150,18 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
 
     async getMany(ids) {
       const found: Media[] = [];
-      let pending: Record<string, unknown>[] = ids.filter(isMediaId).map((id) => keys.media(id));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt > 0) await backoff(attempt);
-        const { Responses, UnprocessedKeys } = await db.send(
-          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        found.push(...(Responses?.[tableName] ?? []).map(fromItem));
-        pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+      const wanted = ids.filter(isMediaId).map((id) => keys.media(id));
+      // BatchGetItem takes 100 keys at most.
+      for (let start = 0; start < wanted.length; start += BATCH_GET_KEYS) {
+        let pending: Record<string, unknown>[] = wanted.slice(start, start + BATCH_GET_KEYS);
+        for (let attempt = 0; pending.length > 0; attempt++) {
+          if (attempt > 0) await backoff(attempt);
+          const { Responses, UnprocessedKeys } = await db.send(
+            new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: true } } }),
+          );
+          found.push(...(Responses?.[tableName] ?? []).map(fromItem));
+          pending = UnprocessedKeys?.[tableName]?.Keys ?? [];
+        }
       }
       return found;
     },

@@ -11,7 +11,8 @@ import { fileTooLarge, type UploadFields } from '#core/media/fields';
 import type { Media } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';
 import { LimitReached } from '#core/quotas/limits';
-import type { Admission, QuotaService } from '#core/quotas/service';
+import type { Admission, Counted, QuotaService } from '#core/quotas/service';
+import type { QuotaState } from '#core/quotas/state';
 import { type ObjectStore, originalKey } from '#core/store/object-store';
 
 export interface MediaServiceDeps {
@@ -32,17 +33,19 @@ export const createMediaService = (deps: MediaServiceDeps) => {
   const { media: repository, objects, clock } = deps;
 
   /**
-   * Stores an upload: validate the bytes, write the original, then commit the item and its
-   * counters in one transaction. If the transaction fails the original is removed again, so a
-   * failed upload leaves nothing behind. The transaction also enforces the admission's quotas or
-   * rate limits, so concurrent uploads can never overshoot them.
+   * Stores an upload: validate the bytes, write the original, count the upload against the
+   * admission's monthly quota or rate limits (atomically, so concurrent uploads never overshoot
+   * them and each learns its own place), then commit the item with the team's storage counters in
+   * one transaction, which enforces the storage quota. If counting or the transaction fails, the
+   * count is given back and the original removed, so a failed upload leaves nothing behind. The
+   * answer's quota state is the one this upload's own count produced.
    */
   const upload = async (
     caller: Caller,
     admission: Admission,
     { file, fields }: NewUpload,
     options: { completesUpload?: string; deadline?: Deadline } = {},
-  ) => {
+  ): Promise<{ media: Media; quota: QuotaState }> => {
     const { plan } = admission;
     if (!file || file.bytes.length === 0) throw fieldError('file', 'A non-empty image file is required.');
     if (file.tooLarge) throw fileTooLarge('file', plan.maxFileBytes);
@@ -72,26 +75,30 @@ export const createMediaService = (deps: MediaServiceDeps) => {
       objectKey: originalKey(id),
     };
 
+    let counted: Counted | undefined;
     try {
       // Committing is the one step that cannot be taken back: only with time left to say so.
       refuseWithoutTimeToAnswer(options.deadline ?? NO_DEADLINE);
+      counted = await deps.quotas.count(admission);
       await repository.create(record, {
-        month: admission.month,
         uploadId: options.completesUpload,
-        ...(admission.kind === 'team'
-          ? { quota: admission.plan }
-          : { rate: { client: admission.client, windows: admission.windows } }),
+        ...(admission.kind === 'team' && { storageLimit: plan.storageBytes }),
       });
     } catch (error) {
+      await counted
+        ?.giveBack()
+        .catch((countError: unknown) =>
+          deps.logger.warn('upload counted but not stored', { media_id: id, countError }),
+        );
       await objects
         .delete(record.objectKey)
         .catch((cleanupError: unknown) =>
           deps.logger.warn('orphaned original after failed upload', { key: record.objectKey, cleanupError }),
         );
-      if (error instanceof LimitReached) throw await refusalAfterRace(caller, error);
+      if (error instanceof LimitReached) throw await deps.quotas.refusalAfterRace(admission, error.limits);
       throw error;
     }
-    return record;
+    return { media: record, quota: counted.state(record.filesize) };
   };
 
   /**
@@ -119,12 +126,6 @@ export const createMediaService = (deps: MediaServiceDeps) => {
       );
       throw error;
     }
-  };
-
-  /** A concurrent upload took the last of a limit: answer with the counters as they are now. */
-  const refusalAfterRace = async (caller: Caller, reached: LimitReached) => {
-    const fresh = await deps.quotas.admit(caller).catch((refused: unknown) => refused);
-    return fresh instanceof Error ? fresh : await deps.quotas.refusal(fresh as Admission, reached.limits);
   };
 
   return { upload };

@@ -1,6 +1,7 @@
 /**
- * Which limit stopped a write. Repositories throw this when a transaction's guard fails; the
- * service turns it into the documented 403 quota_exceeded or 429 rate_limited.
+ * Which limit stopped a write. Repositories throw this when a counter's condition or a
+ * transaction's guard fails; the service turns it into the documented 403 quota_exceeded or 429
+ * rate_limited.
  */
 export const LIMIT_NAMES = ['monthly_uploads', 'storage', 'hourly', 'daily'] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
@@ -16,7 +17,7 @@ export class LimitReached extends Error {
   }
 }
 
-/** A counter a transaction increments only while it is below `limit`. */
+/** A counter that counts an upload only while it is below `limit`. */
 export interface CountedWindow {
   name: Extract<LimitName, 'hourly' | 'daily'>;
   /** Identifies the window, e.g. `H2026-11-25T15` — a new window starts a new count. */
@@ -24,10 +25,4 @@ export interface CountedWindow {
   limit: number;
   /** Unix seconds when the window ends (and its count stops mattering). */
   resetsAt: number;
-}
-
-/** Team quotas a transaction enforces while it counts an upload. */
-export interface TeamQuota {
-  uploadsPerMonth: number;
-  storageBytes: number;
 }

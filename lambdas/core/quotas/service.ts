@@ -3,7 +3,7 @@ import { type Clock, unixSeconds } from '#core/clock';
 import { DomainError } from '#core/errors';
 import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue } from '#core/plans';
 import type { SecretSource } from '#core/platform/secrets';
-import type { CountedWindow, LimitName } from '#core/quotas/limits';
+import { type CountedWindow, type LimitName, LimitReached } from '#core/quotas/limits';
 import { anonymousQuotaState, anonymousWindows, type WindowState } from '#core/quotas/rate-limits';
 import type { QuotaRepository } from '#core/quotas/repository';
 import type { QuotaState, TeamQuota } from '#core/quotas/state';
@@ -21,9 +21,9 @@ export interface QuotaServiceDeps {
 }
 
 /**
- * Admission to an upload: the caller's plan, and the limits the upload's transaction must enforce.
- * `state(bytes)` is the caller's quota or rate-limit state once an upload of `bytes` is stored
- * (without it: as it is now).
+ * Admission to an upload: the caller's plan and usage as read when it started, and the limits its
+ * count must stay within. `state()` is the caller's quota or rate-limit state as read.
+ * `alreadyCounted`: the upload was counted before (a direct upload, when its intent was created).
  */
 export type Admission =
   | {
@@ -32,7 +32,8 @@ export type Admission =
       plan: Plan;
       month: string;
       usage: TeamUsage;
-      state(bytes?: number): QuotaState;
+      alreadyCounted: boolean;
+      state(): QuotaState;
     }
   | {
       kind: 'anonymous';
@@ -40,8 +41,20 @@ export type Admission =
       plan: Plan;
       month: string;
       windows: WindowState[];
-      state(bytes?: number): QuotaState;
+      alreadyCounted: boolean;
+      state(): QuotaState;
     };
+
+/** An upload counted against its caller's limits. */
+export interface Counted {
+  /**
+   * The caller's state as this upload's own count left it, once it stores `bytes` (without: nothing
+   * stored yet). Parallel uploads each report their own place, never one shared re-read.
+   */
+  state(bytes?: number): QuotaState;
+  /** The count back, for an upload that was never stored (best effort: a lost give-back over-counts). */
+  giveBack(): Promise<void>;
+}
 
 export const createQuotaService = (deps: QuotaServiceDeps) => {
   const { teams, quotas, clock } = deps;
@@ -69,7 +82,7 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
     return teamQuotaState(current.usage, current.plan, nowMs);
   };
 
-  const teamAdmission = async (teamId: string): Promise<Admission> => {
+  const teamAdmission = async (teamId: string, alreadyCounted: boolean): Promise<Admission> => {
     const nowMs = clock.nowMs();
     const { usage: current, plan } = await usageOf(teamId, nowMs);
     const admission: Admission = {
@@ -78,27 +91,18 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       plan,
       month: utcMonth(nowMs),
       usage: current,
-      state: (bytes) =>
-        teamQuotaState(
-          bytes === undefined
-            ? current
-            : {
-                ...current,
-                uploads: current.uploads + 1,
-                storageUsedBytes: current.storageUsedBytes + bytes,
-                mediaStored: current.mediaStored + 1,
-              },
-          plan,
-          nowMs,
-        ),
+      alreadyCounted,
+      state: () => teamQuotaState(current, plan, nowMs),
     };
-    // Already over? Refuse before anything is read or decoded; the transaction stays the real guard.
-    if (current.uploads >= plan.uploadsPerMonth) throw await refusal(admission, ['monthly_uploads']);
+    // Already over? Refuse before anything is read or decoded; counting and the transaction stay the
+    // real guards.
+    if (!alreadyCounted && current.uploads >= plan.uploadsPerMonth)
+      throw await refusal(admission, ['monthly_uploads']);
     if (current.storageUsedBytes >= plan.storageBytes) throw await refusal(admission, ['storage']);
     return admission;
   };
 
-  const anonymousAdmission = async (client: string): Promise<Admission> => {
+  const anonymousAdmission = async (client: string, alreadyCounted: boolean): Promise<Admission> => {
     const nowMs = clock.nowMs();
     const windows = anonymousWindows(nowMs, deps.anonymousRateLimits);
     const counts = await quotas.windowCounts(client, windows);
@@ -109,19 +113,91 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       plan: ANONYMOUS_PLAN,
       month: utcMonth(nowMs),
       windows: states,
-      state: (bytes) =>
-        anonymousQuotaState(
-          states.map((state) => ({ ...state, used: state.used + (bytes === undefined ? 0 : 1) })),
-        ),
+      alreadyCounted,
+      state: () => anonymousQuotaState(states),
     };
     const exhausted = states.filter((state) => state.used >= state.limit).map((state) => state.name);
-    if (exhausted.length > 0) throw await refusal(admission, exhausted);
+    if (!alreadyCounted && exhausted.length > 0) throw await refusal(admission, exhausted);
     return admission;
   };
 
-  /** Checks the caller may upload now, and returns what the upload's transaction must enforce. */
+  /** Checks the caller may upload now, and returns what the upload's count and transaction enforce. */
   const admit = (caller: Caller): Promise<Admission> =>
-    caller.kind === 'key' ? teamAdmission(caller.teamId) : anonymousAdmission(caller.client);
+    caller.kind === 'key' ? teamAdmission(caller.teamId, false) : anonymousAdmission(caller.client, false);
+
+  /**
+   * Admission to store an upload counted when its direct upload was created: it cannot be refused
+   * for the counts it is already in, only for storage that is used up.
+   */
+  const admitCounted = (caller: Caller): Promise<Admission> =>
+    caller.kind === 'key' ? teamAdmission(caller.teamId, true) : anonymousAdmission(caller.client, true);
+
+  /**
+   * Counts the upload against the admission's limits — a team's month, or an anonymous client's
+   * hourly and daily windows — or refuses it when another upload took the last place meanwhile.
+   * An admission already counted is not counted again.
+   */
+  const count = async (admission: Admission): Promise<Counted> => {
+    if (admission.kind === 'team') {
+      const { teamId, month, plan, usage: current } = admission;
+      const uploads = admission.alreadyCounted
+        ? current.uploads
+        : await quotas
+            .countMonthlyUpload(teamId, month, plan.uploadsPerMonth)
+            .catch((error: unknown) => refuseIfReached(admission, error));
+      const nowMs = clock.nowMs();
+      return {
+        state: (bytes) =>
+          teamQuotaState(
+            {
+              ...current,
+              uploads,
+              storageUsedBytes: current.storageUsedBytes + (bytes ?? 0),
+              mediaStored: current.mediaStored + (bytes === undefined ? 0 : 1),
+            },
+            plan,
+            nowMs,
+          ),
+        giveBack: async () => {
+          if (!admission.alreadyCounted) await quotas.uncountMonthlyUpload(teamId, month);
+        },
+      };
+    }
+    const { client, windows } = admission;
+    const counted: WindowState[] = [];
+    if (admission.alreadyCounted) counted.push(...windows);
+    else {
+      // One window after the other: if a later one is full, the earlier ones are given back.
+      try {
+        for (const window of windows)
+          counted.push({ ...window, used: await quotas.countWindowUpload(client, window) });
+      } catch (error) {
+        await Promise.all(counted.map((window) => quotas.uncountWindowUpload(client, window)));
+        return refuseIfReached(admission, error);
+      }
+    }
+    return {
+      state: () => anonymousQuotaState(counted),
+      giveBack: async () => {
+        if (!admission.alreadyCounted)
+          await Promise.all(counted.map((window) => quotas.uncountWindowUpload(client, window)));
+      },
+    };
+  };
+
+  /** A limit another upload reached first is refused as an admission now would be; other errors pass. */
+  const refuseIfReached = async (admission: Admission, error: unknown): Promise<never> => {
+    throw error instanceof LimitReached ? await refusalAfterRace(admission, error.limits) : error;
+  };
+
+  /** A concurrent upload took the last of a limit: answer with the counters as they are now. */
+  const refusalAfterRace = async (admission: Admission, limits: LimitName[]): Promise<Error> => {
+    const fresh = await (admission.kind === 'team'
+      ? teamAdmission(admission.teamId, admission.alreadyCounted)
+      : anonymousAdmission(admission.client, admission.alreadyCounted)
+    ).catch((refused: unknown) => refused);
+    return fresh instanceof Error ? fresh : await refusal(fresh as Admission, limits);
+  };
 
   /** The refusal of a limit: quota exceeded with an upgrade link, or rate limited with a wait. */
   const refusal = async (admission: Admission, limits: LimitName[]): Promise<DomainError> => {
@@ -157,6 +233,6 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
     );
   };
 
-  return { admit, usage, refusal };
+  return { admit, admitCounted, count, usage, refusal, refusalAfterRace };
 };
 export type QuotaService = ReturnType<typeof createQuotaService>;

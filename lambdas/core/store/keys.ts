@@ -9,6 +9,7 @@
  *   EXTID#<team>#<external id> / EXTID uniqueness guard for a team's external ids
  *   RATE#<client>#<window> / RATE   an anonymous client's upload count in a time window (TTL)
  *   UPLOAD#<upload id> / UPLOAD     a direct-to-S3 upload waiting for its completion call (TTL)
+ *   SWEEP#<prefix>    / SWEEP          where the cleanup job's sweep of a bucket prefix goes on
  */
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
@@ -56,6 +57,7 @@ export const keys = {
   externalId: (teamId: string, externalId: string) => ({ pk: `EXTID#${teamId}#${externalId}`, sk: 'EXTID' }),
   uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
   rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
+  sweepCursor: (prefix: string) => ({ pk: `SWEEP#${prefix}`, sk: 'SWEEP' }),
 };
 
 /**

@@ -1,12 +1,13 @@
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  ListObjectsV2Command,
   NoSuchKey,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { INCOMING_PREFIX } from '#core/store/object-keys';
+import { INCOMING_PREFIX, ORIGINALS_PREFIX } from '#core/store/object-keys';
 
 /** The originals bucket, in domain terms: bytes in, bytes out, by key. */
 export interface ObjectStore {
@@ -14,6 +15,14 @@ export interface ObjectStore {
   /** Undefined when the object does not exist. */
   get(key: string): Promise<Uint8Array | undefined>;
   delete(key: string): Promise<void>;
+  /**
+   * Up to `limit` objects under `prefix` in key order, from after `startAfter`; `next` is where the
+   * listing goes on (the last key listed), undefined once it reached the end.
+   */
+  list(
+    prefix: string,
+    options: { startAfter: string | undefined; limit: number },
+  ): Promise<{ objects: ListedObject[]; next: string | undefined }>;
   /**
    * A browser-compatible POST form that can write exactly one object: this key, exactly `size`
    * bytes, until `expiresInSeconds` have passed.
@@ -24,7 +33,12 @@ export interface ObjectStore {
   ): Promise<{ url: string; fields: Record<string, string> }>;
 }
 
-export const originalKey = (mediaId: string): string => `originals/${mediaId}`;
+export interface ListedObject {
+  key: string;
+  lastModifiedMs: number;
+}
+
+export const originalKey = (mediaId: string): string => `${ORIGINALS_PREFIX}${mediaId}`;
 
 /** An object read when first asked for, named by its `s3://` URI (a model the viewer loads once, say). */
 export const objectSource = (objects: ObjectStore, location: { bucket: string; key: string }) => {
@@ -59,6 +73,28 @@ export const createObjectStore = ({ s3, bucket }: { s3: S3Client; bucket: string
 
   async delete(key) {
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  },
+
+  async list(prefix, { startAfter, limit }) {
+    const objects: ListedObject[] = [];
+    let after = startAfter;
+    // S3 answers 1,000 keys a request at most.
+    while (objects.length < limit) {
+      const { Contents = [], IsTruncated } = await s3.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: prefix,
+          StartAfter: after,
+          MaxKeys: Math.min(1_000, limit - objects.length),
+        }),
+      );
+      for (const { Key, LastModified } of Contents) {
+        if (Key !== undefined) objects.push({ key: Key, lastModifiedMs: LastModified?.getTime() ?? 0 });
+      }
+      after = objects.at(-1)?.key ?? after;
+      if (!IsTruncated || Contents.length === 0) return { objects, next: undefined };
+    }
+    return { objects, next: after };
   },
 
   presignPost(key, { size, expiresInSeconds }) {

@@ -25,6 +25,11 @@ export const DIRECT_UPLOAD_SECONDS = 3_600;
  * accepts exactly the declared size, sends the file straight to S3, then asks us to complete it.
  * Completion applies every check of `POST /v1/upload` to the object and stores it the same way; the
  * intent is consumed in the media transaction, so an upload completes at most once.
+ *
+ * An intent lets its caller put a file in our bucket, so it counts against the monthly quota or
+ * the anonymous rate limits when it is created, and completing it does not count again. An intent
+ * never completed keeps its count: giving it back at expiry would let anyone park files without
+ * limit, one hour's worth at a time.
  */
 export const createDirectUploads = ({ intents, objects, media, quotas, clock, newId }: DirectUploadDeps) => {
   const ownerOf = (caller: Caller): UploadIntent['owner'] =>
@@ -41,20 +46,27 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
     if (request.size > admission.plan.maxFileBytes) {
       throw fileTooLarge('size', admission.plan.maxFileBytes);
     }
+    const counted = await quotas.count(admission);
     const uploadId = newId();
     const expiresAt = unixSeconds(clock.nowMs()) + DIRECT_UPLOAD_SECONDS;
-    await intents.create({
-      uploadId,
-      owner: ownerOf(caller),
-      size: request.size,
-      fields: request.fields,
-      expiresAt,
-    });
-    const post = await objects.presignPost(incomingKey(uploadId), {
-      size: request.size,
-      expiresInSeconds: DIRECT_UPLOAD_SECONDS,
-    });
-    return { uploadId, post, expiresAt };
+    try {
+      await intents.create({
+        uploadId,
+        owner: ownerOf(caller),
+        size: request.size,
+        fields: request.fields,
+        expiresAt,
+      });
+      const post = await objects.presignPost(incomingKey(uploadId), {
+        size: request.size,
+        expiresInSeconds: DIRECT_UPLOAD_SECONDS,
+      });
+      return { uploadId, post, expiresAt, quota: counted.state() };
+    } catch (error) {
+      // The caller never learns the upload id, so has nothing it could complete: nothing to count.
+      await counted.giveBack().catch(() => undefined);
+      throw error;
+    }
   };
 
   const complete = async (caller: Caller, uploadId: string, deadline?: Deadline) => {
@@ -62,12 +74,13 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
     if (!intent || intent.expiresAt <= unixSeconds(clock.nowMs()) || !startedBy(intent, caller)) {
       throw notFound('Upload not found.');
     }
-    const admission = await quotas.admit(caller);
+    // Counted when the intent was created: only storage can refuse it now.
+    const admission = await quotas.admitCounted(caller);
     const key = incomingKey(uploadId);
     const bytes = await objects.get(key);
     if (!bytes)
       throw fieldError('file', 'The file has not been uploaded yet; send it to the upload URL first.');
-    let created: Awaited<ReturnType<MediaService['upload']>>;
+    let stored: Awaited<ReturnType<MediaService['upload']>>;
     try {
       if (bytes.length !== intent.size) {
         throw fieldError(
@@ -76,7 +89,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
         );
       }
       const file = { bytes, tooLarge: bytes.length > admission.plan.maxFileBytes };
-      created = await media.upload(
+      stored = await media.upload(
         caller,
         admission,
         { file, fields: intent.fields },
@@ -89,7 +102,7 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
     }
     // Stored under its own key by the upload: the incoming copy is no longer needed.
     await objects.delete(key).catch(() => undefined);
-    return { media: created, quota: admission.state(created.filesize) };
+    return stored;
   };
 
   return { start, complete };
