@@ -9,6 +9,8 @@
  *   EXTID#<team>#<external id> / EXTID uniqueness guard for a team's external ids
  *   RATE#<client>#<window> / RATE   an anonymous client's upload count in a time window (TTL)
  *   UPLOAD#<upload id> / UPLOAD     a direct-to-S3 upload waiting for its completion call (TTL)
+ *   IDEM#<hash>       / IDEM           an Idempotency-Key in use, or the answer it replays (TTL);
+ *                                      the hash is of the caller and the key, never the key itself
  */
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
@@ -56,7 +58,12 @@ export const keys = {
   externalId: (teamId: string, externalId: string) => ({ pk: `EXTID#${teamId}#${externalId}`, sk: 'EXTID' }),
   uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
   rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
+  /** `recordKey` is Powertools' idempotency key, `IDEMPOTENCY_PREFIX#<hash>`, already unique. */
+  idempotencyRecord: (recordKey: string) => ({ pk: recordKey, sk: 'IDEM' }),
 };
+
+/** What Powertools puts before the hash of an idempotency record's key (see `keys.idempotencyRecord`). */
+export const IDEMPOTENCY_PREFIX = 'IDEM';
 
 /**
  * The table's shape in the vocabulary both CreateTable (local runtime, tests) and the CDK stack
