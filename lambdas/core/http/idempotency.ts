@@ -10,6 +10,14 @@ import type { Context } from 'aws-lambda';
 import type { Caller } from '#core/caller';
 import { DomainError, fieldError } from '#core/errors';
 import { bodyBytes, type HttpEvent, header } from '#core/http/event';
+import {
+  IDEMPOTENCY_CODES,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_LIFETIME_SECONDS,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENCY_KEY_PATTERN,
+  REPLAYED_HEADER,
+} from '#core/http/idempotency-contract';
 import type { HttpResponse } from '#core/http/response';
 import type { IdempotencyRecords } from '#core/store/idempotency-records';
 
@@ -19,13 +27,8 @@ import type { IdempotencyRecords } from '#core/store/idempotency-records';
  * successes are kept: a refusal or a failure is thrown by the route, Powertools then deletes the
  * key's record, and the key can be used again (nothing was stored, or the error says what was not).
  */
-export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
-/** On a replayed answer: the work was not done again. Stripe's name. */
-export const REPLAYED_HEADER = 'idempotent-replayed';
-export const IDEMPOTENCY_KEY_MAX_LENGTH = 255;
-export const IDEMPOTENCY_KEY_LIFETIME_SECONDS = 24 * 60 * 60;
 
-const KEY_PATTERN = new RegExp(`^[\\x20-\\x7e]{1,${IDEMPOTENCY_KEY_MAX_LENGTH}}$`);
+const KEY_PATTERN = new RegExp(IDEMPOTENCY_KEY_PATTERN);
 
 /** What Powertools is given: the record's key is hashed from scope and key, the fingerprint is compared. */
 interface Attempt {
@@ -76,7 +79,7 @@ const refusalOf = (error: unknown): unknown => {
   if (error instanceof IdempotencyValidationError) {
     const problem = 'This Idempotency-Key was already used for a different request.';
     return new DomainError('invalid_input', problem, {
-      code: 'idempotency_key_reused',
+      code: IDEMPOTENCY_CODES.reused,
       errors: { 'Idempotency-Key': [problem] },
     });
   }
@@ -84,7 +87,7 @@ const refusalOf = (error: unknown): unknown => {
     return new DomainError(
       'conflict',
       'A request with this Idempotency-Key is still in progress; try again shortly.',
-      { code: 'idempotency_key_in_progress', retryAfterSeconds: 1 },
+      { code: IDEMPOTENCY_CODES.inProgress, retryAfterSeconds: 1 },
     );
   }
   return error;
