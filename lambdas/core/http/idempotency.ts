@@ -133,4 +133,3 @@ export const createIdempotency = (records: IdempotencyRecords) => ({
     }
   },
 });
-export type Idempotency = ReturnType<typeof createIdempotency>;
