@@ -1,5 +1,7 @@
 import { parentPort } from 'node:worker_threads';
-import { INLINE_JS_DECODERS } from '#core/images/js-decoders';
+import { decodeBmpInline } from '#core/images/bmp';
+import { decodeHeicInline } from '#core/images/heic';
+import { decodeIcoInline } from '#core/images/ico';
 import type { DecodeJob, DecodeResult } from '#local/js-decoder-pool';
 
 /** One thread of the pool in js-decoder-pool.ts: runs the inline decoders, one job at a time. */
@@ -8,8 +10,8 @@ parentPort?.on('message', async (job: DecodeJob) => {
   try {
     const value =
       job.kind === 'heic'
-        ? await INLINE_JS_DECODERS.heic(job.bytes, job.index, job.limits)
-        : await INLINE_JS_DECODERS[job.kind](job.bytes);
+        ? await decodeHeicInline(job.bytes, job.index, job.limits)
+        : await (job.kind === 'bmp' ? decodeBmpInline : decodeIcoInline)(job.bytes);
     result = { value };
   } catch (error) {
     const { name, message } = error as Error;

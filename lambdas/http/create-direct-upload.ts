@@ -1,6 +1,7 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
 import { bodies } from '#core/compose/http';
+import { idempotency } from '#core/compose/idempotency';
 import { directUploads } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
@@ -11,11 +12,13 @@ import { parseOrThrow } from '#core/validation';
 
 /** POST /v1/uploads — a presigned S3 POST for files too large to send through the API. */
 export const handler = httpHandler(
-  async (event) => {
+  async (event, context) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
-    const request = parseOrThrow(DirectUploadRequest, jsonBody(event));
-    const started = await directUploads().start(caller, request);
-    return json(201, bodies().directUpload(started), quotaHeaders(started.quota));
+    return idempotency().answer(caller, event, context, async () => {
+      const request = parseOrThrow(DirectUploadRequest, jsonBody(event));
+      const started = await directUploads().start(caller, request);
+      return json(201, bodies().directUpload(started), quotaHeaders(started.quota));
+    });
   },
   { failureCode: 'upload_failed' },
 );

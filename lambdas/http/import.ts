@@ -1,6 +1,7 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
 import { bodies } from '#core/compose/http';
+import { idempotency } from '#core/compose/idempotency';
 import { importer } from '#core/compose/imports';
 import { quotas } from '#core/compose/quotas';
 import { credentials, jsonBody } from '#core/http/event';
@@ -12,12 +13,14 @@ import { parseOrThrow } from '#core/validation';
 
 /** POST /v1/import — fetch an image from a URL and store it like an upload, with or without an API key. */
 export const handler = httpHandler(
-  async (event, _context, deadline) => {
+  async (event, context, deadline) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
-    const request = parseOrThrow(ImportRequest, jsonBody(event));
-    const admission = await quotas().admit(caller);
-    const stored = await importer().importFrom(caller, admission, request, deadline);
-    return json(201, bodies().upload(caller, stored.media), quotaHeaders(stored.quota));
+    return idempotency().answer(caller, event, context, async () => {
+      const request = parseOrThrow(ImportRequest, jsonBody(event));
+      const admission = await quotas().admit(caller);
+      const stored = await importer().importFrom(caller, admission, request, deadline);
+      return json(201, bodies().upload(caller, stored.media), quotaHeaders(stored.quota));
+    });
   },
   { failureCode: 'import_failed' },
 );

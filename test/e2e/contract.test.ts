@@ -130,11 +130,19 @@ describe('every answer matches the OpenAPI document', () => {
     );
     await call('POST', '/v1/import', '/v1/import', jsonRequest('POST', { url: 'ftp://example.com/x' }, key));
     // The plan allows 4 uploads this month: an upload and an import so far, two more, then a refusal.
+    const once = { headers: { 'idempotency-key': 'contract-1' } };
     await conforms('POST', '/v1/upload', await upload(runtime.url, { file, key }));
-    await conforms('POST', '/v1/upload', await upload(runtime.url, { file, key }));
+    await conforms('POST', '/v1/upload', await upload(runtime.url, { file, key, ...once }));
     const refused = await upload(runtime.url, { file, key });
     expect(refused.status).toBe(403);
     await conforms('POST', '/v1/upload', refused);
+    // A replay is the first answer, also once the quota is used up; another request under its key is not.
+    const replayed = await upload(runtime.url, { file, key, ...once });
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    await conforms('POST', '/v1/upload', replayed);
+    const reused = await upload(runtime.url, { file, key, fields: { caption: 'other' }, ...once });
+    expect(reused.status).toBe(422);
+    await conforms('POST', '/v1/upload', reused);
   });
 
   it('for direct uploads', async () => {
@@ -162,6 +170,14 @@ describe('every answer matches the OpenAPI document', () => {
     await call('POST', `/v1/uploads/${intent.upload_id}/complete`, complete, { headers: authHeaders(key) });
     await call('POST', '/v1/uploads/nope/complete', complete, { headers: authHeaders(key) });
     await call('POST', '/v1/uploads', '/v1/uploads', jsonRequest('POST', { size: 'big' }, key));
+    const keyed = (size: number): RequestInit => {
+      const init = jsonRequest('POST', { size }, key);
+      return { ...init, headers: { ...(init.headers as object), 'idempotency-key': 'contract-2' } };
+    };
+    await call('POST', '/v1/uploads', '/v1/uploads', keyed(file.length));
+    const replayed = await call('POST', '/v1/uploads', '/v1/uploads', keyed(file.length));
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect((await call('POST', '/v1/uploads', '/v1/uploads', keyed(file.length + 1))).status).toBe(422);
   });
 
   it('for reading, changing and deleting media, singly and in batches, and usage', async () => {
@@ -214,6 +230,20 @@ describe('every answer matches the OpenAPI document', () => {
     await call('GET', `/${id}`, '/{id}', { headers: { 'if-none-match': image.headers.get('etag') ?? '' } });
     await call('GET', '/AAAAAAAAAAAAAA', '/{id}');
     await call('GET', `/${id}.png?w=5`, '/{id}.{ext}');
+  });
+
+  it('documents Idempotency-Key, its replays and refusals on the routes that take it', () => {
+    for (const path of ['/v1/upload', '/v1/import', '/v1/uploads']) {
+      const operation = document.paths[path]?.post as Operation & {
+        parameters?: { in: string; name: string }[];
+      };
+      expect(operation.parameters, path).toContainEqual(
+        expect.objectContaining({ in: 'header', name: 'idempotency-key' }),
+      );
+      expect(operation.responses['201']?.headers, path).toHaveProperty('idempotent-replayed');
+      expect(JSON.stringify(operation.responses['409']), path).toContain('idempotency_key_in_progress');
+      expect(JSON.stringify(operation.responses['422']), path).toContain('idempotency_key_reused');
+    }
   });
 
   it('exercised every operation of the document', () => {

@@ -274,6 +274,23 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets the routes that take an Idempotency-Key keep its record in the table', () => {
+    // What Powertools' DynamoDB persistence does with a record: read, claim, complete, release.
+    const recordActions = [
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:DeleteItem',
+    ];
+    for (const path of ['/v1/upload', '/v1/import', '/v1/uploads']) {
+      const route = ROUTES.find((each) => each.method === 'POST' && each.path === path);
+      if (!route) throw new Error(`POST ${path} is not in ROUTES`);
+      const fn = stack.routeFunctions.get(route) as ServiceFunction;
+      for (const action of recordActions)
+        expect(resourcesOf(fn, action), `${path} ${action}`).toContainEqual(imported('TableArn'));
+    }
+  });
+
   it('lets the list function read, never write', () => {
     const list = ROUTES.find((route) => route.method === 'GET' && route.path === '/v1/media');
     if (!list) throw new Error('GET /v1/media is not in ROUTES');

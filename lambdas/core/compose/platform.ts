@@ -1,7 +1,7 @@
 import { type Clock, systemClock } from '#core/clock';
 import { once } from '#core/compose/once';
 import { parseConfig } from '#core/config';
-import { createDocumentClient } from '#core/platform/clients';
+import { createDocumentClient, createDynamoDbClient } from '#core/platform/clients';
 import { logger } from '#core/platform/logger';
 
 /**
@@ -25,6 +25,8 @@ export const useClock = (replacement: Clock): void => {
 export const platform = once(() => {
   started = true;
   const settings = parseConfig(process.env);
-  const db = createDocumentClient(settings);
-  return { settings, table: { db, tableName: settings.tableName }, clock, logger };
+  // The plain client too, for what speaks DynamoDB's own types (the idempotency records).
+  const dynamoDb = createDynamoDbClient(settings);
+  const db = createDocumentClient(settings, dynamoDb);
+  return { settings, table: { db, tableName: settings.tableName }, dynamoDb, clock, logger };
 });

@@ -14,6 +14,14 @@ import {
 } from './contract.ts';
 import { RATE_LIMIT_HEADERS, TEAM_QUOTA_HEADERS } from './headers.ts';
 import {
+  IDEMPOTENCY_CODES,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_LIFETIME_SECONDS,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENCY_KEY_PATTERN,
+  REPLAYED_HEADER,
+} from './idempotency-contract.ts';
+import {
   AttributionValue,
   BatchPatchKnownFields,
   DirectUploadKnownFields,
@@ -78,6 +86,43 @@ const uploadRefusals = {
     }),
   ),
 };
+
+/** The routes that create something take an Idempotency-Key (README: Idempotency-Key). */
+const idempotencyKey = z.object({
+  [IDEMPOTENCY_KEY_HEADER]: z
+    .string()
+    .regex(new RegExp(IDEMPOTENCY_KEY_PATTERN))
+    .optional()
+    .meta({
+      description:
+        `Up to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters, unique per operation (a UUID). ` +
+        `For ${IDEMPOTENCY_KEY_LIFETIME_SECONDS / 3600} hours, the same caller (API key, or anonymous ` +
+        'address) sending the same key and request again gets the first success back, not a second ' +
+        'upload; a refusal or failure is not kept, so the key can be retried.',
+    }),
+});
+
+const Replayed = z.object({
+  [REPLAYED_HEADER]: z
+    .literal('true')
+    .optional()
+    .meta({ description: 'The answer kept for this Idempotency-Key: the work was not done again' }),
+});
+
+/** What an Idempotency-Key adds to a route's 409 and 422 (`conflict`: the route's own 409, if any). */
+const idempotencyRefusals = (conflict?: string) => ({
+  409: {
+    description:
+      `${conflict ? `${conflict}; or a` : 'A'} request with this Idempotency-Key is still in progress ` +
+      `(${IDEMPOTENCY_CODES.inProgress}): retry after Retry-After`,
+    content: { [JSON_TYPE]: { schema: ErrorBody } },
+    headers: z.object({ 'retry-after': z.int().optional().meta({ description: 'Seconds to wait' }) }),
+  },
+  422: {
+    description: `${ERRORS[422]}; or the Idempotency-Key was used for another request (${IDEMPOTENCY_CODES.reused})`,
+    content: { [JSON_TYPE]: { schema: ErrorBody } },
+  },
+});
 
 const json = (description: string, schema: z.ZodType, headers?: z.ZodObject): ZodOpenApiResponseObject => ({
   description,
@@ -177,6 +222,7 @@ export const openApiDocument = () =>
           operationId: 'uploadMedia',
           summary: 'Upload an image (multipart)',
           security: optionalKey,
+          requestParams: { header: idempotencyKey },
           requestBody: {
             required: true,
             content: {
@@ -190,8 +236,9 @@ export const openApiDocument = () =>
             },
           },
           responses: {
-            201: json('Stored', UploadBody, QuotaHeaders),
-            ...errors(401, 409, 413, 422, 500),
+            201: json('Stored', UploadBody, QuotaHeaders.extend(Replayed.shape)),
+            ...errors(401, 413, 500),
+            ...idempotencyRefusals(ERRORS[409]),
             ...uploadRefusals,
           },
         },
@@ -201,10 +248,12 @@ export const openApiDocument = () =>
           operationId: 'importMedia',
           summary: 'Import an image from a URL (the same answer as an upload)',
           security: optionalKey,
+          requestParams: { header: idempotencyKey },
           requestBody: jsonBody(attribution(ImportKnownFields.shape)),
           responses: {
-            201: json('Stored', UploadBody, QuotaHeaders),
-            ...errors(401, 409, 413, 422, 500, 502, 504),
+            201: json('Stored', UploadBody, QuotaHeaders.extend(Replayed.shape)),
+            ...errors(401, 413, 500, 502, 504),
+            ...idempotencyRefusals(ERRORS[409]),
             ...uploadRefusals,
           },
         },
@@ -214,14 +263,16 @@ export const openApiDocument = () =>
           operationId: 'createDirectUpload',
           summary: 'Start a direct upload to storage (for files too large for /v1/upload)',
           security: optionalKey,
+          requestParams: { header: idempotencyKey },
           requestBody: jsonBody(attribution(DirectUploadKnownFields.shape)),
           responses: {
             201: json(
               'A presigned POST: send the form fields, then the file, to `upload.url`. The upload is counted now',
               DirectUploadBody,
-              QuotaHeaders,
+              QuotaHeaders.extend(Replayed.shape),
             ),
-            ...errors(401, 413, 422, 500),
+            ...errors(401, 413, 500),
+            ...idempotencyRefusals(),
             ...uploadRefusals,
           },
         },

@@ -1,4 +1,5 @@
-import { jsDecoders } from './js-decoders.ts';
+import decodeBmp from 'decode-bmp';
+import { offloadedDecoders } from './js-decoders.ts';
 import { assertJsDecodable, assertWithinLimits, type ImageLimits } from './limits.ts';
 import type { Dimensions } from './raster.ts';
 import { ImageRejected } from './rejected.ts';
@@ -50,5 +51,11 @@ export const decodeBmpPixels = async (bytes: Uint8Array, limits: ImageLimits): P
     );
   }
 
-  return jsDecoders().bmp(bytes);
+  return (offloadedDecoders()?.bmp ?? decodeBmpInline)(bytes);
+};
+
+/** decode-bmp on this thread (see js-decoders.ts for when it runs elsewhere). */
+export const decodeBmpInline = async (bytes: Uint8Array): Promise<RgbaPixels> => {
+  const { width, height, data } = decodeBmp(bytes);
+  return { width, height, data };
 };

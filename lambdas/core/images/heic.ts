@@ -1,8 +1,9 @@
 import { filterCopyright } from './copyright.ts';
 import { embedIccProfile } from './icc.ts';
-import { jsDecoders } from './js-decoders.ts';
-import type { ImageLimits } from './limits.ts';
+import { offloadedDecoders } from './js-decoders.ts';
+import { assertWithinLimits, type ImageLimits } from './limits.ts';
 import type { Dimensions } from './raster.ts';
+import type { RgbaPixels } from './rgba.ts';
 import { FAIL_ON, sharp } from './sharp.ts';
 
 const JPEG_QUALITY = 90;
@@ -28,7 +29,8 @@ export const convertHeic = async (
 ): Promise<Dimensions & { body: Uint8Array }> => {
   const container = await sharp(bytes, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
   // Both libraries list top-level images in the same order, so sharp's primary index applies.
-  const { width, height, data } = await jsDecoders().heic(bytes, container.pagePrimary ?? 0, limits);
+  const decode = offloadedDecoders()?.heic ?? decodeHeicInline;
+  const { width, height, data } = await decode(bytes, container.pagePrimary ?? 0, limits);
 
   let jpeg = sharp(data, { raw: { width, height, channels: 4 } })
     // JPEG has no alpha; transparent areas (rare in HEIC) become white rather than black.
@@ -38,4 +40,27 @@ export const convertHeic = async (
   if (kept) jpeg = jpeg.withExif(kept);
   const body = await jpeg.toBuffer();
   return { width, height, body: container.icc ? embedIccProfile(body, container.icc) : body };
+};
+
+/**
+ * heic-decode on this thread (see js-decoders.ts for when it runs elsewhere): the image at `index`,
+ * its size checked against `limits` before any pixel is decoded.
+ */
+export const decodeHeicInline = async (
+  bytes: Uint8Array,
+  index: number,
+  limits: ImageLimits,
+): Promise<RgbaPixels> => {
+  // Loaded on the first HEIC only: libheif is 2 MB of WebAssembly no other upload needs at start.
+  const { default: heicDecode } = await import('heic-decode');
+  const images = await heicDecode.all({ buffer: bytes });
+  try {
+    const image = images[index] ?? images[0];
+    if (!image) throw new Error('HEIF file holds no image');
+    assertWithinLimits(image.width, image.height, limits);
+    const { width, height, data } = await image.decode();
+    return { width, height, data };
+  } finally {
+    images.dispose();
+  }
 };

@@ -1,4 +1,5 @@
-import { jsDecoders } from './js-decoders.ts';
+import decodeIco from 'decode-ico';
+import { type IcoEntry, offloadedDecoders } from './js-decoders.ts';
 import { assertJsDecodable, assertSides, type ImageLimits } from './limits.ts';
 import { type Dimensions, inspectRaster } from './raster.ts';
 import type { RgbaPixels } from './rgba.ts';
@@ -52,7 +53,7 @@ const decodeChecked = (bytes: Uint8Array, limits: ImageLimits) => {
   for (const { width, height } of claimed) assertSides(width, height, limits);
   const pixels = claimed.reduce((sum, { width, height }) => sum + width * height, 0);
   assertJsDecodable(pixels, limits, claimed.length > 1 ? `The ${claimed.length} icons have` : 'The icon has');
-  return jsDecoders().ico(bytes);
+  return (offloadedDecoders()?.ico ?? decodeIcoInline)(bytes);
 };
 
 /** Each image's size as its own header states it (the directory's one-byte sizes stop at 256). */
@@ -79,3 +80,11 @@ const claimedSizes = (bytes: Uint8Array): Dimensions[] => {
     return { width, height };
   });
 };
+
+/** decode-ico on this thread (see js-decoders.ts for when it runs elsewhere). */
+export const decodeIcoInline = async (bytes: Uint8Array): Promise<IcoEntry[]> =>
+  decodeIco(bytes).map((image) =>
+    image.type === 'png'
+      ? { type: 'png', width: image.width, height: image.height, data: image.data }
+      : { type: 'bmp', width: image.width, height: image.height, data: image.data },
+  );

@@ -1,6 +1,4 @@
-import decodeBmp from 'decode-bmp';
-import decodeIco from 'decode-ico';
-import { assertWithinLimits, type ImageLimits } from './limits.ts';
+import type { ImageLimits } from './limits.ts';
 import type { RgbaPixels } from './rgba.ts';
 
 /** One image of an ICO: an embedded PNG's bytes as they are, or a DIB decoded to RGBA. */
@@ -22,39 +20,15 @@ export interface JsDecoders {
   heic(bytes: Uint8Array, index: number, limits: ImageLimits): Promise<RgbaPixels>;
 }
 
-export const INLINE_JS_DECODERS: JsDecoders = {
-  bmp: async (bytes) => {
-    const { width, height, data } = decodeBmp(bytes);
-    return { width, height, data };
-  },
-  ico: async (bytes) =>
-    decodeIco(bytes).map((image) =>
-      image.type === 'png'
-        ? { type: 'png', width: image.width, height: image.height, data: image.data }
-        : { type: 'bmp', width: image.width, height: image.height, data: image.data },
-    ),
-  heic: async (bytes, index, limits) => {
-    // Loaded on the first HEIC only: libheif is 2 MB of WebAssembly no other upload needs at start.
-    const { default: heicDecode } = await import('heic-decode');
-    const images = await heicDecode.all({ buffer: bytes });
-    try {
-      const image = images[index] ?? images[0];
-      if (!image) throw new Error('HEIF file holds no image');
-      assertWithinLimits(image.width, image.height, limits);
-      const { width, height, data } = await image.decode();
-      return { width, height, data };
-    } finally {
-      images.dispose();
-    }
-  },
-};
+let elsewhere: JsDecoders | undefined;
 
-let current: JsDecoders = INLINE_JS_DECODERS;
-
-/** The decoders this process uses: inline unless its composition chose otherwise. */
-export const jsDecoders = (): JsDecoders => current;
+/**
+ * The decoders to use instead of the inline ones (each format's module has its own, so a function
+ * loads only the decoders it needs: the viewer never decodes HEIC); undefined on Lambda.
+ */
+export const offloadedDecoders = (): JsDecoders | undefined => elsewhere;
 
 /** For a process serving concurrent requests: run the decoders elsewhere (see local/). */
 export const useJsDecoders = (decoders: JsDecoders): void => {
-  current = decoders;
+  elsewhere = decoders;
 };

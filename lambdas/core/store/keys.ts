@@ -10,6 +10,8 @@
  *   RATE#<client>#<window> / RATE   an anonymous client's upload count in a time window (TTL)
  *   UPLOAD#<upload id> / UPLOAD     a direct-to-S3 upload waiting for its completion call (TTL)
  *   SWEEP#<prefix>    / SWEEP          where the cleanup job's sweep of a bucket prefix goes on
+ *   IDEM#<hash>       / IDEM           an Idempotency-Key in use, or the answer it replays (TTL);
+ *                                      the hash is of the caller and the key, never the key itself
  */
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
@@ -58,7 +60,12 @@ export const keys = {
   uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
   rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
   sweepCursor: (prefix: string) => ({ pk: `SWEEP#${prefix}`, sk: 'SWEEP' }),
+  /** `recordKey` is Powertools' idempotency key, `IDEMPOTENCY_PREFIX#<hash>`, already unique. */
+  idempotencyRecord: (recordKey: string) => ({ pk: recordKey, sk: 'IDEM' }),
 };
+
+/** What Powertools puts before the hash of an idempotency record's key (see `keys.idempotencyRecord`). */
+export const IDEMPOTENCY_PREFIX = 'IDEM';
 
 /**
  * The table's shape in the vocabulary both CreateTable (local runtime, tests) and the CDK stack
