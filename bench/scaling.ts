@@ -5,7 +5,7 @@
  */
 import pMap from 'p-map';
 import { createCleanup } from '#core/cleanup/service';
-import { createSweepCursors } from '#core/cleanup/sweep-cursors';
+import { createSweepCursors } from '#core/cleanup/repository';
 import { systemClock } from '#core/clock';
 import { newMediaId } from '#core/ids';
 import type { Media } from '#core/media/media';

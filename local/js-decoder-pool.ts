@@ -4,19 +4,20 @@ import type { IcoEntry, JsDecoders } from '#core/images/js-decoders';
 import type { ImageLimits } from '#core/images/limits';
 import { ImageRejected } from '#core/images/rejected';
 import type { RgbaPixels } from '#core/images/rgba';
+import type { ReadSvg } from '#core/images/svg-drawing';
 
 /** What a thread is asked to decode. */
 export type DecodeJob = { bytes: Uint8Array } & (
-  | { kind: 'bmp' | 'ico' }
+  | { kind: 'bmp' | 'ico' | 'svg' }
   | { kind: 'heic'; index: number; limits: ImageLimits }
 );
 export type DecodeResult =
-  | { value: RgbaPixels | IcoEntry[]; error?: undefined }
+  | { value: RgbaPixels | IcoEntry[] | ReadSvg; error?: undefined }
   | { error: { name: string; message: string } };
 
 interface Pending {
   job: DecodeJob;
-  resolve(value: RgbaPixels | IcoEntry[]): void;
+  resolve(value: RgbaPixels | IcoEntry[] | ReadSvg): void;
   reject(error: Error): void;
 }
 
@@ -64,7 +65,7 @@ export const workerJsDecoders = (threads = availableParallelism()): JsDecoders =
     }
   };
 
-  const run = <T extends RgbaPixels | IcoEntry[]>(job: DecodeJob): Promise<T> =>
+  const run = <T extends RgbaPixels | IcoEntry[] | ReadSvg>(job: DecodeJob): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       queue.push({
         job,
@@ -77,6 +78,7 @@ export const workerJsDecoders = (threads = availableParallelism()): JsDecoders =
   return {
     bmp: (bytes) => run({ kind: 'bmp', bytes }),
     ico: (bytes) => run({ kind: 'ico', bytes }),
+    svg: (bytes) => run({ kind: 'svg', bytes }),
     heic: (bytes, index, limits) => run({ kind: 'heic', bytes, index, limits }),
   };
 };

@@ -1,8 +1,8 @@
 import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createSweepCursors, type SweepCursors } from '#core/cleanup/repository';
 import { createCleanup } from '#core/cleanup/service';
-import { createSweepCursors, type SweepCursors } from '#core/cleanup/sweep-cursors';
 import type { Clock } from '#core/clock';
 import { newMediaId } from '#core/ids';
 import { createMediaManagement } from '#core/media/management';

@@ -1,5 +1,5 @@
 import pMap from 'p-map';
-import type { SweepCursors } from '#core/cleanup/sweep-cursors';
+import type { SweepCursors } from '#core/cleanup/repository';
 import { type Clock, unixSeconds } from '#core/clock';
 import type { Media } from '#core/media/media';
 import type { MediaRepository } from '#core/media/repository';

@@ -1,5 +1,5 @@
+import { createSweepCursors } from '#core/cleanup/repository';
 import { createCleanup } from '#core/cleanup/service';
-import { createSweepCursors } from '#core/cleanup/sweep-cursors';
 import { mediaRepository } from '#core/compose/media';
 import { once } from '#core/compose/once';
 import { platform } from '#core/compose/platform';

@@ -1,5 +1,6 @@
 import type { ImageLimits } from './limits.ts';
 import type { RgbaPixels } from './rgba.ts';
+import type { ReadSvg } from './svg-drawing.ts';
 
 /** One image of an ICO: an embedded PNG's bytes as they are, or a DIB decoded to RGBA. */
 export type IcoEntry =
@@ -7,7 +8,8 @@ export type IcoEntry =
   | ({ type: 'bmp' } & RgbaPixels);
 
 /**
- * The decoders written in JavaScript or WebAssembly, for the formats libvips cannot read. They run
+ * The decoders written in JavaScript or WebAssembly, for the formats libvips cannot read, and the SVG
+ * reader. They run
  * synchronously, a second or more for a large image, and would stall every other request sharing
  * their thread. On Lambda an instance serves one request at a time, so they run inline there; a
  * process that serves many at once (the local runtime) gives them worker threads instead. Callers
@@ -18,6 +20,8 @@ export interface JsDecoders {
   ico(bytes: Uint8Array): Promise<IcoEntry[]>;
   /** The HEIF image at `index` (sharp knows which is primary), checked against `limits` first. */
   heic(bytes: Uint8Array, index: number, limits: ImageLimits): Promise<RgbaPixels>;
+  /** Sanitising and measuring an SVG is JavaScript too: about 1.3 s for 10 MB. */
+  svg(bytes: Uint8Array): Promise<ReadSvg>;
 }
 
 let elsewhere: JsDecoders | undefined;

@@ -46,7 +46,7 @@ export const inspectRaster = async (
   // get; rendering it too costs seconds for large drawings and finds nothing parsing did not. What
   // rendering would cost is measured instead, so every SVG stored can be viewed.
   if (format === 'svg') {
-    assertSvgBudget(readSvg(bytes).drawing, width * height, limits);
+    assertSvgBudget((await readSvg(bytes)).drawing, width * height, limits);
     return { width, height };
   }
   if (format === 'gif' && !gifIsComplete(bytes)) throw new Error('GIF data ends before its trailer');

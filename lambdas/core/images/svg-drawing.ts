@@ -15,6 +15,14 @@ export interface SvgDrawing {
   filterPasses: number;
 }
 
+/** An SVG as the sanitiser read it (svg.ts). */
+export interface ReadSvg {
+  /** The sanitised document; undefined when it cannot be read safely. */
+  document: Uint8Array | undefined;
+  /** What rendering it involves: of the sanitised document, else an upper bound for the input. */
+  drawing: SvgDrawing;
+}
+
 const TEXT_ELEMENTS: ReadonlySet<string> = new Set(['text', 'tspan', 'textPath']);
 const UNDRAWN: ReadonlySet<string> = new Set(['defs', 'symbol']);
 const FILTER_REFERENCE = /url\(\s*['"]?#([^'")\s]+)/;

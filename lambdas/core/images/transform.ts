@@ -59,7 +59,7 @@ export const transform = async (
   const asked = asksForPixels(options) || options.format !== undefined;
 
   if (format === 'svg') {
-    const { document, drawing } = readSvg(input);
+    const { document, drawing } = await readSvg(input);
     if (document && !asked) return { body: document, contentType };
     // Rasterising the sanitised document keeps librsvg away from anything it removed.
     return render(document ?? input, 'svg', options, limits, segmenter, deadline, drawing);
