@@ -11,13 +11,15 @@ export type DecodeJob = { bytes: Uint8Array } & (
   | { kind: 'bmp' | 'ico' | 'svg' }
   | { kind: 'heic'; index: number; limits: ImageLimits }
 );
+/** What a thread answers with. */
+export type Decoded = RgbaPixels | IcoEntry[] | ReadSvg;
 export type DecodeResult =
-  | { value: RgbaPixels | IcoEntry[] | ReadSvg; error?: undefined }
+  | { value: Decoded; error?: undefined }
   | { error: { name: string; message: string } };
 
 interface Pending {
   job: DecodeJob;
-  resolve(value: RgbaPixels | IcoEntry[] | ReadSvg): void;
+  resolve(value: Decoded): void;
   reject(error: Error): void;
 }
 
@@ -65,7 +67,7 @@ export const workerJsDecoders = (threads = availableParallelism()): JsDecoders =
     }
   };
 
-  const run = <T extends RgbaPixels | IcoEntry[] | ReadSvg>(job: DecodeJob): Promise<T> =>
+  const run = <T extends Decoded>(job: DecodeJob): Promise<T> =>
     new Promise<T>((resolve, reject) => {
       queue.push({
         job,

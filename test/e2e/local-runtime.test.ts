@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jpeg } from '#test/fixtures';
+import { filteredSvg } from '#test/hostile';
 import { json, upload } from '#test/http';
 
 /**
@@ -81,6 +82,13 @@ const stop = async (child: ChildProcess, javaPid: number) => {
   expect(isAlive(javaPid)).toBe(false);
 };
 
+/** `pid` and every process below it. */
+const processTree = async (pid: number): Promise<number[]> => {
+  const { stdout } = await run('pgrep', ['-P', String(pid)]).catch(() => ({ stdout: '' }));
+  const children = stdout.split('\n').filter(Boolean).map(Number);
+  return [pid, ...(await Promise.all(children.map(processTree))).flat()];
+};
+
 const admin = async (...args: string[]) => {
   const { stdout } = await run(tsx, ['bin/admin.ts', ...args], { cwd: root, env: childEnv() });
   return JSON.parse(stdout) as Record<string, unknown>;
@@ -107,6 +115,26 @@ describe('the local runtime (npm start) with the admin CLI', () => {
     await admin('key', 'revoke', '--key-id', String(key.key_id));
     expect((await upload(second.url, { file: await jpeg(), key: String(key.key) })).status).toBe(401);
     await stop(second.child, second.javaPid);
+  }, 90_000);
+
+  it('stops at once on SIGTERM in the middle of renders, leaving no process behind', async () => {
+    const runtime = await start();
+    const file = filteredSvg(2000, 1500);
+    const created = await json(await upload(runtime.url, { file, filename: 'glow.svg' }));
+    expect(created.link).toEqual(expect.any(String));
+    const tree = await processTree(runtime.child.pid as number);
+    // Renders of a few seconds each, never answered: the runtime is stopped while they run.
+    const views = [1000, 1100, 1200, 1300].map((width) =>
+      fetch(`${created.link}?w=${width}&format=png`, { headers: { accept: 'image/*' } }).catch(
+        () => undefined,
+      ),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const started = performance.now();
+    await stop(runtime.child, runtime.javaPid);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    await Promise.all(views);
+    expect(tree.filter(isAlive)).toEqual([]);
   }, 90_000);
 
   it('tells the operator when no runtime is running', async () => {

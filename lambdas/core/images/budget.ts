@@ -16,8 +16,9 @@ import type { SvgDrawing } from './svg-drawing.ts';
  *   plus 0.04 µs per pixel in and out (500 frames of 300² rotated: 6.1 s);
  * - librsvg draws an element in about 30 µs and a character of text in 35 µs; one `<text>` of n
  *   characters costs 65 ms × (n/1000)² (8,000 characters: 4.2 s);
- * - a filter primitive costs up to 0.8 µs per pixel it is drawn at (a blur over 4000×3000: 9.4 s;
- *   over 2000×1500, 1.2 s).
+ * - a filter primitive costs 0.7 µs per pixel it is drawn at, up to 3 MP; beyond, librsvg filters
+ *   the whole region again for each tile, and the cost grows with the square of the area too
+ *   (turbulence and blur over 1000×750: 1.0 s; 2000×1500: 4.3 s; 2520×1890: 13 s; 3000×2250: 36 s).
  */
 const COST_MS = {
   frame: 2.7,
@@ -25,7 +26,9 @@ const COST_MS = {
   element: 0.03,
   glyph: 0.035,
   textRun: 65,
-  filterPixel: 0.000_8,
+  filterPixel: 0.000_7,
+  /** Where a filter's cost starts growing faster than its area. */
+  filterTilePixels: 3_000_000,
 } as const;
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
@@ -63,8 +66,8 @@ const svgTerms = (drawing: SvgDrawing, pixels: number): Array<[number, string]> 
     `has a text of ${count(drawing.longestText)} characters`,
   ],
   [
-    drawing.filterPasses * pixels * COST_MS.filterPixel,
-    `applies ${count(drawing.filterPasses)} filter passes over ${count(pixels)} pixels`,
+    drawing.filterPasses * pixels * COST_MS.filterPixel * Math.max(1, pixels / COST_MS.filterTilePixels) ** 2,
+    `applies ${count(drawing.filterPasses)} filter passes over ${count(Math.round(pixels))} pixels`,
   ],
 ];
 
@@ -79,21 +82,4 @@ export const assertSvgBudget = (drawing: SvgDrawing, pixels: number, limits: Ima
     const [, reason] = terms.reduce((most, term) => (term[0] > most[0] ? term : most));
     throw new ImageRejected(`The SVG ${reason}, which ${beyond(ms, limits)}.`);
   }
-};
-
-/**
- * How many times its own size an SVG may be drawn (at most `wanted`, never below 1): filters cost
- * per pixel, so enlarging is held where the budget runs out rather than refused.
- */
-export const svgScaleWithinBudget = (
-  drawing: SvgDrawing,
-  pixels: number,
-  wanted: number,
-  limits: ImageLimits,
-): number => {
-  const fixed = svgMs(drawing, 0);
-  const perPixel = drawing.filterPasses * COST_MS.filterPixel;
-  if (perPixel === 0) return wanted;
-  const affordable = Math.sqrt(Math.max(0, limits.renderBudgetMs - fixed) / (perPixel * pixels));
-  return Math.max(1, Math.min(wanted, affordable));
 };

@@ -19,15 +19,15 @@ export const count = (n: number): string => n.toLocaleString('en-US');
 /**
  * What uploads may be and the viewer will open: 48 MP phone sensors (8064×6048) and panoramas up to
  * 16k px wide fit; decompression bombs do not. A thousand frames is 33 s of animation at 30 fps.
- * 16 MP decode in JavaScript in about 1.6 s here. Six seconds of rendering leaves a viewer request
- * well inside its 10 s target even when the estimate is off by half.
+ * 16 MP decode in JavaScript in about 1.6 s here. Four seconds of rendering leaves a request well
+ * inside 10 s even when the estimate is off by half or two renders share a core.
  */
 export const IMAGE_LIMITS: ImageLimits = {
   maxPixels: 50_000_000,
   maxSide: 16_384,
   maxFrames: 1_000,
   maxJsPixels: 16_000_000,
-  renderBudgetMs: 6_000,
+  renderBudgetMs: 4_000,
 };
 
 /**

@@ -1,6 +1,7 @@
+import pMap from 'p-map';
 import type { Sharp } from 'sharp';
 import { type Deadline, NO_DEADLINE } from '#core/deadline';
-import { assertAnimationBudget, assertSvgBudget, svgScaleWithinBudget } from './budget.ts';
+import { assertAnimationBudget, assertSvgBudget } from './budget.ts';
 import { CONTENT_TYPES, EXTENSIONS, encode, KEEPS_ALPHA, LOSSY, MAX_SIDE } from './encode.ts';
 import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';
@@ -31,6 +32,8 @@ export interface TransformedImage {
 }
 
 const WHITE: Rgba = { r: 255, g: 255, b: 255, alpha: 1 };
+/** Enough to keep libvips' threads busy between one frame's JavaScript and the next. */
+const FRAMES_AT_ONCE = 8;
 const WRITABLE: ReadonlySet<string> = new Set(Object.keys(CONTENT_TYPES));
 
 /**
@@ -176,12 +179,16 @@ const frameByFrame = async (
   const { width } = strip.info;
   const height = strip.info.height / source.frames;
   const frameBytes = width * height * 4;
-  const frames = await Promise.all(
-    Array.from({ length: source.frames }, async (_, index) => {
+  // A few frames at a time: setting up a pipeline is JavaScript, and a thousand set up at once
+  // would hold the event loop for half a second (and every frame's buffers at once).
+  const frames = await pMap(
+    Array.from({ length: source.frames }, (_, index) => index),
+    async (index) => {
       const frame = strip.data.subarray(index * frameBytes, (index + 1) * frameBytes);
       const pipeline = await runSteps(sharp(frame, { raw: { width, height, channels: 4 } }), steps, false);
       return pipeline.ensureAlpha().raw().timeout(timeout).toBuffer();
-    }),
+    },
+    { concurrency: FRAMES_AT_ONCE },
   );
   const { output } = geometry;
   return sharp(Buffer.concat(frames), {
@@ -245,7 +252,8 @@ const fillColour = (
 
 /**
  * A vector image enlarged is rendered large rather than scaled up blurred, within the pixel limit
- * and the render budget; an SVG ingest accepted always renders at its own size.
+ * and the render budget. libvips draws it at the size asked for (never below its own), so that is
+ * what the budget weighs; an SVG stored before the budget may be refused even at its own size.
  */
 const vectorScale = (
   source: Source,
@@ -254,12 +262,10 @@ const vectorScale = (
   limits: ImageLimits,
   drawing: SvgDrawing | undefined,
 ): number => {
-  if (source.format !== 'svg' || !drawing) return 1;
-  const pixels = upright.width * upright.height;
+  if (source.format !== 'svg') return 1;
   const wanted = Math.max(geometry.scaled.width / upright.width, geometry.scaled.height / upright.height);
-  const allowed = Math.max(1, Math.min(wanted, Math.sqrt(limits.maxPixels / pixels)));
-  const scale = svgScaleWithinBudget(drawing, pixels, allowed, limits);
-  // Media stored before the budget existed may not fit it even at their own size.
-  assertSvgBudget(drawing, pixels * scale * scale, limits);
+  const allowed = Math.sqrt(limits.maxPixels / (upright.width * upright.height));
+  const scale = Math.max(1, Math.min(wanted, allowed));
+  if (drawing) assertSvgBudget(drawing, upright.width * upright.height * scale * scale, limits);
   return scale;
 };
