@@ -32,8 +32,9 @@ const COST_MS = {
 } as const;
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
+/** Past a minute the estimate's precision means nothing; the order of magnitude is the message. */
 const beyond = (ms: number, limits: ImageLimits): string =>
-  `would take about ${seconds(ms)} s to render, beyond the render budget of ${seconds(limits.renderBudgetMs)} s`;
+  `would take ${ms >= 60_000 ? 'more than a minute' : `about ${seconds(ms)} s`} to render, beyond the render budget of ${seconds(limits.renderBudgetMs)} s`;
 
 /** Estimated cost of transforming every frame of an animation, one by one. */
 export const animationMs = (frames: number, inputFramePixels: number, outputFramePixels: number): number =>
