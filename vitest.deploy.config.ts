@@ -5,12 +5,16 @@ import { defineConfig } from 'vitest/config';
  * Left out: what needs a clock the test can move (lifecycle) or a function timeout it can shorten
  * (deadlines: the synthesized functions keep their own 29 s), what the API's distribution answers
  * before the API (uploads over 4 MiB, requests that go around it: upload-rejects, api-origin-secret),
- * and the tests of the local runtime itself (local-runtime, viewer-stream).
+ * the tests of the local runtime itself (local-runtime, viewer-stream, and hostile-input, whose body
+ * limits are the local gateway's), and render-budget, which measures the event loop of a process
+ * serving every route (each synthesized function has its own).
  */
 const E2E = [
   'auth',
   'contract',
   'direct-upload',
+  'direct-upload-limits',
+  'idempotency',
   'import',
   'import-refusals',
   'media',

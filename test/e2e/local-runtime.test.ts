@@ -119,13 +119,13 @@ describe('the local runtime (npm start) with the admin CLI', () => {
 
   it('stops at once on SIGTERM in the middle of renders, leaving no process behind', async () => {
     const runtime = await start();
-    const file = filteredSvg(2000, 1500);
+    const file = filteredSvg(1000, 750);
     const created = await json(await upload(runtime.url, { file, filename: 'glow.svg' }));
     expect(created.link).toEqual(expect.any(String));
     const tree = await processTree(runtime.child.pid as number);
-    // Renders of a few seconds each, never answered: the runtime is stopped while they run.
+    // Renders of a second or more each, never answered: the runtime is stopped while they run.
     const views = [1000, 1100, 1200, 1300].map((width) =>
-      fetch(`${created.link}?w=${width}&format=png`, { headers: { accept: 'image/*' } }).catch(
+      fetch(`${created.link}?w=${width}&fit=contain&format=png`, { headers: { accept: 'image/*' } }).catch(
         () => undefined,
       ),
     );

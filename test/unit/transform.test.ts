@@ -410,14 +410,21 @@ describe('transform: animation', () => {
 
 describe('transform: deadline', () => {
   it('stops a render that runs past the deadline instead of finishing it', async () => {
-    // ~5 s of librsvg work here without a limit, just within the render budget.
-    const drawing = Buffer.from(
-      '<svg xmlns="http://www.w3.org/2000/svg" width="3000" height="2250"><filter id="f">' +
-        '<feGaussianBlur stdDeviation="40"/></filter><rect width="3000" height="2250" fill="red" filter="url(#f)"/></svg>',
-    );
+    // Seconds of encoding without a limit: 24 MP of noise to PNG (libvips checks between tiles).
+    const photo = await sharp({
+      create: {
+        width: 6000,
+        height: 4000,
+        channels: 3,
+        background: 'black',
+        noise: { type: 'gaussian', mean: 128, sigma: 30 },
+      },
+    })
+      .jpeg()
+      .toBuffer();
     const deadline = { signal: new AbortController().signal, remainingMs: () => 1000 };
     const started = performance.now();
-    await expect(transform(drawing, { format: 'png' }, IMAGE_LIMITS, undefined, deadline)).rejects.toThrow(
+    await expect(transform(photo, { format: 'png' }, IMAGE_LIMITS, undefined, deadline)).rejects.toThrow(
       /timeout/,
     );
     // The bound for any request; the render itself is stopped within a few seconds.
