@@ -10,6 +10,8 @@ import { startTestRuntime, type TestRuntime } from '#test/runtime';
  */
 let runtime: TestRuntime;
 const DAY = 86_400;
+/** A cleanup run that found nothing to do. */
+const NOTHING_TO_DO = { expired: 0, invalidated: 0, purged: 0, kept: 0, orphans: 0, unclaimed: 0, failed: 0 };
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ CLEANUP_BATCH_SIZE: '4' });
@@ -82,15 +84,7 @@ describe('media with a ttl', () => {
       media_stored: 1,
       storage_used_bytes: keep.filesize,
     });
-    expect(await runtime.runCleanup()).toEqual({
-      expired: 0,
-      invalidated: 0,
-      purged: 0,
-      kept: 0,
-      orphans: 0,
-      unclaimed: 0,
-      failed: 0,
-    });
+    expect(await runtime.runCleanup()).toEqual(NOTHING_TO_DO);
   });
 
   it('bounds the work of one run; the next run continues', async () => {
@@ -147,15 +141,7 @@ describe('media made private', () => {
     expect(await item(permanent.id)).toMatchObject({ cdn_invalidated: true });
     expect((await item(permanent.id))?.gsi2pk).toBeUndefined();
     expect(await item(temporary.id)).toMatchObject({ cdn_invalidated: true, gsi2pk: 'DUE' });
-    expect(await runtime.runCleanup()).toEqual({
-      expired: 0,
-      invalidated: 0,
-      purged: 0,
-      kept: 0,
-      orphans: 0,
-      unclaimed: 0,
-      failed: 0,
-    });
+    expect(await runtime.runCleanup()).toEqual(NOTHING_TO_DO);
     expect((await get(`/v1/media/${permanent.id}`, key)).status).toBe(200);
 
     runtime.clock.advance(3_601);

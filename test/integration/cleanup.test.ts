@@ -30,11 +30,11 @@ beforeAll(async () => {
   sweeps = createSweepCursors({ db: storage.db, tableName: storage.tableName });
 });
 
-const expiringMedia = async (teamId: string | undefined, ttlSeconds = 300): Promise<Media> => {
+/** A 1×1 PNG's record, its original under the usual key. */
+const pngRecord = (fields: Pick<Media, 'teamId' | 'createdAtMs' | 'expiresAt'>): Media => {
   const id = newMediaId();
-  const media: Media = {
+  return {
     id,
-    teamId,
     extension: 'png',
     contentType: 'image/png',
     width: 1,
@@ -44,11 +44,14 @@ const expiringMedia = async (teamId: string | undefined, ttlSeconds = 300): Prom
     attribution: {},
     public: true,
     externalId: undefined,
-    createdAtMs: T0,
-    expiresAt: T0 / 1000 + ttlSeconds,
     deletedAt: undefined,
-    objectKey: `originals/${id}`,
+    objectKey: originalKey(id),
+    ...fields,
   };
+};
+
+const expiringMedia = async (teamId: string | undefined, ttlSeconds = 300): Promise<Media> => {
+  const media = pngRecord({ teamId, createdAtMs: T0, expiresAt: T0 / 1000 + ttlSeconds });
   await objects.put(media.objectKey, Buffer.alloc(10), 'image/png');
   await repository.create(media);
   return media;
@@ -153,24 +156,7 @@ describe('the sweeps of what no record accounts for', () => {
   });
 
   it('deletes an original without a record once it is a day old, never one with a record', async () => {
-    const recorded: Media = {
-      id: newMediaId(),
-      teamId: undefined,
-      extension: 'png',
-      contentType: 'image/png',
-      width: 1,
-      height: 1,
-      filesize: 10,
-      caption: undefined,
-      attribution: {},
-      public: true,
-      externalId: undefined,
-      createdAtMs: Date.now(),
-      expiresAt: undefined,
-      deletedAt: undefined,
-      objectKey: '',
-    };
-    recorded.objectKey = originalKey(recorded.id);
+    const recorded = pngRecord({ teamId: undefined, createdAtMs: Date.now(), expiresAt: undefined });
     await store.put(recorded.objectKey, Buffer.alloc(10), 'image/png');
     await records.create(recorded);
     const orphan = originalKey(newMediaId());
