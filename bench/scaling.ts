@@ -4,8 +4,8 @@
  * 1,000 expired media.
  */
 import pMap from 'p-map';
-import { createCleanup } from '#core/cleanup/service';
 import { createSweepCursors } from '#core/cleanup/repository';
+import { createCleanup } from '#core/cleanup/service';
 import { systemClock } from '#core/clock';
 import { newMediaId } from '#core/ids';
 import type { Media } from '#core/media/media';
@@ -29,6 +29,7 @@ const mediaOf = (teamId: string | undefined, createdAtMs: number, expiresAt?: nu
     caption: undefined,
     attribution: {},
     public: true,
+    keepMetadata: false,
     externalId: undefined,
     createdAtMs,
     expiresAt,
