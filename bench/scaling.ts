@@ -29,6 +29,7 @@ const mediaOf = (teamId: string | undefined, createdAtMs: number, expiresAt?: nu
     caption: undefined,
     attribution: {},
     public: true,
+    keepMetadata: false,
     externalId: undefined,
     createdAtMs,
     expiresAt,

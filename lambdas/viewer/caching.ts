@@ -17,6 +17,14 @@ export const REFUSED_CACHE_CONTROL = 'public, max-age=300';
 export const imageCacheControl = (expiresAt: number | undefined, nowSeconds: number): string =>
   `public, max-age=${lifetime(expiresAt, nowSeconds, YEAR)}, immutable`;
 
+/**
+ * An image asking for `metadata=keep`: its bytes follow a setting the owner can change (the media's
+ * keep_metadata), so browsers revalidate after the page's lifetime while the CDN keeps it as long as
+ * any image (a policy change queues its invalidation).
+ */
+export const keepMetadataCacheControl = (expiresAt: number | undefined, nowSeconds: number): string =>
+  `public, max-age=${lifetime(expiresAt, nowSeconds, PAGE_SECONDS)}, s-maxage=${lifetime(expiresAt, nowSeconds, YEAR)}`;
+
 export const pageCacheControl = (expiresAt: number | undefined, nowSeconds: number): string =>
   `public, max-age=${lifetime(expiresAt, nowSeconds, PAGE_SECONDS)}`;
 

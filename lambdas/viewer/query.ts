@@ -33,6 +33,21 @@ export interface ViewerQuery {
 export const parseViewerQuery = (rawQuery: string, extensionFormat?: string): ViewerQuery => {
   const pairs: Array<[string, string]> = [...new URLSearchParams(rawQuery)];
   if (extensionFormat !== undefined) pairs.push(['format', extensionFormat]);
+  return fromPairs(pairs);
+};
+
+const fromPairs = (pairs: Array<[string, string]>): ViewerQuery => {
   const canonical = canonicalQueryString(pairs);
   return { canonical, options: TransformQuery.parse(Object.fromEntries(new URLSearchParams(canonical))) };
 };
+
+/**
+ * What is served for `query`: `metadata=keep` only where the media's owner allows it (its
+ * `keepMetadata`), else the default policy, copyright, as if `metadata` were not asked for. The
+ * edge cannot know the record, so the cache key keeps `metadata=keep`; the bytes, and so the ETag,
+ * follow the policy.
+ */
+export const servedQuery = (query: ViewerQuery, keepAllowed: boolean): ViewerQuery =>
+  query.options.metadata === 'keep' && !keepAllowed
+    ? fromPairs([...new URLSearchParams(query.canonical)].filter(([name]) => name !== 'metadata'))
+    : query;

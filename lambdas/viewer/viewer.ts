@@ -14,6 +14,7 @@ import { originalKey } from '#core/store/object-store';
 import type { CachedReads } from '#core/store/read-cache';
 import {
   imageCacheControl,
+  keepMetadataCacheControl,
   matchesEtag,
   NOT_FOUND_CACHE_CONTROL,
   pageCacheControl,
@@ -22,7 +23,7 @@ import {
 } from './caching.ts';
 import { acceptClass } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
-import { parseViewerQuery, type ViewerQuery } from './query.ts';
+import { parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
 
 /** Waits for a candidate to finish, whatever its outcome. */
 const settled = async (early: EarlyTransform | undefined): Promise<void> => {
@@ -108,9 +109,13 @@ export const createViewer = (deps: ViewerDeps) => {
     const query = parseViewerQuery(request.query, asFormat ? extension : undefined);
     const page = extension === undefined && acceptClass(request.accept) === 'html';
     // Only for what can be served as an image: a stored-format extension (.svg, .bmp, .ico) is
-    // checked against the record first, so a wrong one never costs a transform.
+    // checked against the record first, so a wrong one never costs a transform. Nor for
+    // `metadata=keep`, whose bytes depend on the record (the owner's keep_metadata).
     const early =
-      page || request.ifNoneMatch !== undefined || (extension !== undefined && !asFormat)
+      page ||
+      request.ifNoneMatch !== undefined ||
+      (extension !== undefined && !asFormat) ||
+      query.options.metadata === 'keep'
         ? undefined
         : transformEarly(id, query, request.deadline);
 
@@ -162,6 +167,8 @@ export const createViewer = (deps: ViewerDeps) => {
     vary: Record<string, string>,
     early: EarlyTransform | undefined,
   ): Promise<ViewerResponse> => {
+    // `metadata=keep` is honoured only where the owner allows it (no early transform asked for it).
+    const served = servedQuery(query, media.keepMetadata);
     // Derived from what determines the bytes, so a revalidation costs no S3 read and no transform.
     const etag = strongEtag(
       PIPELINE,
@@ -169,15 +176,18 @@ export const createViewer = (deps: ViewerDeps) => {
       media.objectKey,
       media.filesize,
       media.createdAtMs,
-      query.canonical,
+      served.canonical,
     );
-    const cacheControl = imageCacheControl(media.expiresAt, unixSeconds(deps.clock.nowMs()));
+    const cacheControl = (query.options.metadata === 'keep' ? keepMetadataCacheControl : imageCacheControl)(
+      media.expiresAt,
+      unixSeconds(deps.clock.nowMs()),
+    );
     const validators = { etag, 'cache-control': cacheControl, ...vary };
     if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
 
     const image = await (early?.key === media.objectKey
       ? early.image
-      : transformOriginal(media.objectKey, query.options, request.deadline)
+      : transformOriginal(media.objectKey, served.options, request.deadline)
     ).catch((error: unknown) => {
       if (error instanceof ImageRejected) return error;
       throw error;

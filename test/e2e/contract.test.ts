@@ -202,7 +202,7 @@ describe('every answer matches the OpenAPI document', () => {
       'PATCH',
       `/v1/media/${first}`,
       one,
-      jsonRequest('PATCH', { caption: 'New', public: true, license: 'cc' }, key),
+      jsonRequest('PATCH', { caption: 'New', public: true, keep_metadata: true, license: 'cc' }, key),
     );
     await call('PATCH', `/v1/media/${first}`, one, jsonRequest('PATCH', { ttl: 'soon' }, key));
     await call('PATCH', `/v1/media/${first}`, one, jsonRequest('PATCH', { caption: 'x' }, readOnly.key));
@@ -213,7 +213,7 @@ describe('every answer matches the OpenAPI document', () => {
       'PATCH',
       batch,
       batch,
-      jsonRequest('PATCH', { ids: [second, 'AAAAAAAAAAAAAA'], caption: 'b' }, key),
+      jsonRequest('PATCH', { ids: [second, 'AAAAAAAAAAAAAA'], caption: 'b', keep_metadata: true }, key),
     );
     await call('PATCH', batch, batch, jsonRequest('PATCH', { ids: [] }, key));
     await call('DELETE', batch, batch, jsonRequest('DELETE', { ids: [third, 'AAAAAAAAAAAAAA'] }, key));
@@ -230,6 +230,7 @@ describe('every answer matches the OpenAPI document', () => {
     await call('GET', `/${id}`, '/{id}', { headers: { 'if-none-match': image.headers.get('etag') ?? '' } });
     await call('GET', '/AAAAAAAAAAAAAA', '/{id}');
     await call('GET', `/${id}.png?w=5`, '/{id}.{ext}');
+    await call('GET', `/${id}?metadata=keep`, '/{id}');
   });
 
   it('documents Idempotency-Key, its replays and refusals on the routes that take it', () => {

@@ -43,6 +43,7 @@ const pngRecord = (fields: Pick<Media, 'teamId' | 'createdAtMs' | 'expiresAt'>):
     caption: undefined,
     attribution: {},
     public: true,
+    keepMetadata: false,
     externalId: undefined,
     deletedAt: undefined,
     objectKey: originalKey(id),

@@ -44,6 +44,7 @@ const media = (overrides: Partial<Media> = {}): Media => {
     caption: 'a caption',
     attribution: { author: 'Jane' },
     public: true,
+    keepMetadata: false,
     externalId: undefined,
     createdAtMs: Date.UTC(2026, 10, 25, 12),
     expiresAt: undefined,
@@ -149,6 +150,7 @@ describe('listing and changing media on DynamoDB Local', () => {
     const change = {
       caption: 'new',
       public: false,
+      keepMetadata: false,
       expiresAt: nowSeconds + 600,
       attribution: { author: 'B' },
     };
@@ -157,6 +159,20 @@ describe('listing and changing media on DynamoDB Local', () => {
     // A second writer that read the old metadata loses, and changes nothing.
     expect(await repository.update(record, { ...change, caption: 'stale' }, now)).toBe(false);
     expect(await repository.get(record.id)).toMatchObject({ ...change });
+  });
+
+  it('updates only when the metadata policy is still what was read, and queues a change of it', async () => {
+    const teamId = await newTeam();
+    const record = media({ teamId });
+    await repository.create(record);
+    const allow = { ...record, keepMetadata: true };
+
+    expect(await repository.update(record, allow, now)).toBe(true);
+    expect(await repository.get(record.id)).toMatchObject({ keepMetadata: true, cdnInvalidated: false });
+    expect((await repository.listDue(nowSeconds, 100)).map((due) => due.id)).toContain(record.id);
+    // A writer that read the old policy (changing only the caption) must not undo the new one.
+    expect(await repository.update(record, { ...record, caption: 'stale' }, now)).toBe(false);
+    expect(await repository.get(record.id)).toMatchObject({ keepMetadata: true, caption: record.caption });
   });
 
   it('soft-deletes once, releasing the counters and the external id', async () => {

@@ -13,12 +13,18 @@ describe('UploadForm', () => {
       ttlSeconds: 3_600,
       externalId: undefined,
       public: true,
+      keepMetadata: false,
       attribution: { author: 'Jane', license: 'cc-by' },
     });
     expect(UploadForm.parse({ caption: '', public: 'false' })).toMatchObject({
       caption: undefined,
       public: false,
     });
+    expect(UploadForm.parse({ keep_metadata: 'true' })).toMatchObject({
+      keepMetadata: true,
+      attribution: {},
+    });
+    expect(UploadForm.parse({ keep_metadata: 'false' })).toMatchObject({ keepMetadata: false });
   });
 
   it('accepts exactly 20 attribution fields and values of exactly 1,000 characters', () => {
@@ -49,6 +55,8 @@ describe('UploadForm', () => {
 
   it.each([
     ['public', 'yes'],
+    ['keep_metadata', 'yes'],
+    ['keep_metadata', ''],
     ['external_id', ''],
     ['external_id', 'has space'],
     ['external_id', 'x'.repeat(256)],

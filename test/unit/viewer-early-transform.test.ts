@@ -28,6 +28,7 @@ const mediaOf = (id: string, bytes: Uint8Array): Media => ({
   caption: undefined,
   attribution: {},
   public: true,
+  keepMetadata: false,
   externalId: undefined,
   createdAtMs: T0,
   expiresAt: undefined,
@@ -134,6 +135,12 @@ describe('the early transform', () => {
     await viewer.respond(request(`/${id}`, { ifNoneMatch: '"stale"' }));
     // The stale revalidation reads its original only once the record allows it.
     expect(calls.events).toEqual(['record read', 'record read', 'original read']);
+  });
+
+  it('starts nothing for metadata=keep, whose bytes depend on the record', async () => {
+    const { id, viewer, calls, request } = await setup('live');
+    expect((await viewer.respond(request(`/${id}`, { query: 'metadata=keep&w=32' }))).status).toBe(200);
+    expect(calls.events).toEqual(['record read', 'original read']);
   });
 
   it('gives concurrent requests each their own variant', async () => {

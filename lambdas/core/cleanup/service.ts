@@ -72,7 +72,8 @@ export const createCleanup = ({ media: repository, objects, sweeps, cdn, clock, 
       await repository.requeue(item.id, now + RETRY_DELAY_SECONDS).catch(() => undefined);
     };
 
-    // 1. Retire what expired (deleted media are already retired); hidden media only need the CDN.
+    // 1. Retire what expired (deleted media are already retired); live media that were hidden or
+    // changed their metadata policy only need the CDN.
     const due = await repository.listDue(now, limit);
     const retired = await pMap(
       due,

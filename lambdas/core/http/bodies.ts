@@ -34,6 +34,7 @@ export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }
     created_at: unixSeconds(media.createdAtMs),
     ...(media.expiresAt !== undefined && { expires_at: media.expiresAt }),
     ...(media.externalId !== undefined && { external_id: media.externalId }),
+    ...(media.keepMetadata && { keep_metadata: true as const }),
   });
 
   /**

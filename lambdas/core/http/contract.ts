@@ -44,6 +44,14 @@ const mediaFields = {
   created_at: unixSeconds('When it was stored'),
   expires_at: unixSeconds('When it expires; absent for permanent media').optional(),
   external_id: z.string().optional(),
+  keep_metadata: z
+    .literal(true)
+    .optional()
+    .meta({
+      description:
+        'Present (true) when the owner lets `metadata=keep` on the link serve the full metadata (GPS included); ' +
+        'absent: `keep` serves what `copyright` serves',
+    }),
 };
 
 export const MediaSummary = z.object(mediaFields).meta({

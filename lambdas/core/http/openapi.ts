@@ -149,7 +149,9 @@ const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   format: 'Output format: jpg (jpeg), webp, avif, png, gif',
   gamma: 'out = in^gamma on values normalised to 0–1: 0–10, 0 and 1 unchanged',
   h: 'Height in pixels of the picture as finally seen, 1–8192',
-  metadata: 'EXIF kept: copyright (default), none, keep',
+  metadata:
+    'EXIF kept: copyright (default), none, keep. keep serves the full metadata (GPS included) only where the ' +
+    "media's keep_metadata allows it, else what copyright serves",
   q: 'Quality of JPEG, WebP and AVIF, 1–100',
   rotate: 'Clockwise: 90, 180 or 270',
   saturation: 'Scales the distance from each pixel’s luma: 0–10, 0 greyscale, 1 unchanged',
@@ -170,7 +172,9 @@ const viewerQuery = z.object(
 const viewerHeaders = z.object({
   etag: z.string().meta({ description: 'Strong tag of this variant; send it back as If-None-Match' }),
   'cache-control': z.string().meta({
-    description: 'A year, immutable, for permanent public media; never past the expiry of media with a ttl',
+    description:
+      'A year, immutable, for permanent public media; never past the expiry of media with a ttl. With ' +
+      'metadata=keep, whose bytes follow the owner’s keep_metadata: 5 minutes for browsers (s-maxage for the CDN)',
   }),
   vary: z.string().optional().meta({ description: 'Accept, where the page and the image share a URL' }),
 });
@@ -309,14 +313,14 @@ export const openApiDocument = () =>
         },
         patch: {
           operationId: 'updateMedia',
-          summary: 'Change caption, visibility, ttl or attribution metadata (null removes)',
+          summary: 'Change caption, visibility, metadata policy, ttl or attribution metadata (null removes)',
           description:
             'The hosted service’s tags, namespace, nsfw, tool, defaults and description are refused.',
           security: keyed,
           requestParams: { path: idPath },
           requestBody: jsonBody(
             attribution(
-              PatchKnownFields.pick({ caption: true, public: true, ttl: true }).shape,
+              PatchKnownFields.pick({ caption: true, public: true, keep_metadata: true, ttl: true }).shape,
               AttributionValue.nullable(),
             ),
           ),

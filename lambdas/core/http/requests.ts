@@ -91,14 +91,24 @@ const splitFields = <Known extends z.ZodObject>(
   return parsed.success && issues.length === 0 ? { known: parsed.data, attribution } : undefined;
 };
 
+/** A form field's boolean: the text "true" or "false". */
+const FormBoolean = (name: string) =>
+  z.enum(['true', 'false'], `${name} must be "true" or "false".`).transform((value) => value === 'true');
+
+/** A JSON field's boolean: true or false, or the form's "true" and "false". */
+const JsonBoolean = (name: string) =>
+  z.union([z.boolean(), FormBoolean(name)], `${name} must be true or false.`);
+
+const KEEP_METADATA_DESCRIPTION =
+  "Whether `metadata=keep` on the viewer link serves the original's full metadata (GPS position, camera " +
+  'and device tags). Off by default: `keep` then serves what `copyright` serves.';
+
 export const UploadKnownFields = z.object({
   caption: Caption.optional(),
   ttl: Ttl.optional(),
   external_id: ExternalId.optional(),
-  public: z
-    .enum(['true', 'false'], 'public must be "true" or "false".')
-    .transform((value) => value === 'true')
-    .optional(),
+  public: FormBoolean('public').optional(),
+  keep_metadata: FormBoolean('keep_metadata').optional().meta({ description: KEEP_METADATA_DESCRIPTION }),
 });
 
 /** The text fields of a multipart upload (the file part is handled apart), every problem reported at once. */
@@ -114,6 +124,7 @@ const JsonTtl = z.union([z.number().int().transform(String), z.string()]).pipe(T
 const JsonUploadKnownFields = UploadKnownFields.extend({
   ttl: JsonTtl.optional(),
   public: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
+  keep_metadata: JsonBoolean('keep_metadata').optional().meta({ description: KEEP_METADATA_DESCRIPTION }),
 });
 
 const toUploadFields = (
@@ -124,6 +135,7 @@ const toUploadFields = (
   ttlSeconds: known.ttl,
   externalId: known.external_id,
   public: known.public !== false,
+  keepMetadata: known.keep_metadata === true,
   attribution: Object.fromEntries(attribution) as Record<string, string>,
 });
 
@@ -161,6 +173,10 @@ const refuseLegacy = (name: string) => z.never({ error: `"${name}" cannot be upd
 export const PatchKnownFields = z.object({
   caption: Caption.nullable().optional(),
   public: z.boolean('public must be true or false.').optional(),
+  keep_metadata: z
+    .boolean('keep_metadata must be true or false.')
+    .optional()
+    .meta({ description: KEEP_METADATA_DESCRIPTION }),
   ttl: JsonTtl.nullable().optional(),
   ...Object.fromEntries([...LEGACY_FIELDS].map((name) => [name, refuseLegacy(name)])),
 });
@@ -171,11 +187,12 @@ const toChanges = (
 ): MediaChanges => ({
   ...(known.caption !== undefined && { caption: known.caption || null }),
   ...(known.public !== undefined && { public: known.public }),
+  ...(known.keep_metadata !== undefined && { keepMetadata: known.keep_metadata }),
   ...(known.ttl !== undefined && { ttlSeconds: known.ttl }),
   attribution: Object.fromEntries(attribution) as Record<string, string | null>,
 });
 
-/** PATCH /v1/media/:id — caption, public, ttl and attribution metadata. */
+/** PATCH /v1/media/:id — caption, public, keep_metadata, ttl and attribution metadata. */
 export const MediaPatchRequest = FieldMap.transform((input, ctx) => {
   const fields = splitFields(input, ctx, PatchKnownFields, AttributionValue.nullable());
   return fields ? toChanges(fields.known, fields.attribution) : z.NEVER;
@@ -187,13 +204,16 @@ export const MediaIds = z
   .max(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`)
   .refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat.');
 
-export const BatchPatchKnownFields = PatchKnownFields.pick({ caption: true, public: true, ttl: true }).extend(
-  {
-    ids: MediaIds,
-  },
-);
+export const BatchPatchKnownFields = PatchKnownFields.pick({
+  caption: true,
+  public: true,
+  keep_metadata: true,
+  ttl: true,
+}).extend({
+  ids: MediaIds,
+});
 
-/** PATCH /v1/media/batch — the same caption/public/ttl change on up to 100 media. */
+/** PATCH /v1/media/batch — the same caption/public/keep_metadata/ttl change on up to 100 media. */
 export const BatchPatchRequest = FieldMap.transform((input, ctx) => {
   const fields = splitFields(input, ctx, BatchPatchKnownFields, undefined);
   if (!fields) return z.NEVER;

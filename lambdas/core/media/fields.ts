@@ -33,6 +33,7 @@ const RESERVED_NAMES = new Set([
   'deleted_at',
   'upgrade',
   'public',
+  'keep_metadata',
   'ttl',
   'file',
   'url',
@@ -68,6 +69,8 @@ export interface UploadFields {
   ttlSeconds: number | undefined;
   externalId: string | undefined;
   public: boolean;
+  /** `metadata=keep` on viewer links serves the full metadata (else what `copyright` serves). */
+  keepMetadata: boolean;
   attribution: Record<string, string>;
 }
 
@@ -76,6 +79,7 @@ export interface MediaChanges {
   /** undefined = unchanged; null = cleared. */
   caption?: string | null;
   public?: boolean;
+  keepMetadata?: boolean;
   /** undefined = unchanged; null = permanent. */
   ttlSeconds?: number | null;
   /** null removes the key. */

@@ -138,6 +138,7 @@ const merge = (current: Media, changes: MediaChanges, nowMs: number): MediaUpdat
   return {
     caption: changes.caption === undefined ? current.caption : (changes.caption ?? undefined),
     public: changes.public ?? current.public,
+    keepMetadata: changes.keepMetadata ?? current.keepMetadata,
     expiresAt:
       changes.ttlSeconds === undefined
         ? current.expiresAt

@@ -13,6 +13,11 @@ export interface Media {
   caption: string | undefined;
   attribution: Record<string, string>;
   public: boolean;
+  /**
+   * Whether the owner lets `metadata=keep` on a viewer link serve the original's full metadata (GPS,
+   * device). False by default: `keep` then serves what `copyright` serves.
+   */
+  keepMetadata: boolean;
   externalId: string | undefined;
   createdAtMs: number;
   /** Unix seconds; undefined = permanent. */

@@ -19,7 +19,7 @@ import { teamCounterItems } from '#core/teams/repository';
 import { intentItems } from '#core/uploads/intents';
 
 /** The mutable part of media, as the service decided it should become. */
-export type MediaUpdate = Pick<Media, 'caption' | 'public' | 'expiresAt' | 'attribution'>;
+export type MediaUpdate = Pick<Media, 'caption' | 'public' | 'keepMetadata' | 'expiresAt' | 'attribution'>;
 
 export interface MediaPage {
   items: Media[];
@@ -44,8 +44,9 @@ export interface MediaRepository {
     options: { limit: number; cursor: string | undefined; nowMs: number },
   ): Promise<MediaPage>;
   /**
-   * Writes `update` if `current` is still live, still the team's, and its metadata unchanged since
-   * it was read; false when any of that no longer holds (the caller re-reads and decides again).
+   * Writes `update` if `current` is still live, still the team's, and its metadata and metadata
+   * policy unchanged since it was read; false when any of that no longer holds (the caller re-reads
+   * and decides again).
    */
   update(current: Media, update: MediaUpdate, nowMs: number): Promise<boolean>;
   /**
@@ -57,7 +58,10 @@ export interface MediaRepository {
   expire(current: Media, nowMs: number): Promise<boolean>;
   /** Media with lifecycle work due by `nowSeconds` (expiry, CDN invalidation, purge), oldest first. */
   listDue(nowSeconds: number, limit: number): Promise<Media[]>;
-  /** The CDN dropped its variants: deleted media wait for their purge, hidden ones for their expiry. */
+  /**
+   * The CDN dropped its variants: deleted media wait for their purge, live ones (hidden, or with a
+   * new metadata policy) for their expiry.
+   */
   markInvalidated(media: Media): Promise<void>;
   /** The original is gone: the item leaves the cleanup's queue for good. */
   markPurged(id: string, nowMs: number): Promise<void>;
@@ -200,33 +204,47 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
     },
 
     async update(current, update, nowMs) {
-      // Hidden media are queued at once so the cleanup job drops their cached variants from the CDN;
-      // otherwise media with a ttl are queued at their expiry and permanent ones leave the queue.
-      const hiding = current.public && !update.public;
-      const queue = queuedAt(current.id, hiding ? unixSeconds(nowMs) : update.expiresAt);
-      const sets = ['caption = :caption', '#public = :public', 'attribution = :attribution', ...queue.sets];
+      // Public media that are hidden, or whose metadata policy changes (what `metadata=keep` serves),
+      // are queued at once so the cleanup job drops their cached variants from the CDN; otherwise
+      // media with a ttl are queued at their expiry and permanent ones leave the queue.
+      const invalidate = current.public && (!update.public || update.keepMetadata !== current.keepMetadata);
+      const queue = queuedAt(current.id, invalidate ? unixSeconds(nowMs) : update.expiresAt);
+      const sets = [
+        'caption = :caption',
+        '#public = :public',
+        'keep_metadata = :keep',
+        'attribution = :attribution',
+        ...queue.sets,
+      ];
       const removes = [...queue.removes];
       if (update.expiresAt === undefined) removes.push('expires_at');
       else sets.push('expires_at = :expires');
-      if (hiding) sets.push('cdn_invalidated = :no');
+      if (invalidate) sets.push('cdn_invalidated = :no');
+      // A write based on an older policy must not undo a concurrent change of it (items stored
+      // before the policy existed have no attribute: not allowed).
+      const policyRead = current.keepMetadata
+        ? 'keep_metadata = :keepRead'
+        : '(attribute_not_exists(keep_metadata) OR keep_metadata = :keepRead)';
       try {
         await db.send(
           new UpdateCommand({
             TableName: tableName,
             Key: keys.media(current.id),
             UpdateExpression: updateExpression(sets, removes),
-            ConditionExpression: `${LIVE_AND_OWNED} AND attribution = :read`,
+            ConditionExpression: `${LIVE_AND_OWNED} AND attribution = :read AND ${policyRead}`,
             ExpressionAttributeNames: { '#public': 'public' },
             ExpressionAttributeValues: {
               ':caption': update.caption ?? null,
               ':public': update.public,
+              ':keep': update.keepMetadata,
+              ':keepRead': current.keepMetadata,
               ':attribution': update.attribution,
               ':read': current.attribution,
               ':team': current.teamId,
               ':now': unixSeconds(nowMs),
               ...(update.expiresAt !== undefined && { ':expires': update.expiresAt }),
               ...queue.values,
-              ...(hiding && { ':no': false }),
+              ...(invalidate && { ':no': false }),
             },
           }),
         );
@@ -281,7 +299,8 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
         });
         return;
       }
-      // Hidden, still live: back to waiting for its expiry, or out of the queue if it has none.
+      // Still live (hidden, or its metadata policy changed): back to waiting for its expiry, or out
+      // of the queue if it has none.
       const queue = queuedAt(media.id, media.expiresAt);
       await conditionalUpdate(
         media.id,
@@ -427,6 +446,7 @@ const toItem = (media: Media): Item => ({
   caption: media.caption,
   attribution: media.attribution,
   public: media.public,
+  keep_metadata: media.keepMetadata,
   external_id: media.externalId,
   created_at_ms: media.createdAtMs,
   expires_at: media.expiresAt,
@@ -445,6 +465,7 @@ const fromItem = (item: Item): Media => ({
   caption: (item.caption as string | null | undefined) ?? undefined,
   attribution: (item.attribution as Record<string, string> | undefined) ?? {},
   public: item.public as boolean,
+  keepMetadata: item.keep_metadata === true,
   externalId: item.external_id as string | undefined,
   createdAtMs: item.created_at_ms as number,
   expiresAt: item.expires_at as number | undefined,

@@ -68,6 +68,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
       caption: fields.caption,
       attribution: fields.attribution,
       public: fields.public,
+      keepMetadata: fields.keepMetadata,
       externalId: fields.externalId,
       createdAtMs,
       expiresAt: expiryOf(createdAtMs, fields.ttlSeconds, plan.retentionSeconds),

@@ -53,7 +53,8 @@ export const createUploadIntentRepository = ({ db, tableName }: Table): UploadIn
       uploadId: Item.upload_id as string,
       owner: Item.owner as UploadIntent['owner'],
       size: Item.size as number,
-      fields: Item.fields as UploadFields,
+      // An intent stored before keep_metadata existed has none: not allowed.
+      fields: { ...(Item.fields as UploadFields), keepMetadata: Item.fields?.keepMetadata === true },
       expiresAt: Item.expires_at as number,
     };
   },
