@@ -9,6 +9,8 @@ import { IMAGE_LIMITS } from '#core/images/limits';
 import { segmenterFromConfig } from '#core/images/segment/configured';
 import { createObjectStore, objectSource } from '#core/store/object-store';
 import { withReadCache } from '#core/store/read-cache';
+import { createVariantBudget } from '#core/variants/budget';
+import { createVariantAdmissions } from '#core/variants/repository';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
 /**
@@ -25,7 +27,7 @@ const ORIGINAL_CACHE_BYTES = 256 * 1024 ** 2;
  * transform modules.
  */
 export const viewer = once((): Viewer => {
-  const { clock, logger, settings } = platform();
+  const { clock, logger, settings, table } = platform();
   const model = settings.segmentModel;
   return createViewer({
     segmenter: segmenterFromConfig({
@@ -37,6 +39,11 @@ export const viewer = once((): Viewer => {
     }),
     media: mediaReader(),
     objects: withReadCache(originals(), { maxBytes: ORIGINAL_CACHE_BYTES }),
+    variants: createVariantBudget({
+      admissions: createVariantAdmissions(table),
+      budget: settings.viewerVariantBudget,
+      clock,
+    }),
     clock,
     logger,
     publicBaseUrl: settings.publicBaseUrl,

@@ -12,6 +12,9 @@
  *   SWEEP#<prefix>    / SWEEP          where the cleanup job's sweep of a bucket prefix goes on
  *   IDEM#<hash>       / IDEM           an Idempotency-Key in use, or the answer it replays (TTL);
  *                                      the hash is of the caller and the key, never the key itself
+ *   VARIANTS#<media id> / DAY#<yyyy-mm-dd> the variants of a media the viewer admitted to render on
+ *                                      a UTC day: `variants`, a string set of hashes of canonical
+ *                                      queries, at most the variant budget (TTL, some days after)
  */
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
@@ -60,6 +63,7 @@ export const keys = {
   uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
   rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
   sweepCursor: (prefix: string) => ({ pk: `SWEEP#${prefix}`, sk: 'SWEEP' }),
+  variantDay: (mediaId: string, day: string) => ({ pk: `VARIANTS#${mediaId}`, sk: `DAY#${day}` }),
   /** `recordKey` is Powertools' idempotency key, `IDEMPOTENCY_PREFIX#<hash>`, already unique. */
   idempotencyRecord: (recordKey: string) => ({ pk: recordKey, sk: 'IDEM' }),
 };
