@@ -33,6 +33,9 @@ export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 const teamPk = (teamId: string) => `TEAM#${teamId}`;
 
+/** How every variant record's partition key starts: the viewer may write those items only. */
+export const VARIANT_RECORD_PREFIX = 'VARIANTS#';
+
 /** The one partition of the due-work index (its sort key carries the time). */
 const DUE_PK = 'DUE';
 
@@ -63,7 +66,10 @@ export const keys = {
   uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
   rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
   sweepCursor: (prefix: string) => ({ pk: `SWEEP#${prefix}`, sk: 'SWEEP' }),
-  variantDay: (mediaId: string, day: string) => ({ pk: `VARIANTS#${mediaId}`, sk: `DAY#${day}` }),
+  variantDay: (mediaId: string, day: string) => ({
+    pk: `${VARIANT_RECORD_PREFIX}${mediaId}`,
+    sk: `DAY#${day}`,
+  }),
   /** `recordKey` is Powertools' idempotency key, `IDEMPOTENCY_PREFIX#<hash>`, already unique. */
   idempotencyRecord: (recordKey: string) => ({ pk: recordKey, sk: 'IDEM' }),
 };
