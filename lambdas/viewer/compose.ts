@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { mediaReader } from '#core/compose/media';
 import { once } from '#core/compose/once';
@@ -21,6 +22,8 @@ import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
  */
 const ORIGINAL_CACHE_BYTES = 256 * 1024 ** 2;
 
+const metrics = new Metrics({ namespace: 'imgpro', serviceName: 'viewer' });
+
 /**
  * The composition root both viewer entries share: built on first use, once per process, from the
  * same roots the API uses (a warm Lambda reuses its clients). Only the viewer loads sharp's
@@ -43,6 +46,11 @@ export const viewer = once((): Viewer => {
       admissions: createVariantAdmissions(table),
       budget: settings.viewerVariantBudget,
       clock,
+      // imgpro/variant_budget_refusals (service=viewer), one EMF line per refusal, for dashboards and alarms.
+      onRefused: () => {
+        metrics.addMetric('variant_budget_refusals', MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      },
     }),
     clock,
     logger,

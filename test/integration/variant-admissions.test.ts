@@ -119,10 +119,18 @@ describe('the budget over its record', () => {
   it('never counts the original, and answers Retry-After to the end of the UTC day', async () => {
     const mediaId = newMediaId();
     const at = Date.UTC(2026, 11, 2, 23, 59, 30);
-    const budget = createVariantBudget({ admissions, budget: 1, clock: { nowMs: () => at } });
+    let refusals = 0;
+    const budget = createVariantBudget({
+      admissions,
+      budget: 1,
+      clock: { nowMs: () => at },
+      onRefused: () => refusals++,
+    });
     expect(await budget.admit(mediaId, '')).toEqual({ admitted: true });
     expect(await recordOf(mediaId)).toBeUndefined();
     expect(await budget.admit(mediaId, 'w=10')).toEqual({ admitted: true });
     expect(await budget.admit(mediaId, 'w=20')).toEqual({ admitted: false, retryAfterSeconds: 30 });
+    expect(await budget.admit(mediaId, 'w=10')).toEqual({ admitted: true });
+    expect(refusals).toBe(1);
   });
 });

@@ -41,6 +41,8 @@ export const createVariantBudget = (deps: {
   admissions: VariantAdmissions;
   budget: number;
   clock: Clock;
+  /** Told of every refusal (the viewer counts them as a metric). */
+  onRefused?: () => void;
 }): VariantBudget => ({
   async admit(mediaId, canonical) {
     if (canonical === '') return ADMITTED;
@@ -60,6 +62,7 @@ export const createVariantBudget = (deps: {
       (await deps.admissions.admittedSince(mediaId, variant, isoDay(dayStart - REMEMBERED_DAYS * DAY)))
     )
       return ADMITTED;
+    deps.onRefused?.();
     return { admitted: false, retryAfterSeconds: dayStart + DAY - now };
   },
 });
