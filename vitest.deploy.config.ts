@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The end-to-end tests that hold on AWS as they do locally, run against the synthesized functions.
- * Left out: what needs a clock the test can move (lifecycle) or a function timeout it can shorten
- * (deadlines: the synthesized functions keep their own 29 s), what the API's distribution answers
+ * Left out: what needs a clock the test can move (lifecycle; variant-budget skips its next day) or
+ * a function timeout it can shorten (deadlines: the synthesized functions keep their own 29 s), what the API's distribution answers
  * before the API (uploads over 4 MiB, requests that go around it: upload-rejects, api-origin-secret),
  * the tests of the local runtime itself (local-runtime, viewer-stream, and hostile-input, whose body
  * limits are the local gateway's), and render-budget, which measures the event loop of a process
@@ -24,6 +24,7 @@ const E2E = [
   'rate-limits-daily',
   'tenant-isolation',
   'upload',
+  'variant-budget',
   'viewer',
   'viewer-links',
   'viewer-segment',

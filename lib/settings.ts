@@ -65,6 +65,12 @@ const SettingsSchema = z
     plans: z
       .union([z.record(z.string(), z.unknown()).transform((value) => JSON.stringify(value)), optionalText])
       .optional(),
+    /**
+     * Distinct variants of one image the viewer renders for the first time per UTC day
+     * (`VIEWER_VARIANT_BUDGET`); past it a new variant gets 429. Fits two `<picture>` sets of
+     * 3 formats × 10 widths with room to spare (README, "Operating it safely").
+     */
+    viewerVariantBudget: whole(1, 10_000).default(100),
     anonRateLimitHourly: whole(0, 1_000_000).optional(),
     anonRateLimitDaily: whole(0, 10_000_000).optional(),
     /** Days a deleted image's original is kept before the cleanup job purges it. */

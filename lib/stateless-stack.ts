@@ -14,6 +14,7 @@ import {
   bindDistribution,
   bindOriginSecret,
   bindSettings,
+  bindVariantBudget,
   type ServiceResources,
   usesServices,
 } from './constructs/bindings.ts';
@@ -133,6 +134,8 @@ export class StatelessStack extends Stack {
       domain: viewerDomain,
     });
     bindAccess(this.viewerFunction, VIEWER_ACCESS, resources);
+    // The variant budget: its setting and the one write it needs (variant records only).
+    bindVariantBudget(this.viewerFunction, resources.table, settings.viewerVariantBudget);
     // A function URL origin sees only its own host, and the distribution's domain cannot be set on the
     // function it fronts (CloudFormation would have a cycle): with no custom domain, the viewer takes
     // the base from the x-forwarded-host header that the viewer-request function sets.

@@ -85,6 +85,12 @@ const ConfigSchema = z.object({
     .string()
     .regex(/^[0-9a-f]{64}$/i, 'must be a hex SHA-256')
     .optional(),
+  /**
+   * Distinct variants (canonical queries) of one media the viewer renders for the first time per UTC
+   * day; past it a new variant is refused with 429. 100 fits two `<picture>` sets of 3 formats × 10
+   * widths (two crops) with room for named sizes and the page's unfurl image.
+   */
+  VIEWER_VARIANT_BUDGET: z.coerce.number().int().min(1).max(10_000).default(100),
   ANON_RATE_LIMIT_HOURLY: z.coerce.number().int().min(0).default(20),
   ANON_RATE_LIMIT_DAILY: z.coerce.number().int().min(0).default(100),
 });
@@ -113,6 +119,7 @@ export type Config = {
   };
   distributionId: string | undefined;
   cleanupBatchSize: number;
+  viewerVariantBudget: number;
   segmentModel: {
     path: string | undefined;
     s3: { bucket: string; key: string } | undefined;
@@ -150,6 +157,7 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
       sha256: value.SEGMENT_MODEL_SHA256?.toLowerCase(),
     },
     cleanupBatchSize: value.CLEANUP_BATCH_SIZE,
+    viewerVariantBudget: value.VIEWER_VARIANT_BUDGET,
     imports: {
       allowPrivateNetworks: value.IMPORT_ALLOW_PRIVATE_NETWORKS === 'true',
       timeoutMs: value.IMPORT_TIMEOUT_SECONDS * 1000,

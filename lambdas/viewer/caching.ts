@@ -13,6 +13,13 @@ export const NOT_FOUND_CACHE_CONTROL = 'public, max-age=60';
 /** A transform beyond the render budget: the same every time, until a deployment changes the budget. */
 export const REFUSED_CACHE_CONTROL = 'public, max-age=300';
 
+/**
+ * A new variant refused by the variant budget: briefly, and never past the day's end (Retry-After),
+ * when the budget has room again.
+ */
+export const variantRefusedCacheControl = (retryAfterSeconds: number): string =>
+  `public, max-age=${Math.max(0, Math.min(60, retryAfterSeconds))}`;
+
 /** Permanent media: a year and `immutable`; media with a TTL: never past its expiry. */
 export const imageCacheControl = (expiresAt: number | undefined, nowSeconds: number): string =>
   `public, max-age=${lifetime(expiresAt, nowSeconds, YEAR)}, immutable`;

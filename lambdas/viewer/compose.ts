@@ -1,3 +1,4 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { mediaReader } from '#core/compose/media';
 import { once } from '#core/compose/once';
@@ -9,6 +10,8 @@ import { IMAGE_LIMITS } from '#core/images/limits';
 import { segmenterFromConfig } from '#core/images/segment/configured';
 import { createObjectStore, objectSource } from '#core/store/object-store';
 import { withReadCache } from '#core/store/read-cache';
+import { createVariantBudget } from '#core/variants/budget';
+import { createVariantAdmissions } from '#core/variants/repository';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
 /**
@@ -19,13 +22,15 @@ import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
  */
 const ORIGINAL_CACHE_BYTES = 256 * 1024 ** 2;
 
+const metrics = new Metrics({ namespace: 'imgpro', serviceName: 'viewer' });
+
 /**
  * The composition root both viewer entries share: built on first use, once per process, from the
  * same roots the API uses (a warm Lambda reuses its clients). Only the viewer loads sharp's
  * transform modules.
  */
 export const viewer = once((): Viewer => {
-  const { clock, logger, settings } = platform();
+  const { clock, logger, settings, table } = platform();
   const model = settings.segmentModel;
   return createViewer({
     segmenter: segmenterFromConfig({
@@ -37,6 +42,16 @@ export const viewer = once((): Viewer => {
     }),
     media: mediaReader(),
     objects: withReadCache(originals(), { maxBytes: ORIGINAL_CACHE_BYTES }),
+    variants: createVariantBudget({
+      admissions: createVariantAdmissions(table),
+      budget: settings.viewerVariantBudget,
+      clock,
+      // imgpro/variant_budget_refusals (service=viewer), one EMF line per refusal, for dashboards and alarms.
+      onRefused: () => {
+        metrics.addMetric('variant_budget_refusals', MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+      },
+    }),
     clock,
     logger,
     publicBaseUrl: settings.publicBaseUrl,

@@ -12,6 +12,7 @@ import { describeOutput, TRANSFORM_VERSION, type TransformedImage, transform } f
 import type { Media } from '#core/media/media';
 import { originalKey } from '#core/store/object-store';
 import type { CachedReads } from '#core/store/read-cache';
+import type { VariantBudget } from '#core/variants/budget';
 import {
   imageCacheControl,
   keepMetadataCacheControl,
@@ -20,20 +21,27 @@ import {
   pageCacheControl,
   REFUSED_CACHE_CONTROL,
   strongEtag,
+  variantRefusedCacheControl,
 } from './caching.ts';
 import { acceptClass } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
 import { parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
 
-/** Waits for a candidate to finish, whatever its outcome. */
-const settled = async (early: EarlyTransform | undefined): Promise<void> => {
-  await early?.image.catch(() => undefined);
+/** Waits for what started early to finish, whatever its outcome. */
+const settled = async (early: EarlyWork | undefined): Promise<void> => {
+  await early?.original.catch(() => undefined);
+  await early?.image?.catch(() => undefined);
 };
 
-interface EarlyTransform {
+interface EarlyWork {
   key: string;
-  /** Undefined when the original is missing. */
-  image: Promise<TransformedImage | undefined>;
+  /** The original's bytes; undefined when it is missing. */
+  original: Promise<Uint8Array | undefined>;
+  /**
+   * Its transform, started at once only when there is nothing to admit (the canonical query is
+   * empty): a variant is rendered only once the variant budget admits it. Undefined when missing.
+   */
+  image: Promise<TransformedImage | undefined> | undefined;
 }
 
 /** What both entries (buffered and streaming) read from a request. */
@@ -71,6 +79,8 @@ export interface ViewerDeps {
   limits: ImageLimits;
   /** For `segment=foreground`: a model when one is configured, else the classical method. */
   segmenter: Segmenter;
+  /** Which variants may be rendered (core/variants/budget.ts). */
+  variants: VariantBudget;
 }
 
 /** What link unfurlers (Open Graph, Twitter cards) take as an image. */
@@ -117,7 +127,7 @@ export const createViewer = (deps: ViewerDeps) => {
       (extension !== undefined && !asFormat) ||
       query.options.metadata === 'keep'
         ? undefined
-        : transformEarly(id, query, request.deadline);
+        : startEarly(id, query, request.deadline);
 
     const media = await liveMedia(id).catch(async (error: unknown) => {
       await settled(early);
@@ -138,24 +148,33 @@ export const createViewer = (deps: ViewerDeps) => {
   };
 
   /**
-   * The original (from memory, else S3) is read and transformed while the record is read, so a view
-   * costs the longer of the two instead of both. The result is only a candidate: it is served when
-   * the record then says the image is live and public, and otherwise finished and dropped before the
-   * 404 goes out. So a 404 costs an S3 GET of a missing key next to the DynamoDB read (a fraction of
-   * a cent per thousand), and for media gone or hidden what a view would have cost.
+   * The original (from memory, else S3) is read while the record is read, and for the original
+   * without transforms also transformed (metadata), so a view costs the longer of the two instead of
+   * both. A variant is transformed once the record says the image is live and public and the
+   * variant budget admits it (one DynamoDB write, shorter than most S3 reads): a refused variant is
+   * never rendered. What started early is only a candidate: it is served, or finished and dropped
+   * before the 404 or 429 goes out. So a 404 costs an S3 GET of a missing key next to the DynamoDB
+   * read (a fraction of a cent per thousand), and for media gone or hidden at most what a view of
+   * the original would have cost.
    */
-  const transformEarly = (id: string, query: ViewerQuery, deadline: Deadline): EarlyTransform => {
+  const startEarly = (id: string, query: ViewerQuery, deadline: Deadline): EarlyWork => {
     const key = originalKey(id);
-    const image = transformOriginal(key, query.options, deadline);
+    const original = deps.objects.get(key);
+    const image = query.canonical === '' ? transformBytes(original, query.options, deadline) : undefined;
     // Awaited when served or dropped; until then a failure must not count as unhandled.
-    image.catch(() => undefined);
-    return { key, image };
+    original.catch(() => undefined);
+    image?.catch(() => undefined);
+    return { key, original, image };
   };
 
-  /** The original under `key`, transformed; undefined when there is no such object. */
-  const transformOriginal = async (key: string, options: ViewerQuery['options'], deadline: Deadline) => {
-    const original = await deps.objects.get(key);
-    return original && transform(original, options, deps.limits, deps.segmenter, deadline);
+  /** `original` transformed; undefined when there is no such object. */
+  const transformBytes = async (
+    original: Promise<Uint8Array | undefined>,
+    options: ViewerQuery['options'],
+    deadline: Deadline,
+  ) => {
+    const bytes = await original;
+    return bytes && transform(bytes, options, deps.limits, deps.segmenter, deadline);
   };
 
   const liveMedia = (id: string): Promise<Media | undefined> => deps.media.find(ANONYMOUS, id);
@@ -165,7 +184,7 @@ export const createViewer = (deps: ViewerDeps) => {
     media: Media,
     query: ViewerQuery,
     vary: Record<string, string>,
-    early: EarlyTransform | undefined,
+    early: EarlyWork | undefined,
   ): Promise<ViewerResponse> => {
     // `metadata=keep` is honoured only where the owner allows it (no early transform asked for it).
     const served = servedQuery(query, media.keepMetadata);
@@ -185,9 +204,20 @@ export const createViewer = (deps: ViewerDeps) => {
     const validators = { etag, 'cache-control': cacheControl, ...vary };
     if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
 
-    const image = await (early?.key === media.objectKey
-      ? early.image
-      : transformOriginal(media.objectKey, served.options, request.deadline)
+    // Before any render: a refused variant costs this write, never a transform. What is counted is
+    // what is served (an unallowed `metadata=keep` is the plain variant).
+    const admission = await deps.variants.admit(media.id, served.canonical).catch(async (error: unknown) => {
+      await settled(early);
+      throw error;
+    });
+    if (!admission.admitted) {
+      await settled(early);
+      return beyondVariantBudget(request, admission.retryAfterSeconds);
+    }
+    const mine = early?.key === media.objectKey ? early : undefined;
+    const image = await (
+      mine?.image ??
+      transformBytes(mine?.original ?? deps.objects.get(media.objectKey), served.options, request.deadline)
     ).catch((error: unknown) => {
       if (error instanceof ImageRejected) return error;
       throw error;
@@ -274,6 +304,25 @@ const beyondBudget = (request: ViewerRequest, message: string): ViewerResponse =
       422,
       { error: 'validation_error', message, request_id: request.requestId },
       { 'cache-control': REFUSED_CACHE_CONTROL },
+    ),
+  );
+
+/** A new variant of an image whose variant budget for the day is spent (core/variants/budget.ts). */
+const beyondVariantBudget = (request: ViewerRequest, retryAfterSeconds: number): ViewerResponse =>
+  fromJson(
+    request,
+    json(
+      429,
+      {
+        error: 'variant_budget_exceeded',
+        message:
+          'This image has had as many new variants rendered today as it may. Variants already in use are still served; new ones again after midnight UTC.',
+        request_id: request.requestId,
+      },
+      {
+        'cache-control': variantRefusedCacheControl(retryAfterSeconds),
+        'retry-after': String(retryAfterSeconds),
+      },
     ),
   );
 

@@ -3,6 +3,7 @@ import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { VARIANT_RECORD_PREFIX } from '../../lambdas/core/store/keys.ts';
 import { INCOMING_PREFIX, ORIGINALS_PREFIX } from '../../lambdas/core/store/object-keys.ts';
 import type { RouteAccess } from '../../lambdas/http/routes.ts';
 import type { ServiceFunction } from './service-function.ts';
@@ -96,6 +97,22 @@ export const bindOriginSecret = (fn: ServiceFunction, secret: ISecret): void => 
 export const bindDistribution = (fn: ServiceFunction, distribution: IDistribution): void => {
   fn.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);
   distribution.grantCreateInvalidation(fn);
+};
+
+/**
+ * `VIEWER_VARIANT_BUDGET`, with the one write the budget needs: `dynamodb:UpdateItem` on the table
+ * itself (no index), only on items whose partition key is a variant record (`VARIANTS#<media id>`,
+ * see lambdas/core/store/keys.ts), so a function that may otherwise only read can touch nothing else.
+ * Its look back is a Query of those items, which table read access already allows.
+ */
+export const bindVariantBudget = (fn: ServiceFunction, table: ITableV2, budget: number): void => {
+  fn.addEnvironment('VIEWER_VARIANT_BUDGET', String(budget));
+  Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['dynamodb:UpdateItem'],
+    resourceArns: [table.tableArn],
+    conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${VARIANT_RECORD_PREFIX}*`] } },
+  });
 };
 
 /** What a function's `access` can refer to. */

@@ -9,6 +9,7 @@ describe('deployment settings (CDK context)', () => {
       logRetentionDays: 30,
       corsAllowOrigins: ['*'],
       priceClass: '100',
+      viewerVariantBudget: 100,
     });
   });
 

@@ -2,7 +2,9 @@ import type { CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../lambdas/core/config.ts';
 import { ORIGIN_SECRET_HEADER } from '../../lambdas/core/http/edge-contract.ts';
+import { keys } from '../../lambdas/core/store/keys.ts';
 import { ROUTES, type RouteAccess } from '../../lambdas/http/routes.ts';
 import { usesServices } from '../../lib/constructs/bindings.ts';
 import type { ServiceFunction } from '../../lib/constructs/service-function.ts';
@@ -219,8 +221,11 @@ describe('least privilege', () => {
 
     const tableActions = actions.filter((action) => action.startsWith('dynamodb:'));
     if (!access.table) expect(tableActions).toEqual([]);
+    // The viewer's one exception, on variant records only, is checked under "variant budget".
     if (access.table === 'read')
-      expect(tableActions.filter((action) => TABLE_WRITES.includes(action))).toEqual([]);
+      expect(tableActions.filter((action) => TABLE_WRITES.includes(action))).toEqual(
+        fn === stack.viewerFunction ? ['dynamodb:UpdateItem'] : [],
+      );
     if (access.table === 'readWrite') expect(tableActions).toEqual(expect.arrayContaining(TABLE_WRITES));
     if (access.table) {
       expect(resourcesOf(fn, 'dynamodb:Query')).toEqual([
@@ -529,6 +534,46 @@ describe('operations', () => {
     ]) {
       template.hasOutput(name, { Value: Match.anyValue() });
     }
+  });
+});
+
+describe('variant budget', () => {
+  it('reaches the viewer, and only the viewer, with the default the functions use', () => {
+    expect(environmentOf(stack.viewerFunction).VIEWER_VARIANT_BUDGET).toBe('100');
+    const { viewerVariantBudget } = parseConfig({ TABLE_NAME: 't', BUCKET_NAME: 'b' });
+    expect(viewerVariantBudget).toBe(100);
+    for (const [name, fn] of declared()) {
+      if (fn !== stack.viewerFunction)
+        expect(environmentOf(fn), name).not.toHaveProperty('VIEWER_VARIANT_BUDGET');
+    }
+  });
+
+  it('takes the budget from context', () => {
+    const custom = serviceApp({ viewerVariantBudget: '40' });
+    try {
+      const env = Template.fromStack(custom.stateless).toJSON().Resources[
+        idIn(custom.stateless, custom.stateless.viewerFunction)
+      ].Properties.Environment.Variables;
+      expect(env.VIEWER_VARIANT_BUDGET).toBe('40');
+    } finally {
+      custom.dispose();
+    }
+    expect(() => serviceApp({ viewerVariantBudget: 0 })).toThrow(/viewerVariantBudget/);
+  });
+
+  it('lets the viewer write variant records and nothing else in the table', () => {
+    const writes = statementsOf(stack.viewerFunction).filter((statement) =>
+      [statement.Action].flat().some((action) => TABLE_WRITES.includes(action)),
+    );
+    expect(writes).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: imported('TableArn'),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['VARIANTS#*'] } },
+      },
+    ]);
+    expect(keys.variantDay('m', '2026-12-02').pk).toMatch(/^VARIANTS#/);
   });
 });
 

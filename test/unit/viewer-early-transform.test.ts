@@ -42,10 +42,13 @@ type Record = 'live' | 'gone' | 'failing';
  * A viewer whose record lookup takes 20 ms and whose original read takes `readMs`, both writing
  * down when they finish.
  */
-const setup = async (record: Record, options: { original?: Uint8Array; readMs?: number } = {}) => {
+const setup = async (
+  record: Record,
+  options: { original?: Uint8Array; readMs?: number; admit?: boolean } = {},
+) => {
   const id = newMediaId();
   const bytes = options.original ?? (await jpeg(64, 48));
-  const calls = { get: [] as string[], forget: [] as string[], events: [] as string[] };
+  const calls = { get: [] as string[], forget: [] as string[], events: [] as string[], transforms: 0 };
   const viewer = createViewer({
     media: {
       find: async () => {
@@ -70,8 +73,22 @@ const setup = async (record: Record, options: { original?: Uint8Array; readMs?: 
     clock: { nowMs: () => T0 },
     logger: { error: () => undefined },
     publicBaseUrl: 'https://i.example.com',
-    limits: IMAGE_LIMITS,
+    // Every transform reads the limits first: a read is a transform started.
+    limits: new Proxy(IMAGE_LIMITS, {
+      get: (target, property, receiver) => {
+        calls.transforms++;
+        return Reflect.get(target, property, receiver);
+      },
+    }),
     segmenter: classicalSegmenter(),
+    variants: {
+      admit: async (_mediaId, canonical) => {
+        // As the budget does: the original without transforms is never counted.
+        if (canonical === '') return { admitted: true };
+        calls.events.push(`admit ${canonical}`);
+        return options.admit === false ? { admitted: false, retryAfterSeconds: 3600 } : { admitted: true };
+      },
+    },
   });
   const request = (path: string, extra: Partial<ViewerRequest> = {}): ViewerRequest => ({
     method: 'GET',
@@ -94,8 +111,29 @@ describe('the early transform', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers['content-type']).toBe('image/webp');
     expect(await sharp(answer.body).metadata()).toMatchObject({ format: 'webp', width: 32 });
-    expect(calls.events).toEqual(['original read', 'record read']);
+    expect(calls.events).toEqual(['original read', 'record read', 'admit format=webp&w=32']);
     expect(calls.get).toEqual([originalKey(id)]);
+    expect(calls.transforms).toBeGreaterThan(0);
+  });
+
+  it('renders a variant the budget refuses never, and finishes the early read before the 429', async () => {
+    const { id, viewer, calls, request } = await setup('live', { readMs: 60, admit: false });
+    const answer = await viewer.respond(request(`/${id}.webp`, { query: 'w=32' }));
+    expect(answer.status).toBe(429);
+    expect(answer.headers).toMatchObject({ 'retry-after': '3600', 'cache-control': 'public, max-age=60' });
+    expect(JSON.parse(new TextDecoder().decode(answer.body))).toEqual({
+      error: 'variant_budget_exceeded',
+      message: expect.any(String),
+      request_id: 'r',
+    });
+    expect(calls.events).toEqual(['record read', 'admit format=webp&w=32', 'original read']);
+    expect(calls.transforms).toBe(0);
+  });
+
+  it('serves the original without a query whatever the budget says: it is never counted', async () => {
+    const { id, viewer, calls, request } = await setup('live', { admit: false });
+    expect((await viewer.respond(request(`/${id}`))).status).toBe(200);
+    expect(calls.events).toEqual(['original read', 'record read']);
   });
 
   it('finishes and drops the candidate before a 404 goes out, and forgets the bytes', async () => {
@@ -140,7 +178,8 @@ describe('the early transform', () => {
   it('starts nothing for metadata=keep, whose bytes depend on the record', async () => {
     const { id, viewer, calls, request } = await setup('live');
     expect((await viewer.respond(request(`/${id}`, { query: 'metadata=keep&w=32' }))).status).toBe(200);
-    expect(calls.events).toEqual(['record read', 'original read']);
+    // Not allowed for this media, `keep` is the plain variant: admitted and counted as such.
+    expect(calls.events).toEqual(['record read', 'admit w=32', 'original read']);
   });
 
   it('gives concurrent requests each their own variant', async () => {

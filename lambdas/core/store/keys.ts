@@ -12,6 +12,9 @@
  *   SWEEP#<prefix>    / SWEEP          where the cleanup job's sweep of a bucket prefix goes on
  *   IDEM#<hash>       / IDEM           an Idempotency-Key in use, or the answer it replays (TTL);
  *                                      the hash is of the caller and the key, never the key itself
+ *   VARIANTS#<media id> / DAY#<yyyy-mm-dd> the variants of a media the viewer admitted to render on
+ *                                      a UTC day: `variants`, a string set of hashes of canonical
+ *                                      queries, at most the variant budget (TTL, some days after)
  */
 export const INDEX = {
   /** A team's media, newest first: `TEAM#<team>` / `<created_at_ms>#<id>`. */
@@ -29,6 +32,9 @@ export const TTL_ATTRIBUTE = 'purge_at';
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
 const teamPk = (teamId: string) => `TEAM#${teamId}`;
+
+/** How every variant record's partition key starts: the viewer may write those items only. */
+export const VARIANT_RECORD_PREFIX = 'VARIANTS#';
 
 /** The one partition of the due-work index (its sort key carries the time). */
 const DUE_PK = 'DUE';
@@ -60,6 +66,10 @@ export const keys = {
   uploadIntent: (uploadId: string) => ({ pk: `UPLOAD#${uploadId}`, sk: 'UPLOAD' }),
   rateWindow: (client: string, window: string) => ({ pk: `RATE#${client}#${window}`, sk: 'RATE' }),
   sweepCursor: (prefix: string) => ({ pk: `SWEEP#${prefix}`, sk: 'SWEEP' }),
+  variantDay: (mediaId: string, day: string) => ({
+    pk: `${VARIANT_RECORD_PREFIX}${mediaId}`,
+    sk: `DAY#${day}`,
+  }),
   /** `recordKey` is Powertools' idempotency key, `IDEMPOTENCY_PREFIX#<hash>`, already unique. */
   idempotencyRecord: (recordKey: string) => ({ pk: recordKey, sk: 'IDEM' }),
 };
