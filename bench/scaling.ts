@@ -4,8 +4,8 @@
  * 1,000 expired media.
  */
 import pMap from 'p-map';
-import { createCleanup } from '#core/cleanup/service';
 import { createSweepCursors } from '#core/cleanup/repository';
+import { createCleanup } from '#core/cleanup/service';
 import { systemClock } from '#core/clock';
 import { newMediaId } from '#core/ids';
 import type { Media } from '#core/media/media';

@@ -3,7 +3,7 @@ import type { IConstruct } from 'constructs';
 import { ServiceFunction } from './constructs/service-function.ts';
 import type { Settings } from './settings.ts';
 import type { StatefulStack } from './stateful-stack.ts';
-import type { StatelessStack } from './stateless-stack.ts';
+import { CLEANUP_ACCESS, type StatelessStack, VIEWER_ACCESS } from './stateless-stack.ts';
 
 /**
  * Every cdk-nag (AWS Solutions) finding this app accepts, with the reason, in one place. Anything not
@@ -26,6 +26,16 @@ const functionRoles = (stack: StatelessStack): IConstruct[] =>
     .findAll()
     .filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction)
     .map((fn) => fn.role as IConstruct);
+
+/** The roles of the functions that query the table (and so its indexes). */
+const queryingRoles = (stack: StatelessStack): IConstruct[] =>
+  [
+    ...[...stack.routeFunctions]
+      .filter(([route]) => route.access.table?.includes('Query'))
+      .map(([, fn]) => fn),
+    ...(CLEANUP_ACCESS.table?.includes('Query') ? [stack.cleanupFunction] : []),
+    ...(VIEWER_ACCESS.table?.includes('Query') ? [stack.viewerFunction] : []),
+  ].map((fn) => fn.role as IConstruct);
 
 const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
   {
@@ -54,10 +64,10 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
   {
     id: `AwsSolutions-IAM5[Resource::${stateful.exports.tableArn}/index/*]`,
     reason:
-      'Data-plane access to the service table includes its own global secondary indexes (a team’s media ' +
-      'newest first; media due for cleanup). The actions are the table grant’s, read-only where a route ' +
-      'declares read access.',
-    where: ({ stateless }) => functionRoles(stateless),
+      'dynamodb:Query only, on the service table’s own global secondary indexes (a team’s media newest ' +
+      'first; media due for cleanup), for the functions that declare Query; every other table action ' +
+      'is granted on the table alone.',
+    where: ({ stateless }) => queryingRoles(stateless),
   },
   {
     id: `AwsSolutions-IAM5[Resource::${stateful.exports.bucketArn}/*]`,

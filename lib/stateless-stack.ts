@@ -7,7 +7,13 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ROUTES, type RouteAccess, type RouteDefinition } from '../lambdas/http/routes.ts';
+import {
+  ROUTES,
+  type RouteAccess,
+  type RouteDefinition,
+  TABLE_WORK,
+  tableActions,
+} from '../lambdas/http/routes.ts';
 import { ApiCdn } from './constructs/api-cdn.ts';
 import {
   bindAccess,
@@ -35,8 +41,22 @@ export const VIEWER_ENTRY = 'lambdas/viewer/stream.ts';
 export const CLEANUP_ENTRY = 'lambdas/cleanup/handler.ts';
 
 /** What the viewer origin and the cleanup job may touch, declared like a route's. */
-export const VIEWER_ACCESS: RouteAccess = { table: 'read', originals: ['read'] };
-export const CLEANUP_ACCESS: RouteAccess = { table: 'readWrite', originals: ['delete', 'list'] };
+export const VIEWER_ACCESS: RouteAccess = {
+  // The media item by id.
+  table: ['GetItem'],
+  originals: ['read'],
+};
+export const CLEANUP_ACCESS: RouteAccess = {
+  table: tableActions(
+    // Media due (the index), then marked invalidated, purged or requeued.
+    ['Query', 'UpdateItem'],
+    // Expiry retires media like a DELETE.
+    TABLE_WORK.retireMedia,
+    // Sweeps: the records of old originals' ids, and each prefix's cursor.
+    ['BatchGetItem', 'GetItem', 'PutItem'],
+  ),
+  originals: ['delete', 'list'],
+};
 
 /** `list-media` → `ListMediaFunction`: the construct id of a route's function. */
 const functionIdOf = (route: RouteDefinition): string =>
@@ -46,8 +66,6 @@ const functionIdOf = (route: RouteDefinition): string =>
 const importStateful = (scope: Construct, names: StatefulExports): ServiceResources => ({
   table: TableV2.fromTableAttributes(scope, 'Table', {
     tableArn: Fn.importValue(names.tableArn),
-    // Queries go to the indexes too (listing, the cleanup job's due items).
-    grantIndexPermissions: true,
   }),
   originals: Bucket.fromBucketAttributes(scope, 'Originals', {
     bucketName: Fn.importValue(names.bucketName),

@@ -30,7 +30,8 @@ const synthesises = (context: Record<string, unknown>) => {
   }
 };
 
-describe('cdk-nag AWS Solutions', () => {
+// A whole synth with the rules run over it takes tens of seconds on a busy machine.
+describe('cdk-nag AWS Solutions', { timeout: 180_000 }, () => {
   it('passes on the default deployment, every finding acknowledged with its reason in lib/nag.ts', () => {
     expect(synthesises({})).toEqual([]);
   });
