@@ -16,6 +16,14 @@ export const CUSTOM_DOMAINS = {
   apiCertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000',
 };
 
+/** Every optional protection and log of "Operating it safely". */
+export const OPERATING_OPTIONS = {
+  viewerReservedConcurrency: '100',
+  webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/imgpro/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+  originShieldRegion: 'eu-west-1',
+  cloudFrontLogs: 'true',
+};
+
 /** A throwaway cloud assembly directory, so no `cdk.out` is left behind; remove it with `dispose`. */
 export const testApp = (context: Record<string, unknown> = {}) => {
   const outdir = mkdtempSync(join(tmpdir(), 'imgpro-cdk-'));
