@@ -3,7 +3,7 @@ import type { IConstruct } from 'constructs';
 import { ServiceFunction } from './constructs/service-function.ts';
 import type { Settings } from './settings.ts';
 import type { StatefulStack } from './stateful-stack.ts';
-import type { StatelessStack } from './stateless-stack.ts';
+import { CLEANUP_ACCESS, type StatelessStack, VIEWER_ACCESS } from './stateless-stack.ts';
 
 /**
  * Every cdk-nag (AWS Solutions) finding this app accepts, with the reason, in one place. Anything not
@@ -21,11 +21,22 @@ interface Acknowledgement {
   ) => IConstruct[];
 }
 
-const functionRoles = (stack: StatelessStack): IConstruct[] =>
+const functions = (stack: StatelessStack): ServiceFunction[] =>
   stack.node
     .findAll()
-    .filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction)
-    .map((fn) => fn.role as IConstruct);
+    .filter((construct): construct is ServiceFunction => construct instanceof ServiceFunction);
+const functionRoles = (stack: StatelessStack): IConstruct[] =>
+  functions(stack).map((fn) => fn.role as IConstruct);
+
+/** The roles of the functions that query the table (and so its indexes). */
+const queryingRoles = (stack: StatelessStack): IConstruct[] =>
+  [
+    ...[...stack.routeFunctions]
+      .filter(([route]) => route.access.table?.includes('Query'))
+      .map(([, fn]) => fn),
+    ...(CLEANUP_ACCESS.table?.includes('Query') ? [stack.cleanupFunction] : []),
+    ...(VIEWER_ACCESS.table?.includes('Query') ? [stack.viewerFunction] : []),
+  ].map((fn) => fn.role as IConstruct);
 
 const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
   {
@@ -45,19 +56,12 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     where: ({ stateful }) => [stateful.upgradeLinkSecret],
   },
   {
-    id: 'AwsSolutions-IAM5[Resource::*]',
-    reason:
-      'Only X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords), whose actions support no ' +
-      'resource-level permissions; the infra tests check that no other action is granted on "*".',
-    where: ({ stateless }) => functionRoles(stateless),
-  },
-  {
     id: `AwsSolutions-IAM5[Resource::${stateful.exports.tableArn}/index/*]`,
     reason:
-      'Data-plane access to the service table includes its own global secondary indexes (a team’s media ' +
-      'newest first; media due for cleanup). The actions are the table grant’s, read-only where a route ' +
-      'declares read access.',
-    where: ({ stateless }) => functionRoles(stateless),
+      'dynamodb:Query only, on the service table’s own global secondary indexes (a team’s media newest ' +
+      'first; media due for cleanup), for the functions that declare Query; every other table action ' +
+      'is granted on the table alone.',
+    where: ({ stateless }) => queryingRoles(stateless),
   },
   {
     id: `AwsSolutions-IAM5[Resource::${stateful.exports.bucketArn}/*]`,
@@ -98,26 +102,63 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     reason:
       'A web ACL costs a monthly fee per deployment. The origin is reachable only through CloudFront ' +
       '(OAC), every query parameter is allowlisted at the edge and repeats are served from cache; attach ' +
-      'AWS WAF to the distribution where abuse warrants it.',
-    where: ({ stateless }) => [stateless.viewer.distribution],
+      'AWS WAF (setting webAclArn) where abuse warrants it. The viewer function’s reserved concurrency ' +
+      '(viewerReservedConcurrency) and the per-media variant budget bound what unique variants, which ' +
+      'bypass the cache, can cost.',
+    where: ({ stateless }, settings) => (settings.webAclArn ? [] : [stateless.viewer.distribution]),
   },
   {
     id: 'AwsSolutions-CFR2',
     reason:
       'A web ACL costs a monthly fee per deployment. The API stage is throttled (apiRateLimit, ' +
       'apiBurstLimit), every key has quotas and every anonymous address its hourly and daily windows, and ' +
-      'oversized bodies are refused at the edge; attach AWS WAF to the distribution where abuse warrants it.',
-    where: ({ stateless }) => [stateless.apiCdn.distribution],
+      'oversized bodies are refused at the edge; attach AWS WAF (setting webAclArn) where abuse warrants it.',
+    where: ({ stateless }, settings) => (settings.webAclArn ? [] : [stateless.apiCdn.distribution]),
   },
   {
     id: 'AwsSolutions-CFR3',
     reason:
-      'Standard logs need an extra retained bucket with ACLs enabled. Every cache miss reaches the viewer ' +
+      'The rule looks for legacy standard logs, which need an extra retained bucket with ACLs enabled. ' +
+      'Standard logs v2 into CloudWatch Logs are one setting away (cloudFrontLogs, which cdk-nag does not ' +
+      'recognise). Without them: every cache miss reaches the viewer ' +
       'function, which logs it; CloudFront’s own metrics cover hits. Every API request that passes the edge ' +
       'reaches API Gateway, whose access log records it (with CloudFront’s address; the functions count ' +
       'anonymous clients by the address the edge passes on); the 413s answered at the edge show in ' +
       'CloudFront’s 4xx metrics.',
     where: ({ stateless }) => [stateless.viewer.distribution, stateless.apiCdn.distribution],
+  },
+  {
+    id: 'Serverless::Serverless-LambdaDLQ',
+    reason:
+      'A dead-letter target only receives failed asynchronous invocations. The API functions are invoked ' +
+      'synchronously by API Gateway and the viewer by its function URL: the caller gets the error. The ' +
+      'cleanup job, invoked by its schedule, is deliberately not retried: its event carries nothing, the ' +
+      'next run five minutes later takes up what is left, and its failures raise the CleanupFailures alarm.',
+    where: ({ stateless }) => functions(stateless),
+  },
+  {
+    id: 'Serverless::Serverless-EventBusDLQ',
+    reason:
+      'The cleanup schedule’s events carry no data worth keeping: an undelivered one is superseded by the ' +
+      'next, five minutes later, and a schedule that stops reaching the function raises CleanupNotRunning.',
+    where: ({ stateless }) => [stateless.node.findChild('CleanupSchedule')],
+  },
+  {
+    id: 'Serverless::Serverless-LambdaTracing',
+    reason:
+      'X-Ray is off on purpose: nothing is instrumented (Powertools Tracer is not a dependency), and active ' +
+      'tracing alone records one opaque segment per invocation, at a price, that says nothing the ' +
+      'dashboard, the p95/p99 duration alarms and the JSON logs with request ids do not. Add ' +
+      '@aws-lambda-powertools/tracer to trace the SDK clients, then turn tracing on.',
+    where: ({ stateless }) => functions(stateless),
+  },
+  {
+    id: 'Serverless::Serverless-SNSRedrivePolicy',
+    reason:
+      'The alarm topic’s only subscription is the operator’s mail (alarmEmail). A notification that could ' +
+      'not be mailed would sit in a dead-letter queue nobody reads; the alarm itself stays in ALARM on the ' +
+      'console and the dashboard’s alarm widget until it clears.',
+    where: ({ stateless }, settings) => (settings.alarmEmail ? [stateless.alarms.topic] : []),
   },
   {
     id: 'AwsSolutions-CFR4',

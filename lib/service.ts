@@ -1,5 +1,5 @@
 import { type App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { acknowledgeFindings } from './nag.ts';
 import type { Settings } from './settings.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -15,7 +15,7 @@ export const STACK_NAMES = { stateful: 'ImgproStateful', stateless: 'ImgproState
 
 /**
  * The whole service in one app: the retained stateful stack and the stateless stack that uses it,
- * checked against cdk-nag's AWS Solutions rules on every synth (a finding fails the synth unless it
+ * checked against cdk-nag's AWS Solutions and Serverless rules on every synth (a finding fails the synth unless it
  * is acknowledged, with its reason, in `nag.ts`).
  */
 export const defineService = (app: App, settings: Settings): ServiceStacks => {
@@ -32,7 +32,7 @@ export const defineService = (app: App, settings: Settings): ServiceStacks => {
     settings,
   });
   stateless.addStackDependency(stateful, 'imports its table, bucket and secret');
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   acknowledgeFindings({ stateful, stateless }, settings);
   return { stateful, stateless };
 };

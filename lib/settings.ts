@@ -92,6 +92,40 @@ const SettingsSchema = z
     /** CloudFront price class: 100 (North America, Europe), 200 (+ Asia, Middle East, Africa), All. */
     priceClass: z.enum(['100', '200', 'All']).default('100'),
     /**
+     * Concurrent executions reserved for the viewer function: its ceiling (a crawl of distinct variants
+     * cannot render more at once, nor cost more per second) and the floor the API keeps, since the
+     * viewer can never take more of the account than this. 0 reserves nothing (the default, which
+     * deploys on any account: Lambda refuses a reservation that leaves less than 100 unreserved, and a
+     * new account may have a limit of 10). See README "Operating it safely".
+     */
+    viewerReservedConcurrency: whole(0, 10_000).default(0),
+    /**
+     * An AWS WAF web ACL for both distributions (scope CLOUDFRONT, so created in us-east-1), by ARN.
+     */
+    webAclArn: optionalText.pipe(
+      z
+        .string()
+        .regex(
+          /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[\w-]+\/[0-9a-f-]+$/,
+          'must be the ARN of a CLOUDFRONT-scoped WAFv2 web ACL (global, us-east-1)',
+        )
+        .optional(),
+    ),
+    /** CloudFront Origin Shield for the viewer origin, in this region (e.g. the stack's). */
+    originShieldRegion: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region, e.g. eu-west-1')
+        .optional(),
+    ),
+    /**
+     * CloudFront standard logs (v2) of both distributions into CloudWatch Logs. CloudFront delivers
+     * them in us-east-1 only, so the stateless stack must be deployed there.
+     */
+    cloudFrontLogs: z
+      .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
+      .default(false),
+    /**
      * A background-removal model the operator uploaded to the originals bucket, e.g.
      * `models/u2netp.onnx` (`SEGMENT_MODEL_S3_URI` of the viewer, which may already read the bucket).
      */

@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, Fn, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, Fn, Stack, type StackProps, Token } from 'aws-cdk-lib';
 import { PriceClass } from 'aws-cdk-lib/aws-cloudfront';
 import { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
@@ -7,7 +7,14 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { ROUTES, type RouteAccess, type RouteDefinition } from '../lambdas/http/routes.ts';
+import { TABLE_SCHEMA } from '../lambdas/core/store/keys.ts';
+import {
+  ROUTES,
+  type RouteAccess,
+  type RouteDefinition,
+  TABLE_WORK,
+  tableActions,
+} from '../lambdas/http/routes.ts';
 import { ApiCdn } from './constructs/api-cdn.ts';
 import {
   bindAccess,
@@ -18,8 +25,10 @@ import {
   type ServiceResources,
   usesServices,
 } from './constructs/bindings.ts';
+import { CdnLogs } from './constructs/cdn-logs.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { ServiceApi } from './constructs/service-api.ts';
+import { ServiceDashboard } from './constructs/service-dashboard.ts';
 import { ServiceFunction } from './constructs/service-function.ts';
 import { ViewerCdn } from './constructs/viewer-cdn.ts';
 import type { Settings } from './settings.ts';
@@ -36,8 +45,23 @@ export const VIEWER_ENTRY = 'lambdas/viewer/stream.ts';
 export const CLEANUP_ENTRY = 'lambdas/cleanup/handler.ts';
 
 /** What the viewer origin and the cleanup job may touch, declared like a route's. */
-export const VIEWER_ACCESS: RouteAccess = { table: 'read', originals: ['read'] };
-export const CLEANUP_ACCESS: RouteAccess = { table: 'readWrite', originals: ['delete', 'list'] };
+export const VIEWER_ACCESS: RouteAccess = {
+  // The media item by id; the variant budget's look back over its records. Its one write, on
+  // variant records only, is bindVariantBudget's.
+  table: ['GetItem', 'Query'],
+  originals: ['read'],
+};
+export const CLEANUP_ACCESS: RouteAccess = {
+  table: tableActions(
+    // Media due (the index), then marked invalidated, purged or requeued.
+    ['Query', 'UpdateItem'],
+    // Expiry retires media like a DELETE.
+    TABLE_WORK.retireMedia,
+    // Sweeps: the records of old originals' ids, and each prefix's cursor.
+    ['BatchGetItem', 'GetItem', 'PutItem'],
+  ),
+  originals: ['delete', 'list'],
+};
 
 /** `list-media` → `ListMediaFunction`: the construct id of a route's function. */
 const functionIdOf = (route: RouteDefinition): string =>
@@ -47,8 +71,6 @@ const functionIdOf = (route: RouteDefinition): string =>
 const importStateful = (scope: Construct, names: StatefulExports): ServiceResources => ({
   table: TableV2.fromTableAttributes(scope, 'Table', {
     tableArn: Fn.importValue(names.tableArn),
-    // Queries go to the indexes too (listing, the cleanup job's due items).
-    grantIndexPermissions: true,
   }),
   originals: Bucket.fromBucketAttributes(scope, 'Originals', {
     bucketName: Fn.importValue(names.bucketName),
@@ -60,6 +82,8 @@ const importStateful = (scope: Construct, names: StatefulExports): ServiceResour
     Fn.importValue(names.upgradeLinkSecretArn),
   ),
 });
+
+const TABLE_INDEX_NAMES = TABLE_SCHEMA.indexes.map((index) => index.name);
 
 const PRICE_CLASS = {
   '100': PriceClass.PRICE_CLASS_100,
@@ -80,6 +104,7 @@ export class StatelessStack extends Stack {
   readonly viewerFunction: ServiceFunction;
   readonly cleanupFunction: ServiceFunction;
   readonly alarms: ServiceAlarms;
+  readonly dashboard: ServiceDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -107,7 +132,7 @@ export class StatelessStack extends Stack {
       id: string,
       entry: string,
       description: string,
-      options: { memorySize?: number; timeout?: Duration } = {},
+      options: { memorySize?: number; timeout?: Duration; reservedConcurrentExecutions?: number } = {},
     ) =>
       new ServiceFunction(this, id, {
         entry,
@@ -125,6 +150,10 @@ export class StatelessStack extends Stack {
       {
         memorySize: 2048,
         timeout: Duration.seconds(60),
+        // Its ceiling and the API's room (see settings): 0 reserves nothing.
+        ...(settings.viewerReservedConcurrency > 0 && {
+          reservedConcurrentExecutions: settings.viewerReservedConcurrency,
+        }),
       },
     );
     this.viewer = new ViewerCdn(this, 'ViewerCdn', {
@@ -132,6 +161,8 @@ export class StatelessStack extends Stack {
       originReadTimeout: Duration.seconds(60),
       priceClass: PRICE_CLASS[settings.priceClass],
       domain: viewerDomain,
+      webAclArn: settings.webAclArn,
+      originShieldRegion: settings.originShieldRegion,
     });
     bindAccess(this.viewerFunction, VIEWER_ACCESS, resources);
     // The variant budget: its setting and the one write it needs (variant records only).
@@ -158,6 +189,7 @@ export class StatelessStack extends Stack {
       api: this.api.api,
       priceClass: PRICE_CLASS[settings.priceClass],
       domain: apiDomain,
+      webAclArn: settings.webAclArn,
     });
     const routeFunctions = new Map<RouteDefinition, ServiceFunction>();
     for (const route of ROUTES) {
@@ -200,12 +232,61 @@ export class StatelessStack extends Stack {
       targets: [new LambdaFunction(this.cleanupFunction, { retryAttempts: 0 })],
     });
 
+    // CloudFront publishes its metrics and delivers its logs in us-east-1 only, and an alarm watches
+    // its own region's metrics: what is about the distributions lives here only when the stack does.
+    const inUsEast1 = Token.isUnresolved(this.region) || this.region === 'us-east-1';
+    if (settings.cloudFrontLogs && !inUsEast1) {
+      throw new Error(
+        `cloudFrontLogs: CloudFront delivers its logs in us-east-1 only; this stack deploys to ${this.region}`,
+      );
+    }
+
     this.alarms = new ServiceAlarms(this, 'Alarms', { email: settings.alarmEmail });
     this.alarms.apiServerErrorRate(this.api.api);
-    for (const [route, routeFunction] of routeFunctions)
-      this.alarms.functionHealth(routeFunction, functionIdOf(route));
-    this.alarms.functionHealth(this.viewerFunction, 'ViewerFunction');
+    const namedFunctions: Array<readonly [string, ServiceFunction]> = [
+      ...[...routeFunctions].map(([route, routeFunction]) => [functionIdOf(route), routeFunction] as const),
+      ['ViewerFunction', this.viewerFunction],
+    ];
+    for (const [name, namedFunction] of namedFunctions) {
+      this.alarms.functionHealth(namedFunction, name);
+      this.alarms.durationNearTimeout(namedFunction, name);
+    }
     this.alarms.cleanupHealth(this.cleanupFunction);
+    this.alarms.durationNearTimeout(this.cleanupFunction, 'CleanupFunction');
+    if (settings.viewerReservedConcurrency > 0)
+      this.alarms.reservedConcurrency(
+        this.viewerFunction,
+        'ViewerFunction',
+        settings.viewerReservedConcurrency,
+      );
+    this.alarms.accountConcurrency();
+    this.alarms.tableThrottles(resources.table, TABLE_INDEX_NAMES);
+    if (inUsEast1) {
+      this.alarms.distributionServerErrorRate(this.viewer.distribution, 'ViewerCdn');
+      this.alarms.distributionServerErrorRate(this.apiCdn.distribution, 'ApiCdn');
+    } else {
+      Annotations.of(this).addWarningV2(
+        'imgpro:CloudFrontAlarms',
+        'CloudFront publishes its metrics in us-east-1 only: the CloudFront 5xx alarms are created only ' +
+          'when this stack is deployed there (the dashboard shows the rates wherever it is).',
+      );
+    }
+
+    if (settings.cloudFrontLogs) {
+      new CdnLogs(this, 'ViewerCdnLogs', { distribution: this.viewer.distribution, retention: logRetention });
+      new CdnLogs(this, 'ApiCdnLogs', { distribution: this.apiCdn.distribution, retention: logRetention });
+    }
+
+    this.dashboard = new ServiceDashboard(this, 'Dashboard', {
+      functions: [...namedFunctions, ['CleanupFunction', this.cleanupFunction]],
+      viewerFunction: this.viewerFunction,
+      viewerDistribution: this.viewer.distribution,
+      apiDistribution: this.apiCdn.distribution,
+      apiAccessLogs: this.api.accessLogs,
+      table: resources.table,
+      tableIndexNames: TABLE_INDEX_NAMES,
+      alarms: this.alarms.all,
+    });
 
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
@@ -223,6 +304,7 @@ export class StatelessStack extends Stack {
       'CloudFront distribution of the viewer links',
     );
     output('AlarmTopicArn', this.alarms.topic.topicArn, 'SNS topic every alarm notifies');
+    output('DashboardName', this.dashboard.dashboard.dashboardName, 'CloudWatch dashboard of the service');
     output(
       'UpgradeLinkSecretArn',
       resources.upgradeLinkSecret.secretArn,

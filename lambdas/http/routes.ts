@@ -3,8 +3,24 @@
  * local runtime and the CDK stack both read this table, so they cannot drift apart; `access` is what
  * the route's function may touch, and the stack grants exactly that.
  */
+/**
+ * A DynamoDB data-plane action on the service table, as IAM names it. A transaction needs the action
+ * of each item it writes (`Put` → PutItem, `Update` → UpdateItem, `Delete` → DeleteItem,
+ * `ConditionCheck` → ConditionCheckItem); there is no TransactWriteItems action. `Query` reaches the
+ * table's indexes too.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'ConditionCheckItem';
+
 export interface RouteAccess {
-  table?: 'read' | 'readWrite';
+  /** Exactly the table actions the function performs (test/e2e/table-actions.test.ts watches them). */
+  table?: readonly TableAction[];
   /** Operations on the originals bucket (`list`: key names under the prefixes the cleanup sweeps). */
   originals?: readonly ('read' | 'put' | 'delete' | 'list')[];
   /** Reads the upgrade-link signing secret (routes that can answer quota_exceeded). */
@@ -20,33 +36,101 @@ export interface RouteDefinition {
   access: RouteAccess;
 }
 
-const read: RouteAccess = { table: 'read' };
-const write: RouteAccess = { table: 'readWrite' };
-const store: RouteAccess = { table: 'readWrite', originals: ['put', 'delete'], upgradeSecret: true };
+/** What several routes do to the table, named once. */
+export const TABLE_WORK = {
+  /** A caller's key, then its team (`core/caller`, `core/api-keys`, `core/teams`). */
+  authenticate: ['GetItem'],
+  /**
+   * An upload admitted and counted: the team's usage (GetItem) or an anonymous address's windows
+   * (BatchGetItem), counted up and given back (UpdateItem).
+   */
+  countUpload: ['GetItem', 'BatchGetItem', 'UpdateItem'],
+  /**
+   * Media stored in one transaction: the item (Put), the team's counters (Update), its external id
+   * claimed (Put).
+   */
+  storeMedia: ['PutItem', 'UpdateItem'],
+  /** Powertools' DynamoDB persistence of an Idempotency-Key: read, claim, complete, release. */
+  idempotency: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+  /**
+   * Media retired in one transaction: the item (Update), the team's counters (Update), its external
+   * id released (Delete).
+   */
+  retireMedia: ['UpdateItem', 'DeleteItem'],
+} as const satisfies Record<string, readonly TableAction[]>;
+
+/** The union of some table work, each action once, in a stable order. */
+export const tableActions = (...work: (readonly TableAction[])[]): readonly TableAction[] =>
+  [...new Set(work.flat())].sort();
+
+const { authenticate, countUpload, storeMedia, idempotency, retireMedia } = TABLE_WORK;
+const store: RouteAccess = { originals: ['put', 'delete'], upgradeSecret: true };
 
 export const ROUTES: readonly RouteDefinition[] = [
-  { method: 'POST', path: '/v1/upload', entry: 'upload', access: store },
-  { method: 'POST', path: '/v1/import', entry: 'import', access: store },
+  {
+    method: 'POST',
+    path: '/v1/upload',
+    entry: 'upload',
+    access: { ...store, table: tableActions(authenticate, idempotency, countUpload, storeMedia) },
+  },
+  {
+    method: 'POST',
+    path: '/v1/import',
+    entry: 'import',
+    access: { ...store, table: tableActions(authenticate, idempotency, countUpload, storeMedia) },
+  },
   // Files too large for a Lambda request (6 MB, base64 included) go straight to S3, then are completed here.
   {
     method: 'POST',
     path: '/v1/uploads',
     entry: 'create-direct-upload',
-    access: { ...store, originals: ['put'] },
+    // The intent is a PutItem of its own.
+    access: { ...store, originals: ['put'], table: tableActions(authenticate, idempotency, countUpload) },
   },
   {
     method: 'POST',
     path: '/v1/uploads/{upload_id}/complete',
     entry: 'complete-direct-upload',
-    access: { ...store, originals: ['read', 'put', 'delete'] },
+    // The intent is read, then consumed (Delete) in the transaction that stores the media.
+    access: {
+      ...store,
+      originals: ['read', 'put', 'delete'],
+      table: tableActions(authenticate, countUpload, storeMedia, ['DeleteItem']),
+    },
   },
-  { method: 'GET', path: '/v1/media', entry: 'list-media', access: read },
-  { method: 'GET', path: '/v1/media/{id}', entry: 'get-media', access: read },
-  { method: 'PATCH', path: '/v1/media/{id}', entry: 'update-media', access: write },
-  { method: 'DELETE', path: '/v1/media/{id}', entry: 'delete-media', access: write },
+  // `ids=` reads the media by key (BatchGetItem); otherwise the team's index is queried.
+  {
+    method: 'GET',
+    path: '/v1/media',
+    entry: 'list-media',
+    access: { table: tableActions(authenticate, ['BatchGetItem', 'Query']) },
+  },
+  { method: 'GET', path: '/v1/media/{id}', entry: 'get-media', access: { table: authenticate } },
+  {
+    method: 'PATCH',
+    path: '/v1/media/{id}',
+    entry: 'update-media',
+    access: { table: tableActions(authenticate, ['UpdateItem']) },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/media/{id}',
+    entry: 'delete-media',
+    access: { table: tableActions(authenticate, retireMedia) },
+  },
   // API Gateway prefers the literal segment over {id}, so "batch" is never taken for an id.
-  { method: 'PATCH', path: '/v1/media/batch', entry: 'update-media-batch', access: write },
-  { method: 'DELETE', path: '/v1/media/batch', entry: 'delete-media-batch', access: write },
-  { method: 'GET', path: '/v1/usage', entry: 'usage', access: read },
+  {
+    method: 'PATCH',
+    path: '/v1/media/batch',
+    entry: 'update-media-batch',
+    access: { table: tableActions(authenticate, ['BatchGetItem', 'UpdateItem']) },
+  },
+  {
+    method: 'DELETE',
+    path: '/v1/media/batch',
+    entry: 'delete-media-batch',
+    access: { table: tableActions(authenticate, ['BatchGetItem'], retireMedia) },
+  },
+  { method: 'GET', path: '/v1/usage', entry: 'usage', access: { table: authenticate } },
   { method: 'GET', path: '/openapi.json', entry: 'openapi', access: {} },
 ];

@@ -46,12 +46,9 @@ export const viewer = once((): Viewer => {
       admissions: createVariantAdmissions(table),
       budget: settings.viewerVariantBudget,
       clock,
-      // imgpro/variant_budget_refusals (service=viewer), one EMF line per refusal, for dashboards and alarms.
-      onRefused: () => {
-        metrics.addMetric('variant_budget_refusals', MetricUnit.Count, 1);
-        metrics.publishStoredMetrics();
-      },
+      onRefused: () => count('variant_budget_refused'),
     }),
+    onRenderRejected: () => count('render_rejected'),
     clock,
     logger,
     publicBaseUrl: settings.publicBaseUrl,
@@ -59,6 +56,15 @@ export const viewer = once((): Viewer => {
     limits: IMAGE_LIMITS,
   });
 });
+
+/**
+ * One EMF line per refusal, `imgpro/<name>` (service=viewer), for the dashboard and alarms: the
+ * viewer's refusals are rare, so each is published at once rather than batched per invocation.
+ */
+const count = (name: 'variant_budget_refused' | 'render_rejected'): void => {
+  metrics.addMetric(name, MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+};
 
 /** A function URL / API Gateway v2 event as the viewer reads it. */
 export const viewerRequest = (event: HttpEvent, context: Context, deadline: Deadline): ViewerRequest => ({

@@ -79,6 +79,8 @@ export interface ViewerDeps {
   limits: ImageLimits;
   /** For `segment=foreground`: a model when one is configured, else the classical method. */
   segmenter: Segmenter;
+  /** Told of each transform refused by the render budget (a metric on AWS). */
+  onRenderRejected?: () => void;
   /** Which variants may be rendered (core/variants/budget.ts). */
   variants: VariantBudget;
 }
@@ -222,7 +224,10 @@ export const createViewer = (deps: ViewerDeps) => {
       if (error instanceof ImageRejected) return error;
       throw error;
     });
-    if (image instanceof ImageRejected) return beyondBudget(request, image.message);
+    if (image instanceof ImageRejected) {
+      deps.onRenderRejected?.();
+      return beyondBudget(request, image.message);
+    }
     if (!image) {
       deps.logger.error('original missing for live media', { media_id: media.id });
       return notFound(request);

@@ -28,6 +28,11 @@ export interface ApiCdnProps {
    * @default - the distribution's cloudfront.net domain
    */
   readonly domain?: CustomDomain;
+  /**
+   * An AWS WAF web ACL (CLOUDFRONT scope) to attach, by ARN.
+   * @default - none
+   */
+  readonly webAclArn?: string | undefined;
 }
 
 /**

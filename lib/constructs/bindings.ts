@@ -5,7 +5,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { VARIANT_RECORD_PREFIX } from '../../lambdas/core/store/keys.ts';
 import { INCOMING_PREFIX, ORIGINALS_PREFIX } from '../../lambdas/core/store/object-keys.ts';
-import type { RouteAccess } from '../../lambdas/http/routes.ts';
+import type { RouteAccess, TableAction } from '../../lambdas/http/routes.ts';
 import type { ServiceFunction } from './service-function.ts';
 
 /**
@@ -14,17 +14,30 @@ import type { ServiceFunction } from './service-function.ts';
  * and its permission cannot drift apart.
  */
 
-export type TableAccess = NonNullable<RouteAccess['table']>;
 export type ObjectOperation = NonNullable<RouteAccess['originals']>[number];
 
 /**
- * `TABLE_NAME`, with data-plane read (Get, Query, Scan, BatchGet) or read-write on the table and its
- * indexes; with no access, the name alone (see `bindAccess`).
+ * `TABLE_NAME`, with exactly the declared data-plane actions on the table; `Query` also on its
+ * indexes (listing, the cleanup job's due items), nothing else there. With no actions, the name
+ * alone (see `bindAccess`).
  */
-const bindTable = (fn: ServiceFunction, table: ITableV2, access: TableAccess | undefined): void => {
+const bindTable = (fn: ServiceFunction, table: ITableV2, actions: readonly TableAction[]): void => {
   fn.addEnvironment('TABLE_NAME', table.tableName);
-  if (access === 'readWrite') table.grantReadWriteData(fn);
-  else if (access === 'read') table.grantReadData(fn);
+  const onTable = actions.filter((action) => action !== 'Query');
+  if (onTable.length > 0) {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: onTable.map((action) => `dynamodb:${action}`),
+      resourceArns: [table.tableArn],
+    });
+  }
+  if (actions.includes('Query')) {
+    Grant.addToPrincipal({
+      grantee: fn,
+      actions: ['dynamodb:Query'],
+      resourceArns: [table.tableArn, `${table.tableArn}/index/*`],
+    });
+  }
 };
 
 /**
@@ -124,7 +137,7 @@ export interface ServiceResources {
 
 /** Whether a function with this access builds the shared services (and so needs their settings). */
 export const usesServices = (access: RouteAccess): boolean =>
-  Boolean(access.table || access.originals?.length || access.upgradeSecret);
+  Boolean(access.table?.length || access.originals?.length || access.upgradeSecret);
 
 /**
  * A route's declared `access`, granted exactly. Any function that touches a resource builds the
@@ -134,7 +147,7 @@ export const usesServices = (access: RouteAccess): boolean =>
  */
 export const bindAccess = (fn: ServiceFunction, access: RouteAccess, resources: ServiceResources): void => {
   if (!usesServices(access)) return;
-  bindTable(fn, resources.table, access.table);
+  bindTable(fn, resources.table, access.table ?? []);
   bindOriginals(fn, resources.originals, access.originals ?? []);
   if (access.upgradeSecret) bindUpgradeLinkSecret(fn, resources.upgradeLinkSecret);
 };

@@ -35,6 +35,8 @@ export interface ServiceApiProps {
 export class ServiceApi extends Construct {
   readonly api: HttpApi;
   readonly stage: HttpStage;
+  /** One JSON line per request (the dashboard counts stored media from it). */
+  readonly accessLogs: LogGroup;
 
   constructor(scope: Construct, id: string, props: ServiceApiProps) {
     super(scope, id);
@@ -55,6 +57,7 @@ export class ServiceApi extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    this.accessLogs = accessLogs;
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -40,6 +40,11 @@ export interface ServiceFunctionProps {
   readonly logRetention: RetentionDays;
   /** Powertools log level (`POWERTOOLS_LOG_LEVEL`). */
   readonly logLevel: string;
+  /**
+   * Concurrent executions set aside for this function, and its ceiling.
+   * @default - none: the function shares the account's unreserved concurrency
+   */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -55,7 +60,7 @@ const ONNXRUNTIME_PRUNE = {
 
 /**
  * The house Lambda function: Node 24 on arm64, one minified ESM bundle with source maps, its own
- * log group with a set retention, JSON logs, X-Ray tracing, and a role that can only write its own
+ * log group with a set retention, JSON logs, and a role that can only write its own
  * logs. Everything else it may touch is granted afterwards through the binding helpers, which set
  * the matching environment variable at the same time.
  *
@@ -94,7 +99,12 @@ export class ServiceFunction extends NodejsFunction {
       role,
       logGroup,
       loggingFormat: LoggingFormat.JSON,
-      tracing: Tracing.ACTIVE,
+      // No X-Ray: nothing in the code is instrumented (Powertools Tracer is not a dependency), and
+      // active tracing alone records one opaque segment per invocation, at a price, answering nothing
+      // the duration metrics and the JSON logs (with request ids) do not.
+      ...(props.reservedConcurrentExecutions !== undefined && {
+        reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      }),
       environment: {
         POWERTOOLS_LOG_LEVEL: props.logLevel,
         NODE_OPTIONS: '--enable-source-maps',

@@ -37,6 +37,17 @@ export interface ViewerCdnProps {
    * @default - the distribution's cloudfront.net domain
    */
   readonly domain?: CustomDomain;
+  /**
+   * An AWS WAF web ACL (CLOUDFRONT scope) to attach, by ARN.
+   * @default - none
+   */
+  readonly webAclArn?: string | undefined;
+  /**
+   * Origin Shield in this region: one more cache layer before the origin, so a variant is rendered
+   * once for all edge locations rather than once per regional edge cache.
+   * @default - none
+   */
+  readonly originShieldRegion?: string | undefined;
 }
 
 /**
@@ -98,6 +109,7 @@ export class ViewerCdn extends Construct {
       defaultBehavior: {
         origin: FunctionUrlOrigin.withOriginAccessControl(this.functionUrl, {
           readTimeout: props.originReadTimeout,
+          ...(props.originShieldRegion && { originShieldRegion: props.originShieldRegion }),
         }),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { describe, expect, it } from 'vitest';
-import { CUSTOM_DOMAINS, serviceApp } from './app.ts';
+import { CUSTOM_DOMAINS, OPERATING_OPTIONS, serviceApp } from './app.ts';
 
 /** Violations left in the assembly's validation report (acknowledged ones are not listed). */
 const violations = (outdir: string): string[] => {
@@ -30,13 +30,18 @@ const synthesises = (context: Record<string, unknown>) => {
   }
 };
 
-describe('cdk-nag AWS Solutions', () => {
+// A whole synth with the rules run over it takes tens of seconds on a busy machine.
+describe('cdk-nag AWS Solutions and Serverless', { timeout: 180_000 }, () => {
   it('passes on the default deployment, every finding acknowledged with its reason in lib/nag.ts', () => {
     expect(synthesises({})).toEqual([]);
   });
 
-  it('passes with custom domains, where the TLS policy needs no acknowledgement', () => {
-    expect(synthesises(CUSTOM_DOMAINS)).toEqual([]);
+  it('passes with custom domains (no TLS policy to acknowledge) and an alarm mail', () => {
+    expect(synthesises({ ...CUSTOM_DOMAINS, alarmEmail: 'ops@example.com' })).toEqual([]);
+  });
+
+  it('passes with every operating option on, a web ACL needing no acknowledgement', () => {
+    expect(synthesises(OPERATING_OPTIONS)).toEqual([]);
   });
 
   it('fails the synth on a finding nobody acknowledged', () => {

@@ -10,7 +10,42 @@ describe('deployment settings (CDK context)', () => {
       corsAllowOrigins: ['*'],
       priceClass: '100',
       viewerVariantBudget: 100,
+      // Reserving nothing deploys on any account, a new one with a concurrency limit of 10 included.
+      viewerReservedConcurrency: 0,
+      cloudFrontLogs: false,
     });
+    expect(parseSettings({}).webAclArn).toBeUndefined();
+    expect(parseSettings({}).originShieldRegion).toBeUndefined();
+  });
+
+  it('reads the operating options from the command line', () => {
+    const acl =
+      'arn:aws:wafv2:us-east-1:123456789012:global/webacl/imgpro/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+    expect(
+      parseSettings({
+        viewerReservedConcurrency: '100',
+        webAclArn: acl,
+        originShieldRegion: 'eu-west-1',
+        cloudFrontLogs: 'true',
+      }),
+    ).toMatchObject({
+      viewerReservedConcurrency: 100,
+      webAclArn: acl,
+      originShieldRegion: 'eu-west-1',
+      cloudFrontLogs: true,
+    });
+    expect(parseSettings({ cloudFrontLogs: false }).cloudFrontLogs).toBe(false);
+  });
+
+  it('wants a CloudFront-scoped web ACL and a real region', () => {
+    const regional =
+      'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/imgpro/aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee';
+    expect(() => parseSettings({ webAclArn: regional })).toThrow(
+      /webAclArn: must be the ARN of a CLOUDFRONT-scoped/,
+    );
+    expect(() => parseSettings({ originShieldRegion: 'Europe' })).toThrow(/originShieldRegion/);
+    expect(() => parseSettings({ viewerReservedConcurrency: -1 })).toThrow(/viewerReservedConcurrency/);
+    expect(() => parseSettings({ cloudFrontLogs: 'yes' })).toThrow(/cloudFrontLogs/);
   });
 
   it('reads command-line strings as numbers and lists', () => {

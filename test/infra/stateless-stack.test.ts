@@ -17,7 +17,7 @@ import {
   VIEWER_ACCESS,
   VIEWER_ENTRY,
 } from '../../lib/stateless-stack.ts';
-import { CUSTOM_DOMAINS, serviceApp } from './app.ts';
+import { CUSTOM_DOMAINS, OPERATING_OPTIONS, serviceApp } from './app.ts';
 
 interface Statement {
   Effect: string;
@@ -56,11 +56,13 @@ const resourcesOf = (fn: ServiceFunction, action: string): unknown[] =>
 const environmentOf = (fn: ServiceFunction): Record<string, unknown> =>
   template.toJSON().Resources[logicalId(fn)].Properties.Environment?.Variables ?? {};
 
+/** Every action that changes an item. */
 const TABLE_WRITES = [
   'dynamodb:PutItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:BatchWriteItem',
+  'dynamodb:TransactWriteItems',
 ];
 const imported = (name: string) => ({ 'Fn::ImportValue': `ImgproStateful:${name}` });
 const objectsOf = { 'Fn::Join': ['', [imported('BucketArn'), '/*']] };
@@ -192,10 +194,11 @@ describe('functions', () => {
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
         LoggingConfig: { LogFormat: 'JSON' },
         Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_LOG_LEVEL: 'INFO' } },
       });
+      // X-Ray off: nothing is instrumented (no Powertools Tracer), so active tracing would answer nothing.
+      expect(properties.TracingConfig).toBeUndefined();
       expect(resources[properties.LoggingConfig.LogGroup.Ref]).toMatchObject({
         Type: 'AWS::Logs::LogGroup',
         Properties: { RetentionInDays: 30 },
@@ -219,19 +222,19 @@ describe('least privilege', () => {
   it.each(declared())('%s is granted exactly its declared access', (_name, fn, access) => {
     const actions = actionsOf(fn);
 
-    const tableActions = actions.filter((action) => action.startsWith('dynamodb:'));
-    if (!access.table) expect(tableActions).toEqual([]);
-    // The viewer's one exception, on variant records only, is checked under "variant budget".
-    if (access.table === 'read')
-      expect(tableActions.filter((action) => TABLE_WRITES.includes(action))).toEqual(
-        fn === stack.viewerFunction ? ['dynamodb:UpdateItem'] : [],
+    // Exactly the declared table actions, on the table; Query on its indexes too, nothing else there.
+    // The viewer also writes variant records, on their keys only (checked under "variant budget").
+    const variantWrites = fn === stack.viewerFunction ? ['UpdateItem'] : [];
+    const declaredTable = [...(access.table ?? []), ...variantWrites].map((action) => `dynamodb:${action}`);
+    expect([...new Set(actions.filter((action) => action.startsWith('dynamodb:')))].sort()).toEqual(
+      [...declaredTable].sort(),
+    );
+    for (const action of declaredTable) {
+      expect(resourcesOf(fn, action), action).toEqual(
+        action === 'dynamodb:Query'
+          ? [imported('TableArn'), { 'Fn::Join': ['', [imported('TableArn'), '/index/*']] }]
+          : [imported('TableArn')],
       );
-    if (access.table === 'readWrite') expect(tableActions).toEqual(expect.arrayContaining(TABLE_WRITES));
-    if (access.table) {
-      expect(resourcesOf(fn, 'dynamodb:Query')).toEqual([
-        imported('TableArn'),
-        { 'Fn::Join': ['', [imported('TableArn'), '/index/*']] },
-      ]);
     }
 
     const objectActions = {
@@ -266,16 +269,52 @@ describe('least privilege', () => {
     );
   });
 
-  it.each(declared())('%s has no wildcard action and nothing but X-Ray on every resource', (_name, fn) => {
+  it.each(declared())('%s has no wildcard action and nothing on every resource', (_name, fn) => {
     for (const statement of statementsOf(fn)) {
       expect(statement.Effect).toBe('Allow');
       for (const action of [statement.Action].flat()) expect(action).not.toContain('*');
-      if ([statement.Resource].flat().includes('*')) {
-        expect([statement.Action].flat().sort()).toEqual([
-          'xray:PutTelemetryRecords',
-          'xray:PutTraceSegments',
-        ]);
-      }
+      expect([statement.Resource].flat()).not.toContain('*');
+    }
+  });
+
+  it.each([
+    ['POST /v1/upload', 'BatchGetItem DeleteItem GetItem PutItem UpdateItem'],
+    ['POST /v1/import', 'BatchGetItem DeleteItem GetItem PutItem UpdateItem'],
+    ['POST /v1/uploads', 'BatchGetItem DeleteItem GetItem PutItem UpdateItem'],
+    ['POST /v1/uploads/{upload_id}/complete', 'BatchGetItem DeleteItem GetItem PutItem UpdateItem'],
+    ['GET /v1/media', 'BatchGetItem GetItem Query'],
+    ['GET /v1/media/{id}', 'GetItem'],
+    ['PATCH /v1/media/{id}', 'GetItem UpdateItem'],
+    ['DELETE /v1/media/{id}', 'DeleteItem GetItem UpdateItem'],
+    ['PATCH /v1/media/batch', 'BatchGetItem GetItem UpdateItem'],
+    ['DELETE /v1/media/batch', 'BatchGetItem DeleteItem GetItem UpdateItem'],
+    ['GET /v1/usage', 'GetItem'],
+    ['GET /openapi.json', ''],
+    ['viewer', 'GetItem Query UpdateItem'],
+    ['cleanup', 'BatchGetItem DeleteItem GetItem PutItem Query UpdateItem'],
+  ])('%s may perform on the table: %s', (name, expected) => {
+    const [, fn] = declared().find(([each]) => each === name) ?? [];
+    if (!fn) throw new Error(`${name} is not a function of the stack`);
+    const tableActions = actionsOf(fn).filter((action) => action.startsWith('dynamodb:'));
+    expect([...new Set(tableActions)].sort().join(' ')).toBe(
+      expected
+        .split(' ')
+        .filter(Boolean)
+        .map((action) => `dynamodb:${action}`)
+        .join(' '),
+    );
+  });
+
+  it('grants no function a Scan, a BatchWriteItem or a stream action (the table has no stream)', () => {
+    for (const [name, fn] of declared()) {
+      expect(
+        actionsOf(fn).filter((action) =>
+          /^dynamodb:(Scan|BatchWriteItem|GetRecords|GetShardIterator|DescribeStream|ListStreams)$/.test(
+            action,
+          ),
+        ),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -531,6 +570,7 @@ describe('operations', () => {
       'BucketName',
       'DistributionId',
       'AlarmTopicArn',
+      'DashboardName',
     ]) {
       template.hasOutput(name, { Value: Match.anyValue() });
     }
@@ -630,6 +670,224 @@ describe('custom domains', () => {
     custom.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
+    });
+  });
+});
+
+describe('operating it safely', () => {
+  let options: Template;
+  let optionsStack: StatelessStack;
+  let disposeOptions: () => void;
+
+  beforeAll(() => {
+    const service = serviceApp(OPERATING_OPTIONS);
+    disposeOptions = service.dispose;
+    optionsStack = service.stateless;
+    options = Template.fromStack(optionsStack);
+  });
+
+  afterAll(() => disposeOptions());
+
+  const functionProperties = (owner: StatelessStack, source: Template, fn: ServiceFunction) =>
+    source.toJSON().Resources[idIn(owner, fn)].Properties;
+  const distributionConfig = (owner: StatelessStack, source: Template, construct: IConstruct) =>
+    source.toJSON().Resources[idIn(owner, construct)].Properties.DistributionConfig;
+  const alarmNamed = (source: Template, owner: StatelessStack, id: string) =>
+    source.toJSON().Resources[idIn(owner, owner.alarms.node.findChild(id))];
+
+  it('reserves no concurrency by default, so a fresh account (limit 10) can deploy', () => {
+    for (const [name, fn] of declared())
+      expect(functionProperties(stack, template, fn).ReservedConcurrentExecutions, name).toBeUndefined();
+  });
+
+  it('reserves the configured concurrency for the viewer only, and alarms at 80% of it', () => {
+    expect(
+      functionProperties(optionsStack, options, optionsStack.viewerFunction).ReservedConcurrentExecutions,
+    ).toBe(100);
+    for (const fn of optionsStack.routeFunctions.values())
+      expect(functionProperties(optionsStack, options, fn).ReservedConcurrentExecutions).toBeUndefined();
+    expect(alarmNamed(options, optionsStack, 'ViewerFunctionConcurrency').Properties).toMatchObject({
+      MetricName: 'ConcurrentExecutions',
+      Statistic: 'Maximum',
+      Threshold: 80,
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: idIn(optionsStack, optionsStack.viewerFunction) } }],
+    });
+    expect(stack.alarms.node.tryFindChild('ViewerFunctionConcurrency')).toBeUndefined();
+  });
+
+  it('attaches the web ACL to both distributions when one is given, and none by default', () => {
+    for (const distribution of [optionsStack.viewer.distribution, optionsStack.apiCdn.distribution])
+      expect(distributionConfig(optionsStack, options, distribution).WebACLId).toBe(
+        OPERATING_OPTIONS.webAclArn,
+      );
+    for (const distribution of [stack.viewer.distribution, stack.apiCdn.distribution])
+      expect(distributionConfig(stack, template, distribution).WebACLId).toBeUndefined();
+  });
+
+  it('puts Origin Shield before the viewer origin in the configured region, and none by default', () => {
+    const [origin] = distributionConfig(optionsStack, options, optionsStack.viewer.distribution).Origins;
+    expect(origin.OriginShield).toEqual({ Enabled: true, OriginShieldRegion: 'eu-west-1' });
+    const [plain] = distributionConfig(stack, template, stack.viewer.distribution).Origins;
+    expect(plain.OriginShield?.Enabled ?? false).toBe(false);
+  });
+
+  it('delivers both distributions’ standard logs to CloudWatch Logs when asked, and not by default', () => {
+    template.resourceCountIs('AWS::Logs::DeliverySource', 0);
+    const sources = Object.values(options.findResources('AWS::Logs::DeliverySource'));
+    expect(sources.map((source) => source.Properties.LogType)).toEqual(['ACCESS_LOGS', 'ACCESS_LOGS']);
+    const arns = JSON.stringify(sources.map((source) => source.Properties.ResourceArn));
+    for (const distribution of [optionsStack.viewer.distribution, optionsStack.apiCdn.distribution])
+      expect(arns).toContain(`{"Ref":"${idIn(optionsStack, distribution)}"}`);
+    const destinations = Object.values(options.findResources('AWS::Logs::DeliveryDestination'));
+    expect(destinations).toHaveLength(2);
+    for (const destination of destinations) {
+      const [logGroupId, attribute] = destination.Properties.DestinationResourceArn['Fn::GetAtt'];
+      expect(attribute).toBe('Arn');
+      expect(options.toJSON().Resources[logGroupId].Type).toBe('AWS::Logs::LogGroup');
+    }
+    options.resourceCountIs('AWS::Logs::Delivery', 2);
+  });
+
+  it('alarms when a function’s p99 duration nears its timeout', () => {
+    const timeouts: Array<[string, ServiceFunction, number]> = [
+      ...ROUTES.map((route): [string, ServiceFunction, number] => [
+        `${route.entry.replace(/(^|-)([a-z])/g, (_m, _s, letter: string) => letter.toUpperCase())}Function`,
+        stack.routeFunctions.get(route) as ServiceFunction,
+        29_000,
+      ]),
+      ['ViewerFunction', stack.viewerFunction, 60_000],
+      ['CleanupFunction', stack.cleanupFunction, 240_000],
+    ];
+    for (const [name, fn, timeoutMs] of timeouts) {
+      expect(alarmNamed(template, stack, `${name}NearTimeout`)?.Properties, name).toMatchObject({
+        MetricName: 'Duration',
+        ExtendedStatistic: 'p99',
+        Threshold: timeoutMs * 0.8,
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(fn) } }],
+      });
+    }
+  });
+
+  it('alarms on the account’s Lambda concurrency against its quota', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Threshold: 80,
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: '100 * usage / SERVICE_QUOTA(usage)' }),
+        Match.objectLike({
+          MetricStat: Match.objectLike({
+            Metric: Match.objectLike({
+              Namespace: 'AWS/Usage',
+              MetricName: 'ResourceCount',
+              Dimensions: Match.arrayWith([{ Name: 'Resource', Value: 'ConcurrentExecutions' }]),
+            }),
+          }),
+        }),
+      ]),
+    });
+  });
+
+  it('alarms on DynamoDB throttles of the table and each index', () => {
+    const alarm = alarmNamed(template, stack, 'TableThrottles');
+    const json = JSON.stringify(alarm.Properties.Metrics);
+    expect(json).toContain('"ReadThrottleEvents"');
+    expect(json).toContain('"WriteThrottleEvents"');
+    for (const index of ['gsi1', 'gsi2']) expect(json).toContain(`"Value":"${index}"`);
+    expect(alarm.Properties.Threshold).toBe(1);
+  });
+
+  it('alarms on the 5xx rate of each distribution, from CloudFront’s metrics', () => {
+    for (const [name, distribution] of [
+      ['ViewerCdn', stack.viewer.distribution],
+      ['ApiCdn', stack.apiCdn.distribution],
+    ] as const) {
+      const alarm = alarmNamed(template, stack, `${name}ServerErrorRate`);
+      expect(alarm.Properties.Threshold).toBe(5);
+      const json = JSON.stringify(alarm.Properties.Metrics);
+      expect(json).toContain('"5xxErrorRate"');
+      expect(json).toContain(`{"Name":"DistributionId","Value":{"Ref":"${logicalId(distribution)}"}}`);
+      expect(json).toContain('{"Name":"Region","Value":"Global"}');
+    }
+  });
+
+  it('leaves the CloudFront alarms (and logs) to us-east-1, where CloudFront’s metrics are', () => {
+    const saved = { region: process.env.CDK_DEFAULT_REGION, account: process.env.CDK_DEFAULT_ACCOUNT };
+    process.env.CDK_DEFAULT_REGION = 'eu-west-1';
+    process.env.CDK_DEFAULT_ACCOUNT = '123456789012';
+    try {
+      const elsewhere = serviceApp();
+      try {
+        expect(elsewhere.stateless.alarms.node.tryFindChild('ViewerCdnServerErrorRate')).toBeUndefined();
+        expect(elsewhere.stateless.alarms.node.tryFindChild('TableThrottles')).toBeDefined();
+      } finally {
+        elsewhere.dispose();
+      }
+      expect(() => serviceApp({ cloudFrontLogs: 'true' })).toThrow(/cloudFrontLogs: .*us-east-1/);
+    } finally {
+      process.env.CDK_DEFAULT_REGION = saved.region;
+      process.env.CDK_DEFAULT_ACCOUNT = saved.account;
+      if (saved.region === undefined) delete process.env.CDK_DEFAULT_REGION;
+      if (saved.account === undefined) delete process.env.CDK_DEFAULT_ACCOUNT;
+    }
+  });
+
+  describe('dashboard', () => {
+    const body = () => {
+      const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
+      return JSON.stringify(dashboard?.Properties.DashboardBody);
+    };
+
+    it('is one dashboard', () => {
+      template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    });
+
+    it('shows requests, errors and p95 duration of every function', () => {
+      const json = body();
+      for (const title of ['Requests per function', 'Errors per function', 'p95 duration per function'])
+        expect(json).toContain(title);
+      expect(json).toContain('\\"stat\\":\\"p95\\"');
+      for (const [, fn] of declared()) {
+        const ref = `{"Ref":"${logicalId(fn)}"}`;
+        expect(json.split(ref).length - 1, logicalId(fn)).toBeGreaterThanOrEqual(3);
+      }
+    });
+
+    it('shows the viewer CDN’s hit ratio and both distributions’ 5xx rates', () => {
+      const json = body();
+      expect(json).toContain('IF(requests > 0, 100 * (1 - misses / requests), 0)');
+      expect(json).toContain('5xxErrorRate');
+      expect(json).toContain('\\"region\\":\\"us-east-1\\"');
+    });
+
+    it('shows uploads and imports per hour, counted from the API access log', () => {
+      const json = body();
+      for (const name of ['uploads', 'direct_uploads', 'imports']) expect(json).toContain(`\\"${name}\\"`);
+      expect(json).toContain('\\"period\\":3600');
+      const filters = Object.values(template.findResources('AWS::Logs::MetricFilter'));
+      expect(filters.map((filter) => filter.Properties.FilterPattern).sort()).toEqual([
+        '{ ($.route = "POST /v1/import") && ($.status = "201") }',
+        '{ ($.route = "POST /v1/upload") && ($.status = "201") }',
+        '{ ($.route = "POST /v1/uploads/{upload_id}/complete") && ($.status = "201") }',
+      ]);
+      for (const filter of filters) {
+        expect(filter.Properties.LogGroupName).toEqual({ Ref: logicalId(stack.api.accessLogs) });
+        expect(filter.Properties.MetricTransformations[0].MetricNamespace).toBe('imgpro');
+      }
+    });
+
+    it('shows render rejections, variant-budget refusals, the cleanup job and DynamoDB throttles', () => {
+      const json = body();
+      for (const name of [
+        'render_rejected',
+        'variant_budget_refused',
+        'cleanup_expired',
+        'cleanup_purged',
+        'cleanup_failed',
+        'ReadThrottleEvents',
+        'ConcurrentExecutions',
+      ])
+        expect(json, name).toContain(`\\"${name}\\"`);
+      expect(json).toContain('\\"service\\",\\"viewer\\"');
+      expect(json).toContain('\\"service\\",\\"cleanup\\"');
     });
   });
 });

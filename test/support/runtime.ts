@@ -30,7 +30,12 @@ export const startTestRuntime = async (
   settings:
     | Record<string, string>
     | ((names: { tableName: string; bucketName: string }) => Record<string, string>) = {},
-  options: { architecture?: Architecture; functionTimeoutSeconds?: number } = {},
+  options: {
+    architecture?: Architecture;
+    functionTimeoutSeconds?: number;
+    /** DynamoDB through this endpoint instead of the shared emulator's (a recording proxy). */
+    dynamoDbEndpoint?: string;
+  } = {},
 ) => {
   const cloudAssembly = inject('cloudAssembly');
   const dataDir = await mkdtemp(join(tmpdir(), 'imgpro-test-'));
@@ -46,7 +51,7 @@ export const startTestRuntime = async (
     dataDir,
     tableName,
     bucketName,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    dynamoDbEndpoint: options.dynamoDbEndpoint ?? inject('dynamoDbEndpoint'),
     s3Endpoint: inject('s3Endpoint'),
     settings: typeof settings === 'function' ? settings({ tableName, bucketName }) : settings,
     cloudAssembly:
