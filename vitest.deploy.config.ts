@@ -2,12 +2,12 @@ import { defineConfig } from 'vitest/config';
 
 /**
  * The end-to-end tests that hold on AWS as they do locally, run against the synthesized functions.
- * Left out: what needs a clock the test can move (lifecycle; variant-budget skips its next day) or
- * a function timeout it can shorten (deadlines: the synthesized functions keep their own 29 s), what the API's distribution answers
- * before the API (uploads over 4 MiB, requests that go around it: upload-rejects, api-origin-secret),
- * the tests of the local runtime itself (local-runtime, viewer-stream, and hostile-input, whose body
- * limits are the local gateway's), and render-budget, which measures the event loop of a process
- * serving every route (each synthesized function has its own).
+ * Left out: what needs a clock the test can move (lifecycle, direct-upload-expiry, variant-budget)
+ * or a function timeout it can shorten (deadlines: the synthesized functions keep their own 29 s),
+ * what the API's distribution answers before the API (uploads over 4 MiB, requests that go around
+ * it: upload-rejects, api-origin-secret), the tests of the local runtime itself (local-runtime,
+ * viewer-stream, and hostile-input, whose body limits are the local gateway's), and render-budget,
+ * which measures the event loop of a process serving every route (each function has its own).
  */
 const E2E = [
   'auth',
@@ -24,7 +24,6 @@ const E2E = [
   'rate-limits-daily',
   'tenant-isolation',
   'upload',
-  'variant-budget',
   'viewer',
   'viewer-links',
   'viewer-segment',

@@ -11,7 +11,6 @@ import { startTestRuntime, type TestRuntime } from '#test/runtime';
 
 /** The presigned flow for large files, against s3rver on the local runtime. */
 let runtime: TestRuntime;
-const DAY = 86_400;
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
@@ -149,25 +148,5 @@ describe('direct uploads (POST /v1/uploads → S3 → complete)', () => {
       expires_at: expect.any(Number),
       upgrade: expect.any(Object),
     });
-  });
-});
-
-describe('direct uploads never completed', () => {
-  // Last in this file: it moves the clock a day and a half on.
-  it('lose their file to the cleanup a day later, as the lifecycle rule does on AWS', async () => {
-    const { key } = await runtime.newKey();
-    const file = await jpeg();
-    const started = await begin(file, key);
-    expect((await sendToStorage(started.upload, file)).status).toBeLessThan(300);
-    const incoming = `incoming/${started.upload_id}`;
-
-    runtime.clock.advance(DAY / 2);
-    expect(await runtime.runCleanup()).toMatchObject({ unclaimed: 0, failed: 0 });
-    expect(await runtime.objectKeys()).toContain(incoming);
-
-    runtime.clock.advance(DAY);
-    expect((await runtime.runCleanup()).unclaimed).toBeGreaterThanOrEqual(1);
-    expect(await runtime.objectKeys()).not.toContain(incoming);
-    expect((await complete(started.upload_id, key)).status).toBe(404);
   });
 });

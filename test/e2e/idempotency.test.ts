@@ -17,13 +17,15 @@ let origin: RecordingServer;
 let photo: Buffer;
 /** How many times /flaky has been asked: it fails the first time, then serves the photo. */
 let flakyCalls = 0;
+/** Answers the request /held.jpg is waiting on. */
+let releaseHeld = () => {};
 
 beforeAll(async () => {
   photo = await jpeg(40, 30);
   origin = await startRecordingServer((request, response) => {
     const send = () => response.writeHead(200, { 'content-type': 'image/jpeg' }).end(photo);
     if (request.url?.startsWith('/photo.jpg')) send();
-    else if (request.url?.startsWith('/slow.jpg')) setTimeout(send, 800);
+    else if (request.url?.startsWith('/held.jpg')) releaseHeld = send;
     else if (request.url === '/flaky.jpg' && flakyCalls++ > 0) send();
     else response.writeHead(500).end('no');
   });
@@ -268,16 +270,18 @@ describe('POST /v1/import with an Idempotency-Key', () => {
 
   it('answers 409 idempotency_key_in_progress while the first request runs, then replays it', async () => {
     const { key, teamId } = await runtime.newKey();
-    const body = { url: `${origin.url}/slow.jpg` };
+    const body = { url: `${origin.url}/held.jpg` };
     const idempotencyKey = freshKey();
     const running = postJson('/v1/import', body, key, idempotencyKey);
-    // Well inside the 800 ms the origin takes to answer the first.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The first request is fetching (so its key is recorded in progress) until the test releases it.
+    while (!origin.requests.some((request) => request.url === '/held.jpg'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const busy = await postJson('/v1/import', body, key, idempotencyKey);
 
     expect(busy.status).toBe(409);
     expect(busy.headers.get('retry-after')).toBe('1');
     expect(await json(busy)).toMatchObject({ error: 'idempotency_key_in_progress' });
+    releaseHeld();
     const first = await answer(await running);
     expect(first).toMatchObject({ status: 201, replayed: null });
     expect(await answer(await postJson('/v1/import', body, key, idempotencyKey))).toEqual({

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jpeg } from '#test/fixtures';
 import { json, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
@@ -93,21 +93,16 @@ describe('the variant budget', () => {
     expect(item?.purge_at).toBeGreaterThan(Math.floor(runtime.clock.nowMs() / 1000) + 30 * DAY);
   });
 
-  // Last: it moves the runtime's clock, which the synthesized functions (test:deploy) do not share.
-  it.skipIf(inject('cloudAssembly') !== undefined)(
-    'gives a new budget each UTC day, and keeps serving what earlier days admitted',
-    async () => {
-      const id = await newImage();
-      for (const width of [21, 22, 23]) expect((await get(`/${id}?w=${width}`)).status).toBe(200);
-      expect((await get(`/${id}?w=24`)).status).toBe(429);
+  // Last: it moves the runtime's clock.
+  it('gives a new budget each UTC day, and keeps serving what earlier days admitted', async () => {
+    const id = await newImage();
+    for (const width of [21, 22, 23]) expect((await get(`/${id}?w=${width}`)).status).toBe(200);
+    expect((await get(`/${id}?w=24`)).status).toBe(429);
 
-      runtime.clock.advance(secondsToMidnight() + 60);
-      for (const width of [24, 25, 26])
-        expect((await get(`/${id}?w=${width}`)).status, `w=${width}`).toBe(200);
-      await expectRefused(await get(`/${id}?w=27`));
-      // Admitted yesterday, not counted today (today's budget is spent), still served.
-      for (const width of [21, 22, 23])
-        expect((await get(`/${id}?w=${width}`)).status, `w=${width}`).toBe(200);
-    },
-  );
+    runtime.clock.advance(secondsToMidnight() + 60);
+    for (const width of [24, 25, 26]) expect((await get(`/${id}?w=${width}`)).status, `w=${width}`).toBe(200);
+    await expectRefused(await get(`/${id}?w=27`));
+    // Admitted yesterday, not counted today (today's budget is spent), still served.
+    for (const width of [21, 22, 23]) expect((await get(`/${id}?w=${width}`)).status, `w=${width}`).toBe(200);
+  });
 });
