@@ -7,6 +7,7 @@ import { sharp } from '#core/images/sharp';
 import type { Media } from '#core/media/media';
 import { originalKey } from '#core/store/object-store';
 import { jpeg } from '#test/fixtures';
+import { filteredSvg } from '#test/hostile';
 import { createViewer, type ViewerRequest } from '../../lambdas/viewer/viewer.ts';
 
 /**
@@ -81,6 +82,7 @@ const setup = async (
       },
     }),
     segmenter: classicalSegmenter(),
+    onRenderRejected: () => calls.events.push('render rejected'),
     variants: {
       admit: async (_mediaId, canonical) => {
         // As the budget does: the original without transforms is never counted.
@@ -103,6 +105,17 @@ const setup = async (
   });
   return { id, viewer, calls, request };
 };
+
+describe('a transform beyond the render budget', () => {
+  it('is answered 422 before any pixel is drawn, and reported', async () => {
+    const { id, viewer, calls, request } = await setup('live', { original: filteredSvg(1000, 750) });
+    const answer = await viewer.respond(request(`/${id}`, { query: 'w=3000&fit=contain' }));
+    expect(answer.status).toBe(422);
+    expect(JSON.parse(new TextDecoder().decode(answer.body))).toMatchObject({ error: 'validation_error' });
+    expect(answer.headers['cache-control']).toBe('public, max-age=300');
+    expect(calls.events).toContain('render rejected');
+  });
+});
 
 describe('the early transform', () => {
   it('reads the original while the record is read, and serves the variant asked for', async () => {
