@@ -3,9 +3,13 @@ import {
   filteredSvg,
   longTextSvg,
   manyFramesGif,
+  markedPathSvg,
+  morphologySvg,
+  nestedPatternsSvg,
   oneBitBmp,
   overlappingIco,
   pathHeavySvg,
+  styleSheetFilterSvg,
   useAmplifiedSvg,
 } from '#test/hostile';
 import { authHeaders, json, upload } from '#test/http';
@@ -84,6 +88,11 @@ describe('uploads that would cost without bound to render', () => {
       ['frames.gif', await manyFramesGif(10_000), /10,000 frames, which exceeds the limit of 1,000 frames/],
       ['icons.ico', overlappingIco(700), /700 icons have 45,875,200 pixels.*16,000,000/],
       ['bitmap.bmp', oneBitBmp(7000), /49,000,000 pixels, which exceeds the limit of 16,000,000/],
+      // Found by a review after the first round: what references draw, and filters by style sheet.
+      ['patterns.svg', nestedPatternsSvg(6), /draws 3,222,223 elements/],
+      ['markers.svg', markedPathSvg(300, 2_000), /draws 602,303 elements/],
+      ['styled.svg', styleSheetFilterSvg(8), /20 filter passes over 750,000 pixels/],
+      ['dilated.svg', morphologySvg(2000, 1500), /11 filter passes over 3,000,000 pixels/],
     ];
 
     const watch = probe(key);

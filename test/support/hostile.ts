@@ -92,3 +92,43 @@ export const oneBitBmp = (side: number): Buffer => {
   file.writeUInt32LE(0xffffff, 58); // and white
   return file;
 };
+
+const drawing = (body: string, width = 200, height = 200): Buffer =>
+  Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${body}</svg>`);
+
+/** Patterns that fill ten shapes each with the pattern below: `levels` deep, 10^levels circles drawn. */
+export const nestedPatternsSvg = (levels: number): Buffer => {
+  let defs =
+    '<pattern id="p0" width="4" height="4" patternUnits="userSpaceOnUse"><circle r="2" cx="2" cy="2"/></pattern>';
+  for (let level = 1; level <= levels; level++) {
+    const shapes = `<rect width="4" height="4" fill="url(#p${level - 1})"/>`.repeat(10);
+    defs += `<pattern id="p${level}" width="4" height="4" patternUnits="userSpaceOnUse">${shapes}</pattern>`;
+  }
+  return drawing(`${defs}<rect width="4" height="4" fill="url(#p${levels})"/>`);
+};
+
+/** A marker of `circles` circles on each of the `vertices` vertices of one path. */
+export const markedPathSvg = (circles: number, vertices: number): Buffer =>
+  drawing(
+    `<marker id="m" markerWidth="10" markerHeight="10">${'<circle r="3" cx="5" cy="5"/>'.repeat(circles)}</marker>` +
+      `<path marker-mid="url(#m)" fill="none" d="M0 0${' l1 1'.repeat(vertices)}"/>`,
+    500,
+    500,
+  );
+
+/** A filter applied to `shapes` full-size rectangles by a style sheet rather than an attribute. */
+export const styleSheetFilterSvg = (shapes: number): Buffer =>
+  drawing(
+    '<style>rect{filter:url(#f)}</style><filter id="f"><feTurbulence baseFrequency="0.05" numOctaves="8"/>' +
+      `<feGaussianBlur stdDeviation="40"/></filter>${'<rect width="100%" height="100%" fill="teal"/>'.repeat(shapes)}`,
+    1000,
+    750,
+  );
+
+/** Dilation over the whole canvas: ten times a blur's cost per pixel, whatever its radius. */
+export const morphologySvg = (width: number, height: number): Buffer =>
+  drawing(
+    '<filter id="f"><feMorphology operator="dilate" radius="60"/></filter><rect width="100%" height="100%" fill="teal" filter="url(#f)"/>',
+    width,
+    height,
+  );

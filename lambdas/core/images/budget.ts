@@ -59,7 +59,7 @@ export const assertAnimationBudget = (
 const svgTerms = (drawing: SvgDrawing, pixels: number): Array<[number, string]> => [
   [
     drawing.elements * COST_MS.element,
-    `draws ${count(drawing.elements)} elements (each <use> repeating its target)`,
+    `draws ${count(drawing.elements)} elements (each <use>, pattern, marker, clip or mask drawing its content again)`,
   ],
   [drawing.glyphs * COST_MS.glyph, `draws ${count(drawing.glyphs)} characters of text`],
   [

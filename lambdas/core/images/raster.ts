@@ -1,4 +1,4 @@
-import { assertSvgBudget } from './budget.ts';
+import { assertAnimationBudget, assertSvgBudget } from './budget.ts';
 import type { ImageFormat } from './formats.ts';
 import { gifIsComplete } from './gif.ts';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
@@ -41,6 +41,11 @@ export const inspectRaster = async (
   // one frame of an animation.
   const { width, height } = metadata.autoOrient;
   assertWithinLimits(width, height, limits, frames);
+  // Every view of an animated WebP carrying metadata re-encodes all its frames to strip it
+  // (viewing.ts), with no options to refuse: what every view will cost is decided here, once.
+  if (format === 'webp' && frames > 1 && (metadata.exif || metadata.xmp || metadata.iptc)) {
+    assertAnimationBudget(frames, width * height, width * height, limits);
+  }
 
   // librsvg parses the whole document for the metadata above, which is the validation an SVG can
   // get; rendering it too costs seconds for large drawings and finds nothing parsing did not. What

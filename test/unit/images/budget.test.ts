@@ -1,11 +1,19 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
+import { ingestImage } from '#core/images/ingest';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { ImageRejected } from '#core/images/rejected';
 import { readSvgInline } from '#core/images/svg';
 import { transform } from '#core/images/transform';
 import { animation } from '#test/fixtures';
-import { filteredSvg, useAmplifiedSvg } from '#test/hostile';
+import {
+  filteredSvg,
+  markedPathSvg,
+  morphologySvg,
+  nestedPatternsSvg,
+  styleSheetFilterSvg,
+  useAmplifiedSvg,
+} from '#test/hostile';
 
 const svg = (body: string, size = 'width="100" height="100"') =>
   Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" ${size}>${body}</svg>`);
@@ -37,6 +45,26 @@ describe('what an SVG draws', () => {
     expect(drawingOf(svg(filters + drawn))).toMatchObject({ filterPasses: 3 });
   });
 
+  it('counts what patterns, markers and clips draw again each time they are referred to', () => {
+    // 10⁶ circles from six levels of patterns filling ten shapes each, in 3 KB.
+    expect(drawingOf(nestedPatternsSvg(6)).elements).toBeGreaterThan(1_000_000);
+    // A 300-circle marker on each of 2,000 vertices.
+    expect(drawingOf(markedPathSvg(300, 2_000)).elements).toBeGreaterThan(600_000);
+    const clipped = svg(
+      `<clipPath id="c">${'<circle r="3"/>'.repeat(300)}</clipPath>${'<rect clip-path="url(#c)"/>'.repeat(100)}`,
+    );
+    expect(drawingOf(clipped).elements).toBeGreaterThan(30_000);
+  });
+
+  it('charges every element the heaviest filter when a style sheet can apply filters', () => {
+    // Eight rectangles through a two-primitive filter, at least.
+    expect(drawingOf(styleSheetFilterSvg(8)).filterPasses).toBeGreaterThanOrEqual(8 * 2);
+  });
+
+  it('weighs a morphology filter at ten times a blur', () => {
+    expect(drawingOf(morphologySvg(100, 100))).toMatchObject({ filterPasses: 11 });
+  });
+
   it('bounds from above what the sanitiser cannot read', () => {
     // An entity from a DOCTYPE: unreadable here, though librsvg would draw it.
     const doctype = '<!DOCTYPE svg [<!ENTITY e "x">]>';
@@ -46,6 +74,20 @@ describe('what an SVG draws', () => {
     const { document, drawing } = readSvgInline(bytes);
     expect(document).toBeUndefined();
     expect(drawing.elements).toBeGreaterThanOrEqual(4 * 3);
+  });
+});
+
+describe('the render budget at ingest', () => {
+  it('refuses an animated WebP whose every view would re-encode more frames than it pays for', async () => {
+    const plain = await animation('webp', 20, 20, 30);
+    const withExif = await sharp(plain, { animated: true })
+      .withExif({ IFD0: { Make: 'Camera' } })
+      .webp()
+      .toBuffer();
+    const tight = { ...IMAGE_LIMITS, renderBudgetMs: 50 };
+    await expect(ingestImage(withExif, tight)).rejects.toThrow(/animation's 30 frames/);
+    // Without metadata to strip, views serve the file as it is.
+    expect((await ingestImage(plain, tight)).format).toBe('webp');
   });
 });
 
