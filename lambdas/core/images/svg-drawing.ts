@@ -57,8 +57,12 @@ const STYLE_PROPERTY: ReadonlyMap<string, RegExp> = new Map(
     new RegExp(`(?:^|;)\\s*${name}\\s*:\\s*([^;]+)`, 'i'),
   ]),
 );
-/** A style sheet that can apply a filter, clip, mask or marker to elements by selector. */
-const STYLED_DRAWING = /\b(filter|clip-path|mask|marker(-start|-mid|-end)?)\s*:/i;
+/**
+ * A style sheet that can apply a filter to elements by selector. (Clips, masks and markers set by
+ * selector are left uncounted: exported drawings use them in class rules all the time, and they cost
+ * far less than a filter over the canvas.)
+ */
+const STYLED_FILTER = /(^|[\s;{])filter\s*:/i;
 const NUMBER = /-?(\d+\.?\d*|\.\d+)(e-?\d+)?/gi;
 
 interface DrawingNode {
@@ -85,7 +89,7 @@ interface Drawn {
 export class DrawingTree {
   readonly #nodes: DrawingNode[] = [];
   readonly #open: number[] = [];
-  /** Whether a style sheet may filter, clip, mask or mark elements we cannot attribute. */
+  /** Whether a style sheet may filter elements we cannot attribute. */
   #styled = false;
 
   open(name: string, attributes: ReadonlyArray<readonly [string, string]>): void {
@@ -126,7 +130,7 @@ export class DrawingTree {
   text(chars: string): void {
     const node = this.#nodes[this.#open.at(-1) ?? -1];
     if (node && TEXT_ELEMENTS.has(node.name)) node.chars += chars.replace(/\s+/g, ' ').length;
-    if (node?.name === 'style' && STYLED_DRAWING.test(chars)) this.#styled = true;
+    if (node?.name === 'style' && STYLED_FILTER.test(chars)) this.#styled = true;
   }
 
   measure(): SvgDrawing {
@@ -187,9 +191,10 @@ export class DrawingTree {
       (most, node) => (node.name === 'filter' && node.id ? Math.max(most, primitives(node.id)) : most),
       0,
     );
-    const filterPasses = this.#styled
-      ? Math.max(root.filterPasses, root.elements * Math.max(1, heaviest))
-      : root.filterPasses;
+    const filterPasses =
+      this.#styled && heaviest > 0
+        ? Math.max(root.filterPasses, root.elements * heaviest)
+        : root.filterPasses;
     return { ...root, filterPasses, longestText };
   }
 }

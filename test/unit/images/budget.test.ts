@@ -59,6 +59,12 @@ describe('what an SVG draws', () => {
   it('charges every element the heaviest filter when a style sheet can apply filters', () => {
     // Eight rectangles through a two-primitive filter, at least.
     expect(drawingOf(styleSheetFilterSvg(8)).filterPasses).toBeGreaterThanOrEqual(8 * 2);
+    // Class rules for paint and clips, as drawing programs export them, cost no filter pass.
+    const exported = svg(
+      '<style>.a{fill:#fff;clip-path:url(#c)}.b{stroke:red}</style><clipPath id="c"><rect/></clipPath>' +
+        '<rect class="a"/><rect class="b"/>',
+    );
+    expect(drawingOf(exported).filterPasses).toBe(0);
   });
 
   it('weighs a morphology filter at ten times a blur', () => {
