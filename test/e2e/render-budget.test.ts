@@ -95,10 +95,12 @@ describe('uploads that would cost without bound to render', () => {
       ['dilated.svg', morphologySvg(2000, 1500), /11 filter passes over 3,000,000 pixels/],
     ];
 
+    // One after the other, as in the other test: what is measured is whether any one of them holds
+    // up other requests (ten at once on one event loop would measure their sum instead).
     const watch = probe(key);
-    const answers = await Promise.all(
-      hostile.map(([filename, file]) => timed(upload(runtime.url, { file, filename, key }))),
-    );
+    const answers = [];
+    for (const [filename, file] of hostile)
+      answers.push(await timed(upload(runtime.url, { file, filename, key })));
     const slowestProbe = await watch.stop();
 
     answers.forEach(({ status, body, ms }, index) => {
