@@ -108,6 +108,8 @@ const Replayed = z.object({
     .optional()
     .meta({ description: 'The answer kept for this Idempotency-Key: the work was not done again' }),
 });
+/** What every creation answer carries: the quota it used, and whether it is a replay. */
+const CreatedHeaders = QuotaHeaders.extend(Replayed.shape);
 
 /** What an Idempotency-Key adds to a route's 409 and 422 (`conflict`: the route's own 409, if any). */
 const idempotencyRefusals = (conflict?: string) => ({
@@ -240,7 +242,7 @@ export const openApiDocument = () =>
             },
           },
           responses: {
-            201: json('Stored', UploadBody, QuotaHeaders.extend(Replayed.shape)),
+            201: json('Stored', UploadBody, CreatedHeaders),
             ...errors(401, 413, 500),
             ...idempotencyRefusals(ERRORS[409]),
             ...uploadRefusals,
@@ -255,7 +257,7 @@ export const openApiDocument = () =>
           requestParams: { header: idempotencyKey },
           requestBody: jsonBody(attribution(ImportKnownFields.shape)),
           responses: {
-            201: json('Stored', UploadBody, QuotaHeaders.extend(Replayed.shape)),
+            201: json('Stored', UploadBody, CreatedHeaders),
             ...errors(401, 413, 500, 502, 504),
             ...idempotencyRefusals(ERRORS[409]),
             ...uploadRefusals,
@@ -273,7 +275,7 @@ export const openApiDocument = () =>
             201: json(
               'A presigned POST: send the form fields, then the file, to `upload.url`. The upload is counted now',
               DirectUploadBody,
-              QuotaHeaders.extend(Replayed.shape),
+              CreatedHeaders,
             ),
             ...errors(401, 413, 500),
             ...idempotencyRefusals(),
