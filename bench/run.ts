@@ -3,12 +3,12 @@
  * run, written to bench/RESULTS.md. Never part of `npm test`: these machines are noisy.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import sharp from 'sharp';
 import { benchColdStart } from './cold-start.ts';
 import { startBenchRuntime } from './local.ts';
-import { type Section, toMarkdown } from './report.ts';
+import { mergeSections, type Section, toMarkdown } from './report.ts';
 import { benchScaling } from './scaling.ts';
 import { benchUploads } from './upload.ts';
 import { benchViewer } from './viewer.ts';
@@ -16,19 +16,25 @@ import { benchViewer } from './viewer.ts';
 const only = new Set(process.argv.slice(2));
 const wanted = (name: string) => only.size === 0 || only.has(name);
 const sections: Section[] = [];
+const started = performance.now();
+/** Progress on stderr, so a long run is never silent and stdout stays the report. */
+const measured = (section: Section): void => {
+  sections.push(section);
+  console.error(`bench: ${section.title} measured (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+};
 
 // The local runtime (and its emulators' warm-up) only for the sections that use it.
 if (['upload', 'viewer', 'scaling'].some(wanted)) {
   const runtime = await startBenchRuntime();
   try {
-    if (wanted('upload')) sections.push(await benchUploads(runtime));
-    if (wanted('viewer')) sections.push(await benchViewer(runtime));
-    if (wanted('scaling')) sections.push(await benchScaling(runtime));
+    if (wanted('upload')) measured(await benchUploads(runtime));
+    if (wanted('viewer')) measured(await benchViewer(runtime));
+    if (wanted('scaling')) measured(await benchScaling(runtime));
   } finally {
     await runtime.stop();
   }
 }
-if (wanted('cold-start')) sections.push(await benchColdStart());
+if (wanted('cold-start')) measured(await benchColdStart());
 
 // java prints its version on stderr.
 const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '';
@@ -38,12 +44,13 @@ const machine = [
   `Node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${javaVersion.split('\n')[0] || 'Java (see java -version)'}`,
   'Backends: DynamoDB Local (in memory) and s3rver on loopback, the same the local runtime uses.',
 ];
-const markdown = [
-  '# Benchmark results',
-  '',
-  ...machine.map((line) => `- ${line}`),
-  '',
-  ...sections.map(toMarkdown),
-].join('\n');
-await writeFile(new URL('RESULTS.md', import.meta.url), markdown);
-console.log(markdown);
+// Only the sections measured now are replaced: `npm run bench -- viewer` keeps every other table.
+const results = new URL('RESULTS.md', import.meta.url);
+const previous = await readFile(results, 'utf8').catch(() => '');
+const markdown = mergeSections(
+  previous,
+  ['# Benchmark results', '', ...machine.map((line) => `- ${line}`), ''].join('\n'),
+  sections.map((section) => ({ title: section.title, markdown: toMarkdown(section) })),
+);
+await writeFile(results, markdown);
+console.log(sections.map(toMarkdown).join('\n'));
