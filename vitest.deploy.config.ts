@@ -14,6 +14,7 @@ const E2E = [
   'contract',
   'direct-upload',
   'direct-upload-limits',
+  'facts',
   'idempotency',
   'import',
   'import-refusals',

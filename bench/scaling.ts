@@ -23,6 +23,7 @@ const mediaOf = (teamId: string | undefined, createdAtMs: number, expiresAt?: nu
     teamId,
     extension: 'jpeg',
     contentType: 'image/jpeg',
+    facts: undefined,
     width: 1,
     height: 1,
     filesize: 100,

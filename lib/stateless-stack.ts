@@ -57,10 +57,11 @@ export const CLEANUP_ACCESS: RouteAccess = {
     ['Query', 'UpdateItem'],
     // Expiry retires media like a DELETE.
     TABLE_WORK.retireMedia,
-    // Sweeps: the records of old originals' ids, and each prefix's cursor.
+    // Sweeps: the records of old originals' ids, and each prefix's cursor; facts backfilled.
     ['BatchGetItem', 'GetItem', 'PutItem'],
   ),
-  originals: ['delete', 'list'],
+  // Reads the originals it lists, for the facts backfill.
+  originals: ['delete', 'list', 'get'],
 };
 
 /** `list-media` → `ListMediaFunction`: the construct id of a route's function. */

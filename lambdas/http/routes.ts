@@ -21,8 +21,11 @@ export type TableAction =
 export interface RouteAccess {
   /** Exactly the table actions the function performs (test/e2e/table-actions.test.ts watches them). */
   table?: readonly TableAction[];
-  /** Operations on the originals bucket (`list`: key names under the prefixes the cleanup sweeps). */
-  originals?: readonly ('read' | 'put' | 'delete' | 'list')[];
+  /**
+   * Operations on the originals bucket (`list`: key names under the prefixes the cleanup sweeps;
+   * `get`: reading without the right to learn that a key is missing, for keys just listed).
+   */
+  originals?: readonly ('read' | 'get' | 'put' | 'delete' | 'list')[];
   /** Reads the upgrade-link signing secret (routes that can answer quota_exceeded). */
   upgradeSecret?: boolean;
 }

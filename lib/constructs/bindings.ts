@@ -44,18 +44,22 @@ const bindTable = (fn: ServiceFunction, table: ITableV2, actions: readonly Table
  * Object-level actions per operation, exact rather than the bucket's wildcard grants: `delete` is
  * `s3:DeleteObject` only (a delete marker on the versioned bucket), never `s3:DeleteObjectVersion`,
  * so no function can destroy the versions that keep a deletion recoverable for a month.
- * `read` includes `s3:ListBucket` so that a missing key is a 404 (NoSuchKey), not a 403.
+ * `read` includes `s3:ListBucket` so that a missing key is a 404 (NoSuchKey), not a 403; `get` is
+ * `s3:GetObject` alone, for a reader that only reads the keys it has just listed.
  * `list` is `s3:ListBucket` under the prefixes the cleanup job sweeps only (`originals/`,
  * `incoming/`): key names elsewhere (a model, say) stay out of its sight.
  */
 const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBucket) => void> = {
   read: (fn, bucket) => {
+    OBJECT_GRANTS.get(fn, bucket);
+    Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+  },
+  get: (fn, bucket) => {
     Grant.addToPrincipal({
       grantee: fn,
       actions: ['s3:GetObject'],
       resourceArns: [bucket.arnForObjects('*')],
     });
-    Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
   },
   put: (fn, bucket) => {
     Grant.addToPrincipal({

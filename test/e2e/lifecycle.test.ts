@@ -11,7 +11,16 @@ import { startTestRuntime, type TestRuntime } from '#test/runtime';
 let runtime: TestRuntime;
 const DAY = 86_400;
 /** A cleanup run that found nothing to do. */
-const NOTHING_TO_DO = { expired: 0, invalidated: 0, purged: 0, kept: 0, orphans: 0, unclaimed: 0, failed: 0 };
+const NOTHING_TO_DO = {
+  expired: 0,
+  invalidated: 0,
+  purged: 0,
+  kept: 0,
+  orphans: 0,
+  unclaimed: 0,
+  backfilled: 0,
+  failed: 0,
+};
 
 beforeAll(async () => {
   runtime = await startTestRuntime({ CLEANUP_BATCH_SIZE: '4' });

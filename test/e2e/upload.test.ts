@@ -25,8 +25,12 @@ describe('POST /v1/upload with an API key', () => {
 
     expect(response.status).toBe(201);
     const body = await json(response);
+    // The reference's fields, plus the facts computed at ingest (additive).
     expect(Object.keys(body).sort()).toEqual(
-      ['caption', 'created_at', 'extension', 'filesize', 'height', 'id', 'link', 'width'].sort(),
+      [
+        ...['caption', 'created_at', 'extension', 'filesize', 'height', 'id', 'link', 'width'],
+        ...['animated', 'color_space', 'frames', 'has_alpha', 'placeholder'],
+      ].sort(),
     );
     expect(body).toMatchObject({
       caption: 'Hero shot',

@@ -239,6 +239,7 @@ describe('least privilege', () => {
 
     const objectActions = {
       read: ['s3:GetObject', 's3:ListBucket'],
+      get: ['s3:GetObject'],
       put: ['s3:PutObject'],
       delete: ['s3:DeleteObject'],
       list: ['s3:ListBucket'],

@@ -13,6 +13,7 @@ import { createS3Client } from '#core/platform/clients';
 import { createObjectStore, incomingKey, type ObjectStore, originalKey } from '#core/store/object-store';
 import { createTeamRepository } from '#core/teams/repository';
 import { freshStorage } from '#test/backends-clients';
+import { png } from '#test/fixtures';
 
 /** The cleanup job's races and faults, on the real emulators with a fixed clock. */
 let storage: Awaited<ReturnType<typeof freshStorage>>;
@@ -37,6 +38,7 @@ const pngRecord = (fields: Pick<Media, 'teamId' | 'createdAtMs' | 'expiresAt'>):
     id,
     extension: 'png',
     contentType: 'image/png',
+    facts: undefined,
     width: 1,
     height: 1,
     filesize: 10,
@@ -53,7 +55,7 @@ const pngRecord = (fields: Pick<Media, 'teamId' | 'createdAtMs' | 'expiresAt'>):
 
 const expiringMedia = async (teamId: string | undefined, ttlSeconds = 300): Promise<Media> => {
   const media = pngRecord({ teamId, createdAtMs: T0, expiresAt: T0 / 1000 + ttlSeconds });
-  await objects.put(media.objectKey, Buffer.alloc(10), 'image/png');
+  await objects.put(media.objectKey, await png(1, 1), 'image/png');
   await repository.create(media);
   return media;
 };
@@ -158,7 +160,7 @@ describe('the sweeps of what no record accounts for', () => {
 
   it('deletes an original without a record once it is a day old, never one with a record', async () => {
     const recorded = pngRecord({ teamId: undefined, createdAtMs: Date.now(), expiresAt: undefined });
-    await store.put(recorded.objectKey, Buffer.alloc(10), 'image/png');
+    await store.put(recorded.objectKey, await png(1, 1), 'image/png');
     await records.create(recorded);
     const orphan = originalKey(newMediaId());
     await store.put(orphan, Buffer.alloc(10), 'image/png');

@@ -38,6 +38,7 @@ const media = (overrides: Partial<Media> = {}): Media => {
     teamId: undefined,
     extension: 'jpeg',
     contentType: 'image/jpeg',
+    facts: undefined,
     width: 10,
     height: 20,
     filesize: 1234,

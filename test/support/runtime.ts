@@ -85,6 +85,8 @@ export const startTestRuntime = async (
     cloudAssembly: runtime.cloudAssembly,
     tableName,
     bucketName,
+    /** Where the runtime keeps its data and its descriptor (what `admin` finds it by). */
+    dataDir,
     db,
     s3,
     admin,

@@ -23,6 +23,7 @@ const mediaOf = (id: string, bytes: Uint8Array): Media => ({
   teamId: undefined,
   extension: 'jpg',
   contentType: 'image/jpeg',
+  facts: undefined,
   width: 64,
   height: 48,
   filesize: bytes.byteLength,

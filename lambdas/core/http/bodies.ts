@@ -1,5 +1,6 @@
 import type { Caller } from '#core/caller';
 import { unixSeconds } from '#core/clock';
+import type { ImageFacts } from '#core/images/facts';
 import type { Media } from '#core/media/media';
 import { ANONYMOUS_PLAN } from '#core/plans';
 import type { TeamQuota } from '#core/quotas/state';
@@ -31,6 +32,7 @@ export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }
     width: media.width,
     height: media.height,
     filesize: media.filesize,
+    ...(media.facts && factsBody(media.facts)),
     created_at: unixSeconds(media.createdAtMs),
     ...(media.expiresAt !== undefined && { expires_at: media.expiresAt }),
     ...(media.externalId !== undefined && { external_id: media.externalId }),
@@ -87,6 +89,23 @@ export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }
   };
 };
 export type Bodies = ReturnType<typeof createBodies>;
+
+const factsBody = (
+  facts: ImageFacts,
+): Pick<MediaSummary, 'placeholder' | 'has_alpha' | 'animated' | 'frames' | 'color_space'> => ({
+  ...(facts.placeholder && {
+    placeholder: {
+      thumbhash: facts.placeholder.thumbhash,
+      blurhash: facts.placeholder.blurhash,
+      dominant_color: facts.placeholder.dominantColor,
+      average_color: facts.placeholder.averageColor,
+    },
+  }),
+  has_alpha: facts.hasAlpha,
+  animated: facts.frames > 1,
+  frames: facts.frames,
+  color_space: facts.colorSpace,
+});
 
 /** GET /v1/usage, and the `usage` of a quota_exceeded refusal. */
 export const usageBody = (quota: TeamQuota): UsageBody => ({

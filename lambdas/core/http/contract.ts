@@ -28,6 +28,47 @@ export const withAttribution = <Shape extends z.ZodRawShape>(shape: Shape, value
 
 const unixSeconds = (description: string) => z.int().meta({ description: `${description} (Unix seconds)` });
 
+const hexColour = (description: string) =>
+  z
+    .string()
+    .regex(/^#[0-9a-f]{6}$/)
+    .meta({ description, examples: ['#c81e1e'] });
+
+const Placeholder = z
+  .object({
+    thumbhash: z.string().meta({
+      description: 'ThumbHash (base64, about 25 bytes): a blurred preview with alpha and aspect ratio',
+      examples: ['lVoDBYBID2Z2eHeJh3iIdp+I8YuH'],
+    }),
+    blurhash: z
+      .string()
+      .meta({ description: 'BlurHash, 4×3 components', examples: ['L3M^z|]TfQ]T|wjtfQjtfQfQfQfQ'] }),
+    dominant_color: hexColour('The most common colour, transparent pixels not counted'),
+    average_color: hexColour('The mean colour, weighted by opacity'),
+  })
+  .meta({
+    id: 'Placeholder',
+    description: 'What to paint before the image arrives; computed once when the image was stored',
+  });
+
+/**
+ * Facts computed at ingest. Absent on media stored before they existed until the backfill has
+ * reached them (the cleanup schedule does, a few at a time; `admin backfill facts` does at once).
+ */
+const factFields = {
+  placeholder: Placeholder.optional(),
+  has_alpha: z.boolean().optional().meta({ description: 'Some pixel is not fully opaque' }),
+  animated: z.boolean().optional(),
+  frames: z.int().optional().meta({ description: 'Frames of an animation; 1 for a still image' }),
+  color_space: z
+    .string()
+    .optional()
+    .meta({
+      description: 'The embedded ICC profile’s name (e.g. "Display P3"), else srgb, cmyk or b-w',
+      examples: ['srgb'],
+    }),
+};
+
 /** The media object's own fields: what the listing shows of each item. */
 const mediaFields = {
   id: z.string().meta({ description: 'The media id, 14 base62 characters', examples: ['9bQw1ZkT3xYc2L'] }),
@@ -41,6 +82,7 @@ const mediaFields = {
   width: z.int(),
   height: z.int(),
   filesize: z.int().meta({ description: 'Stored bytes' }),
+  ...factFields,
   created_at: unixSeconds('When it was stored'),
   expires_at: unixSeconds('When it expires; absent for permanent media').optional(),
   external_id: z.string().optional(),

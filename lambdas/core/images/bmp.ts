@@ -1,7 +1,8 @@
 import decodeBmp from 'decode-bmp';
+import { thumbnailOfPixels } from './facts.ts';
 import { offloadedDecoders } from './js-decoders.ts';
 import { assertJsDecodable, assertWithinLimits, type ImageLimits } from './limits.ts';
-import type { Dimensions } from './raster.ts';
+import type { Inspected } from './raster.ts';
 import { ImageRejected } from './rejected.ts';
 import type { RgbaPixels } from './rgba.ts';
 
@@ -13,9 +14,17 @@ const BI_BITFIELDS = 3;
 const DECODABLE_DEPTHS = new Set([1, 2, 4, 8, 24, 32]);
 
 /** Validates a BMP (libvips cannot decode BMP) and returns its dimensions; see decodeBmpPixels. */
-export const inspectBmp = async (bytes: Uint8Array, limits: ImageLimits): Promise<Dimensions> => {
-  const { width, height } = await decodeBmpPixels(bytes, limits);
-  return { width, height };
+export const inspectBmp = async (bytes: Uint8Array, limits: ImageLimits): Promise<Inspected> => {
+  const pixels = await decodeBmpPixels(bytes, limits);
+  const thumbnail = await thumbnailOfPixels(pixels);
+  return {
+    width: pixels.width,
+    height: pixels.height,
+    thumbnail,
+    frames: 1,
+    colorSpace: 'srgb',
+    alphaChannel: true,
+  };
 };
 
 /**

@@ -1,8 +1,9 @@
 import { filterCopyright } from './copyright.ts';
+import { colorSpaceOf, toThumbnail } from './facts.ts';
 import { embedIccProfile } from './icc.ts';
 import { offloadedDecoders } from './js-decoders.ts';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
-import type { Dimensions } from './raster.ts';
+import type { Inspected } from './raster.ts';
 import type { RgbaPixels } from './rgba.ts';
 import { FAIL_ON, sharp } from './sharp.ts';
 
@@ -26,20 +27,27 @@ const JPEG_QUALITY = 90;
 export const convertHeic = async (
   bytes: Uint8Array,
   limits: ImageLimits,
-): Promise<Dimensions & { body: Uint8Array }> => {
+): Promise<Inspected & { body: Uint8Array }> => {
   const container = await sharp(bytes, { limitInputPixels: false, failOn: FAIL_ON }).metadata();
   // Both libraries list top-level images in the same order, so sharp's primary index applies.
   const decode = offloadedDecoders()?.heic ?? decodeHeicInline;
   const { width, height, data } = await decode(bytes, container.pagePrimary ?? 0, limits);
 
-  let jpeg = sharp(data, { raw: { width, height, channels: 4 } })
-    // JPEG has no alpha; transparent areas (rare in HEIC) become white rather than black.
-    .flatten({ background: '#ffffff' })
-    .jpeg({ quality: JPEG_QUALITY, mozjpeg: false });
+  // JPEG has no alpha; transparent areas (rare in HEIC) become white rather than black.
+  const flat = () => sharp(data, { raw: { width, height, channels: 4 } }).flatten({ background: '#ffffff' });
+  let jpeg = flat().jpeg({ quality: JPEG_QUALITY, mozjpeg: false });
   const { kept } = filterCopyright(container.exif);
   if (kept) jpeg = jpeg.withExif(kept);
-  const body = await jpeg.toBuffer();
-  return { width, height, body: container.icc ? embedIccProfile(body, container.icc) : body };
+  const [body, thumbnail] = await Promise.all([jpeg.toBuffer(), toThumbnail(flat())]);
+  return {
+    width,
+    height,
+    body: container.icc ? embedIccProfile(body, container.icc) : body,
+    thumbnail,
+    frames: 1,
+    colorSpace: colorSpaceOf(container),
+    alphaChannel: false,
+  };
 };
 
 /**

@@ -1,7 +1,8 @@
 import decodeIco from 'decode-ico';
+import { thumbnailOfPixels } from './facts.ts';
 import { type IcoEntry, offloadedDecoders } from './js-decoders.ts';
 import { assertJsDecodable, assertSides, type ImageLimits } from './limits.ts';
-import { type Dimensions, inspectRaster } from './raster.ts';
+import { type Dimensions, type Inspected, inspectRaster } from './raster.ts';
 import type { RgbaPixels } from './rgba.ts';
 
 const DIRECTORY_HEADER = 6;
@@ -17,15 +18,27 @@ const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
  *
  * Throws a 422 for a limit and lets decoder errors escape.
  */
-export const inspectIco = async (bytes: Uint8Array, limits: ImageLimits): Promise<Dimensions> => {
-  let largest: Dimensions = { width: 0, height: 0 };
+export const inspectIco = async (bytes: Uint8Array, limits: ImageLimits): Promise<Inspected> => {
+  let largest: Inspected | undefined;
   for (const image of await decodeChecked(bytes, limits)) {
-    const size = image.type === 'png' ? await inspectRaster(image.data, 'png', limits) : image;
-    if (size.width * size.height > largest.width * largest.height) {
-      largest = { width: size.width, height: size.height };
+    // Every image is decoded (that is what validates it); only the largest one's thumbnail is kept.
+    const inspected =
+      image.type === 'png'
+        ? await inspectRaster(image.data, 'png', limits)
+        : {
+            width: image.width,
+            height: image.height,
+            thumbnail: undefined,
+            frames: 1,
+            colorSpace: 'srgb',
+            alphaChannel: true,
+          };
+    if (!largest || inspected.width * inspected.height > largest.width * largest.height) {
+      largest =
+        image.type === 'png' ? inspected : { ...inspected, thumbnail: await thumbnailOfPixels(image) };
     }
   }
-  if (largest.width === 0) throw new Error('ICO holds no image');
+  if (!largest) throw new Error('ICO holds no image');
   return largest;
 };
 

@@ -1,4 +1,5 @@
 import { inspectBmp } from './bmp.ts';
+import { type ImageFacts, imageFacts } from './facts.ts';
 import { ACCEPTED_FORMATS, IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { convertHeic } from './heic.ts';
 import { inspectIco } from './ico.ts';
@@ -20,6 +21,8 @@ export interface IngestedImage {
   height: number;
   /** The bytes to store: the upload unchanged, except HEIC, which becomes a JPEG. */
   body: Uint8Array;
+  /** Placeholder and facts, from the same decode that validated the image. */
+  facts: ImageFacts;
 }
 
 /**
@@ -33,8 +36,8 @@ export const ingestImage = async (bytes: Uint8Array, limits: ImageLimits): Promi
   if (!format) throw new ImageRejected(`Unsupported image format. Accepted formats: ${ACCEPTED_FORMATS}.`);
   const { extension, contentType } = IMAGE_FORMATS[format];
   try {
-    const { width, height, body } = await decode(bytes, format, limits);
-    return { format, extension, contentType, width, height, body };
+    const { width, height, body, thumbnail, ...source } = await decode(bytes, format, limits);
+    return { format, extension, contentType, width, height, body, facts: imageFacts(thumbnail, source) };
   } catch (error) {
     if (error instanceof ImageRejected) throw error;
     // Whatever a decoder throws on bad input (its messages are not ours to show or to parse).

@@ -39,6 +39,12 @@ const RESERVED_NAMES = new Set([
   'url',
   'external_id',
   'team_id',
+  // Facts computed at ingest (see http/contract.ts).
+  'placeholder',
+  'has_alpha',
+  'animated',
+  'frames',
+  'color_space',
   ...LEGACY_FIELDS,
 ]);
 

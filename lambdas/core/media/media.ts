@@ -1,4 +1,5 @@
 import { unixSeconds } from '#core/clock';
+import type { ImageFacts } from '#core/images/facts';
 
 /** A stored image as the domain knows it (the repository maps it to and from its item). */
 export interface Media {
@@ -10,6 +11,8 @@ export interface Media {
   width: number;
   height: number;
   filesize: number;
+  /** Placeholder and image facts from ingest; undefined for media stored before they existed, until backfilled. */
+  facts: ImageFacts | undefined;
   caption: string | undefined;
   attribution: Record<string, string>;
   public: boolean;

@@ -10,6 +10,7 @@ import { backoff } from '#core/backoff';
 import { unixSeconds } from '#core/clock';
 import { DomainError, fieldError, notFound } from '#core/errors';
 import { isMediaId } from '#core/ids';
+import type { ImageFacts } from '#core/images/facts';
 import { externalIdItems } from '#core/media/external-ids';
 import { isLive, type Media } from '#core/media/media';
 import { isLimitName, LimitReached } from '#core/quotas/limits';
@@ -67,6 +68,8 @@ export interface MediaRepository {
   markPurged(id: string, nowMs: number): Promise<void>;
   /** Deleted media whose purge is not due yet waits in the queue until `dueAt`. */
   requeue(id: string, dueAt: number): Promise<void>;
+  /** Gives facts to media stored without them (the backfill); false when it has them already, or is gone. */
+  setFacts(id: string, facts: ImageFacts): Promise<boolean>;
 }
 
 export interface CreateGuards {
@@ -328,6 +331,25 @@ export const createMediaRepository = ({ db, tableName }: Table): MediaRepository
         ':sk': due.gsi2sk,
       });
     },
+
+    async setFacts(id, facts) {
+      try {
+        await db.send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: keys.media(id),
+            UpdateExpression: 'SET facts = :facts',
+            // Never over facts ingest wrote, nor onto an item a purge removed meanwhile.
+            ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(facts)',
+            ExpressionAttributeValues: { ':facts': factsToItem(facts) },
+          }),
+        );
+        return true;
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) return false;
+        throw error;
+      }
+    },
   };
 
   /**
@@ -432,6 +454,34 @@ const updateExpression = (sets: string[], removes: string[]): string =>
 
 type Item = Record<string, unknown>;
 
+/** Stored under names of their own, so the record's layout never follows a TypeScript rename. */
+export const factsToItem = (facts: ImageFacts): Item => ({
+  ...(facts.placeholder && {
+    thumbhash: facts.placeholder.thumbhash,
+    blurhash: facts.placeholder.blurhash,
+    dominant_color: facts.placeholder.dominantColor,
+    average_color: facts.placeholder.averageColor,
+  }),
+  has_alpha: facts.hasAlpha,
+  frames: facts.frames,
+  color_space: facts.colorSpace,
+});
+
+const factsFromItem = (item: Item): ImageFacts => ({
+  placeholder:
+    typeof item.thumbhash === 'string'
+      ? {
+          thumbhash: item.thumbhash,
+          blurhash: item.blurhash as string,
+          dominantColor: item.dominant_color as string,
+          averageColor: item.average_color as string,
+        }
+      : undefined,
+  hasAlpha: item.has_alpha === true,
+  frames: item.frames as number,
+  colorSpace: item.color_space as string,
+});
+
 const toItem = (media: Media): Item => ({
   ...keys.media(media.id),
   ...(media.teamId !== undefined && keys.mediaByTeam(media.teamId, media.createdAtMs, media.id)),
@@ -443,6 +493,7 @@ const toItem = (media: Media): Item => ({
   width: media.width,
   height: media.height,
   filesize: media.filesize,
+  facts: media.facts && factsToItem(media.facts),
   caption: media.caption,
   attribution: media.attribution,
   public: media.public,
@@ -462,6 +513,7 @@ const fromItem = (item: Item): Media => ({
   width: item.width as number,
   height: item.height as number,
   filesize: item.filesize as number,
+  facts: item.facts ? factsFromItem(item.facts as Item) : undefined,
   caption: (item.caption as string | null | undefined) ?? undefined,
   attribution: (item.attribution as Record<string, string> | undefined) ?? {},
   public: item.public as boolean,

@@ -65,6 +65,7 @@ export const createMediaService = (deps: MediaServiceDeps) => {
       width: image.width,
       height: image.height,
       filesize: image.body.byteLength,
+      facts: image.facts,
       caption: fields.caption,
       attribution: fields.attribution,
       public: fields.public,
