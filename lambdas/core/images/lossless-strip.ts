@@ -122,7 +122,9 @@ const stripJpeg: Stripper = (bytes, policy) => {
     if (length < 2 || end > bytes.length) return undefined;
     const payload = bytes.subarray(at + 4, end);
 
-    if (marker === 0xe1 && ascii(payload, 0, EXIF_HEADER.length) === EXIF_HEADER) {
+    if (marker === 0xe1 && ascii(payload, 0, 4) === 'Exif') {
+      // "Exif" with another padding than two NULs: some readers take it, so do not guess.
+      if (ascii(payload, 0, EXIF_HEADER.length) !== EXIF_HEADER) return undefined;
       // Which of two EXIF blocks a reader takes is its own choice: decode instead of guessing.
       if (exifSeen) return undefined;
       exifSeen = true;

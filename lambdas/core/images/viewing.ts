@@ -44,9 +44,10 @@ const ENCODERS: ReadonlyMap<string, Encoder> = new Map<string, Encoder>([
  *
  * JPEG, PNG and WebP are stripped without decoding (lossless-strip.ts): the metadata segments go,
  * the pixels stay the original's bit for bit. Only an image whose EXIF orientation is not 1 is
- * decoded, rotated and re-encoded: the viewer promises upright pixels, and an orientation tag is
- * not honoured by every client (WebGL textures, many native image loaders and mail clients, WebP
- * and PNG in most browsers), nor by the dimensions the media record and page announce.
+ * decoded, rotated and re-encoded: the viewer promises upright pixels, and while browsers honour
+ * the tag on JPEG (since 2020), not every client does (native image loaders, mail clients, image
+ * pipelines that read raw pixels), readers disagree on PNG and WebP, and the dimensions the media
+ * record and the page announce are the upright ones.
  *
  * Otherwise (AVIF, or a file the walk does not understand) an image with nothing to remove or
  * rotate is returned as is, without a lossy round trip; so is one whose EXIF already holds only

@@ -405,6 +405,15 @@ describe('lossless metadata policy: hostile input', () => {
     expect(stripLosslessly(longWebpChunk, 'image/webp', 'copyright')).toBeUndefined();
   });
 
+  it('does not guess at an EXIF block with another header than "Exif\\0\\0"', async () => {
+    const { 'image/jpeg': jpeg } = await samples();
+    const odd = Buffer.from(jpeg);
+    const exif = odd.indexOf('Exif\0\0');
+    odd[exif + 5] = 0xff;
+    expect(stripLosslessly(jpeg, 'image/jpeg', 'copyright')).toBeDefined();
+    expect(stripLosslessly(odd, 'image/jpeg', 'copyright')).toBeUndefined();
+  });
+
   it('drops a hundred thousand empty segments in one pass', async () => {
     const { 'image/jpeg': jpeg } = await samples();
     const many = Buffer.concat([
