@@ -99,6 +99,12 @@ describe('metadata=keep on a public link', () => {
     expect(keep.exif?.Image?.Copyright).toBe('(c) Test Owner');
     expect(keep.exif?.Image?.Artist).toBe('Ann Artist');
     expect(keep.body.equals(byDefault.body)).toBe(true);
+    // Stripped without a re-encode: the scans are the original's bytes, so are the pixels.
+    const scans = byDefault.body.subarray(byDefault.body.indexOf(Buffer.from([0xff, 0xda])));
+    expect(photo.indexOf(scans)).toBe(photo.length - scans.length);
+    expect((await sharp(byDefault.body).raw().toBuffer()).equals(await sharp(photo).raw().toBuffer())).toBe(
+      true,
+    );
     // Its bytes may change when the owner decides: browsers revalidate, the CDN is invalidated.
     expect(keep.cacheControl).toBe('public, max-age=300, s-maxage=31536000');
     expect(byDefault.cacheControl).toContain('immutable');

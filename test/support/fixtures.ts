@@ -25,6 +25,21 @@ export const splitImage = (width: number, height: number) => {
   return sharp(pixels, { raw: { width, height, channels: 3 } });
 };
 
+/**
+ * Gradients with fine grain, as a photo has: a lossy re-encode changes its pixels (flat colours
+ * can come back identical), so only a lossless path gives them back bit for bit.
+ */
+export const textured = (width: number, height: number) => {
+  const pixels = Buffer.alloc(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const grain = ((x * 7919 + y * 104_729) % 61) - 30;
+      pixels.set([(x * 4 + grain) & 255, (y * 5 - grain) & 255, (x * y + grain) & 255], (y * width + x) * 3);
+    }
+  }
+  return sharp(pixels, { raw: { width, height, channels: 3 } });
+};
+
 export const solid = (width: number, height: number, channels: 3 | 4 = 3) =>
   sharp({ create: { width, height, channels, background: { r: 40, g: 160, b: 90, alpha: 1 } } });
 

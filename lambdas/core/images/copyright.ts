@@ -44,6 +44,10 @@ export interface CopyrightFilter {
   kept: Exif | undefined;
   /** Whether the block holds anything the policy removes (an unreadable block counts). */
   dropsSomething: boolean;
+  /** Whether exif-reader could parse the block at all. */
+  readable: boolean;
+  /** The EXIF orientation (1 when absent or unreadable): what the pixels need to be upright. */
+  orientation: number;
 }
 
 /**
@@ -52,13 +56,13 @@ export interface CopyrightFilter {
  * only `kept`.
  */
 export const filterCopyright = (exif: Buffer | undefined): CopyrightFilter => {
-  if (!exif) return { kept: undefined, dropsSomething: false };
+  if (!exif) return { kept: undefined, dropsSomething: false, readable: true, orientation: 1 };
   let parsed: ReturnType<typeof exifReader>;
   try {
     parsed = exifReader(exif);
   } catch {
     // A block we cannot read is dropped like the rest of the metadata, not a reason to fail.
-    return { kept: undefined, dropsSomething: true };
+    return { kept: undefined, dropsSomething: true, readable: false, orientation: 1 };
   }
 
   const kept: Record<string, string> = {};
@@ -70,7 +74,13 @@ export const filterCopyright = (exif: Buffer | undefined): CopyrightFilter => {
   const dropsSomething = Object.entries(sections).some(([section, tags]) =>
     Object.keys(tags ?? {}).some((tag) => !NEUTRAL_TAGS.get(section)?.has(tag)),
   );
-  return { kept: Object.keys(kept).length > 0 ? { IFD0: kept } : undefined, dropsSomething };
+  const orientation = parsed.Image?.Orientation;
+  return {
+    kept: Object.keys(kept).length > 0 ? { IFD0: kept } : undefined,
+    dropsSomething,
+    readable: true,
+    orientation: typeof orientation === 'number' && orientation >= 1 && orientation <= 8 ? orientation : 1,
+  };
 };
 
 /**

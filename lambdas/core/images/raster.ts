@@ -3,6 +3,7 @@ import { colorSpaceOf, THUMBNAIL_SIDE, type Thumbnail, toThumbnail } from './fac
 import type { ImageFormat } from './formats.ts';
 import { gifIsComplete } from './gif.ts';
 import { assertWithinLimits, type ImageLimits } from './limits.ts';
+import { stripLosslessly } from './lossless-strip.ts';
 import { FAIL_ON, type FailOnOptions, sharp } from './sharp.ts';
 import { readSvg } from './svg.ts';
 
@@ -55,9 +56,16 @@ export const inspectRaster = async (
   // one frame of an animation.
   const { width, height } = metadata.autoOrient;
   assertWithinLimits(width, height, limits, frames);
-  // Every view of an animated WebP carrying metadata re-encodes all its frames to strip it
-  // (viewing.ts), with no options to refuse: what every view will cost is decided here, once.
-  if (format === 'webp' && frames > 1 && (metadata.exif || metadata.xmp || metadata.iptc)) {
+  // An animated WebP carrying metadata that the lossless walk cannot strip is re-encoded, all its
+  // frames, on every view (viewing.ts), with no options to refuse: what every view will cost is
+  // decided here, once.
+  const metadataToStrip = metadata.exif || metadata.xmp || metadata.iptc;
+  if (
+    format === 'webp' &&
+    frames > 1 &&
+    metadataToStrip &&
+    !stripLosslessly(bytes, 'image/webp', 'copyright')
+  ) {
     assertAnimationBudget(frames, width * height, width * height, limits);
   }
 

@@ -24,7 +24,8 @@ export type { OutputFormat, Rgba, TransformOptions } from './transform-options.t
  * Part of every viewer ETag: bump it whenever the same stored bytes and options would come out
  * differently (an encoder setting, an operation), so no cache keeps the old bytes under the tag.
  */
-export const TRANSFORM_VERSION = 1;
+// 2: the plain link strips JPEG, PNG and WebP metadata without re-encoding (lossless-strip.ts).
+export const TRANSFORM_VERSION = 2;
 
 export interface TransformedImage {
   body: Uint8Array;

@@ -1,5 +1,6 @@
 import type { Metadata, Sharp } from 'sharp';
 import { filterCopyright } from './copyright.ts';
+import { stripLosslessly } from './lossless-strip.ts';
 import { FAIL_ON, sharp } from './sharp.ts';
 
 export interface ViewableImage {
@@ -41,9 +42,17 @@ const ENCODERS: ReadonlyMap<string, Encoder> = new Map<string, Encoder>([
  * pixels, GPS, device and all other metadata gone; copyright and artist kept under the default
  * policy (`metadata=copyright`), nothing under `metadata=none`.
  *
- * An image with nothing to remove or rotate is returned as is, without a lossy round trip; so is
- * one whose EXIF already holds only what the policy keeps. XMP and IPTC always count as something
- * to remove: they carry GPS and device data too.
+ * JPEG, PNG and WebP are stripped without decoding (lossless-strip.ts): the metadata segments go,
+ * the pixels stay the original's bit for bit. Only an image whose EXIF orientation is not 1 is
+ * decoded, rotated and re-encoded: the viewer promises upright pixels, and while browsers honour
+ * the tag on JPEG (since 2020), not every client does (native image loaders, mail clients, image
+ * pipelines that read raw pixels), readers disagree on PNG and WebP, and the dimensions the media
+ * record and the page announce are the upright ones.
+ *
+ * Otherwise (AVIF, or a file the walk does not understand) an image with nothing to remove or
+ * rotate is returned as is, without a lossy round trip; so is one whose EXIF already holds only
+ * what the policy keeps. XMP and IPTC always count as something to remove: they carry GPS and
+ * device data too.
  * GIF, SVG, BMP and ICO are served unchanged.
  */
 export const prepareForViewing = async (
@@ -53,6 +62,11 @@ export const prepareForViewing = async (
 ): Promise<ViewableImage> => {
   const encode = ENCODERS.get(contentType);
   if (!encode) return { body, contentType };
+  const stripped = stripLosslessly(body, contentType, policy);
+  // libvips cannot rotate an animation either, so an animated WebP is served as stored (stripped).
+  if (stripped && (stripped.orientation === 1 || stripped.animated))
+    return { body: stripped.body, contentType };
+
   const source = await sharp(body, { failOn: FAIL_ON }).metadata();
   const exif =
     policy === 'copyright'

@@ -90,9 +90,15 @@ describe('the render budget at ingest', () => {
       .withExif({ IFD0: { Make: 'Camera' } })
       .webp()
       .toBuffer();
+    // Two EXIF chunks: which one counts is the reader's choice, so the viewer decodes to strip.
+    const exif = withExif.indexOf('EXIF');
+    const exifChunk = withExif.subarray(exif, exif + 8 + withExif.readUInt32LE(exif + 4));
+    const twice = Buffer.concat([withExif, exifChunk]);
+    twice.writeUInt32LE(twice.length - 8, 4);
     const tight = { ...IMAGE_LIMITS, renderBudgetMs: 50 };
-    await expect(ingestImage(withExif, tight)).rejects.toThrow(/animation's 30 frames/);
-    // Without metadata to strip, views serve the file as it is.
+    await expect(ingestImage(twice, tight)).rejects.toThrow(/animation's 30 frames/);
+    // Metadata the viewer strips without decoding costs nothing per view; neither does none.
+    expect((await ingestImage(withExif, tight)).format).toBe('webp');
     expect((await ingestImage(plain, tight)).format).toBe('webp');
   });
 });

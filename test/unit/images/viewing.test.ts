@@ -112,7 +112,7 @@ describe('prepareForViewing (metadata=copyright)', () => {
     expect((await sharp(view.body).metadata()).icc).toEqual((await sharp(jpeg).metadata()).icc);
   });
 
-  it('re-encodes a PNG losslessly, keeping copyright only', async () => {
+  it('strips a PNG losslessly, keeping copyright only', async () => {
     const png = await splitImage(60, 40).png().withExif(PRIVATE_EXIF).toBuffer();
     const view = await prepareForViewing(png, 'image/png');
     expect(view.contentType).toBe('image/png');
