@@ -1,5 +1,6 @@
 import type { Caller } from '#core/caller';
 import { unixSeconds } from '#core/clock';
+import { NAMED_SIZES, namedSizeOf } from '#core/images/geometry';
 import type { Media } from '#core/media/media';
 import { ANONYMOUS_PLAN } from '#core/plans';
 import type { TeamQuota } from '#core/quotas/state';
@@ -23,13 +24,25 @@ const ANONYMOUS_DAYS = Math.round((ANONYMOUS_PLAN.retentionSeconds ?? 0) / 86_40
  * anonymous uploader is sent to get a key.
  */
 export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }) => {
+  const linkOf = (media: Media) => `${links.publicBaseUrl}/${media.id}`;
+
+  /** Each named size's viewer link (`?size=small`: the canonical query itself) and what it gives. */
+  const sizesOf = (media: Media): MediaSummary['sizes'] => {
+    const variant = (size: keyof typeof NAMED_SIZES) => ({
+      url: `${linkOf(media)}?size=${size}`,
+      ...namedSizeOf(media, size),
+    });
+    return { small: variant('small'), medium: variant('medium'), large: variant('large') };
+  };
+
   const summary = (media: Media): MediaSummary => ({
     id: media.id,
-    link: `${links.publicBaseUrl}/${media.id}`,
+    link: linkOf(media),
     caption: media.caption ?? null,
     extension: media.extension,
     width: media.width,
     height: media.height,
+    sizes: sizesOf(media),
     filesize: media.filesize,
     created_at: unixSeconds(media.createdAtMs),
     ...(media.expiresAt !== undefined && { expires_at: media.expiresAt }),

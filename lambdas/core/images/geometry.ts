@@ -86,6 +86,14 @@ export const resizeRequestOf = (source: Size, request: SizeRequest): ResizeReque
   return { width: times(box.width), height: times(box.height), fit, gravity: request.gravity };
 };
 
+/** What a named size gives for an upright image of `source` size (no output cap reached: it shrinks). */
+export const namedSizeOf = (source: Size, size: NamedSize): Size =>
+  planGeometry(source, resizeRequestOf(source, { size }), {
+    maxPixels: Number.POSITIVE_INFINITY,
+    maxSide: Number.POSITIVE_INFINITY,
+    frames: 1,
+  }).output;
+
 const namedBox = (source: Size, size: NamedSize): { width?: number; height?: number } => {
   if (size === 'social') return SOCIAL_CARD;
   const limit = NAMED_SIZES[size];
