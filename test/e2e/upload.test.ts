@@ -25,8 +25,9 @@ describe('POST /v1/upload with an API key', () => {
 
     expect(response.status).toBe(201);
     const body = await json(response);
+    // The reference's fields, plus `sizes` (img.pro's newer image object has it; additive).
     expect(Object.keys(body).sort()).toEqual(
-      ['caption', 'created_at', 'extension', 'filesize', 'height', 'id', 'link', 'width'].sort(),
+      ['caption', 'created_at', 'extension', 'filesize', 'height', 'id', 'link', 'sizes', 'width'].sort(),
     );
     expect(body).toMatchObject({
       caption: 'Hero shot',
@@ -35,6 +36,8 @@ describe('POST /v1/upload with an API key', () => {
       height: 48,
       filesize: file.length,
       link: `${runtime.url}/${body.id}`,
+      // Never enlarged: a 64×48 image is its own small, medium and large.
+      sizes: { small: { url: `${runtime.url}/${body.id}?size=small`, width: 64, height: 48 } },
     });
     expect(body.id).toMatch(/^[0-9A-Za-z]{14}$/);
     expect(body.created_at).toBeGreaterThanOrEqual(before);

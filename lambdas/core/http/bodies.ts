@@ -1,6 +1,6 @@
 import type { Caller } from '#core/caller';
 import { unixSeconds } from '#core/clock';
-import { NAMED_SIZES, namedSizeOf } from '#core/images/geometry';
+import { type NAMED_SIZES, namedSizeOf } from '#core/images/geometry';
 import type { Media } from '#core/media/media';
 import { ANONYMOUS_PLAN } from '#core/plans';
 import type { TeamQuota } from '#core/quotas/state';

@@ -27,7 +27,9 @@ export const withAttribution = <Shape extends z.ZodRawShape>(shape: Shape, value
   );
 
 const SizedVariant = z.object({
-  url: z.url().meta({ description: 'The link with `?size=<name>`; add `&format=auto` for AVIF or WebP where accepted' }),
+  url: z.url().meta({
+    description: 'The link with `?size=<name>`; add `&format=auto` for AVIF or WebP where accepted',
+  }),
   width: z.int(),
   height: z.int(),
 });
@@ -46,14 +48,12 @@ const mediaFields = {
     .meta({ description: 'Format as stored: jpeg, png, gif, webp, avif, svg, bmp, ico; jpg for HEIC' }),
   width: z.int(),
   height: z.int(),
-  sizes: z
-    .object({ small: SizedVariant, medium: SizedVariant, large: SizedVariant })
-    .meta({
-      description:
-        'Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px ' +
-        '(the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, ' +
-        'add `?size=social` to the link',
-    }),
+  sizes: z.object({ small: SizedVariant, medium: SizedVariant, large: SizedVariant }).meta({
+    description:
+      'Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px ' +
+      '(the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, ' +
+      'add `?size=social` to the link',
+  }),
   filesize: z.int().meta({ description: 'Stored bytes' }),
   created_at: unixSeconds('When it was stored'),
   expires_at: unixSeconds('When it expires; absent for permanent media').optional(),
