@@ -94,6 +94,13 @@ const UNFURLABLE: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'ima
  */
 const PUBLIC_IMAGE_HEADERS = { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' };
 
+/**
+ * gravity=face needs a face detection model, loaded like the segmentation model (never fetched at run
+ * time); no such setting exists yet.
+ */
+const NO_FACE_MODEL =
+  'gravity=face needs a face detection model, and none is configured on this deployment. Use gravity=attention, which finds the most salient region (often a face), or a focal point such as gravity=0.5x0.3.';
+
 /** SVG is served as an image, never as a document that could run script on our origin. */
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([...OUTPUT_FORMATS, 'jpeg']);
@@ -199,6 +206,8 @@ export const createViewer = (deps: ViewerDeps) => {
     // `metadata=keep` is honoured only where the owner allows it (no early transform asked for it);
     // format=auto is chosen for the client's image class (never started early: its query is not empty).
     const served = negotiated(servedQuery(query, media.keepMetadata), request.accept);
+    // A valid request this deployment cannot serve: said so, like a render beyond the budget.
+    if (served.options.gravity === 'face') return beyondBudget(request, NO_FACE_MODEL);
     // Derived from what determines the bytes, so a revalidation costs no S3 read and no transform.
     const etag = strongEtag(
       PIPELINE,
@@ -315,7 +324,10 @@ const notFound = (request: ViewerRequest): ViewerResponse =>
     ),
   );
 
-/** The transform asked for would cost more than the render budget (see core/images/budget.ts). */
+/**
+ * The transform asked for cannot be served: it would cost more than the render budget (see
+ * core/images/budget.ts), or it needs a model this deployment lacks (gravity=face).
+ */
 const beyondBudget = (request: ViewerRequest, message: string): ViewerResponse =>
   fromJson(
     request,

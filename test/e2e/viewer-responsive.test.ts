@@ -133,6 +133,18 @@ describe('named sizes', () => {
   });
 });
 
+describe('gravity=face', () => {
+  it('says no face model is configured, rather than cropping elsewhere', async () => {
+    const response = await get(`/${photo.id}?w=100&h=100&fit=cover&gravity=face`);
+    expect(response.status).toBe(422);
+    const body = await json(response);
+    expect(body).toMatchObject({ error: 'validation_error' });
+    expect(body.message).toContain('none is configured');
+    // Where nothing is cropped, gravity counts for nothing and the image is served.
+    expect((await get(`/${photo.id}?w=100&gravity=face`)).status).toBe(200);
+  });
+});
+
 describe('CORS', () => {
   it('lets any site fetch and time images, but not the page', async () => {
     const image = await get(`/${photo.id}?w=10`, { accept: '*/*', origin: 'https://elsewhere.example' });

@@ -155,8 +155,8 @@ const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   gamma: 'out = in^gamma on values normalised to 0–1: 0–10, 0 and 1 unchanged',
   gravity:
     'The part a crop (fit=cover or crop) keeps: center (default), north, south, east, west, northeast, ' +
-    'northwest, southeast, southwest, attention (the most salient region), entropy (the most detail), or a ' +
-    'focal point x×y as fractions of the width and height (0.3x0.6)',
+    'northwest, southeast, southwest, attention (the most salient region), entropy (the most detail), a ' +
+    'focal point x×y as fractions of the width and height (0.3x0.6), or face (a 422 until a face model can be configured)',
   h: 'Height in pixels of the picture as finally seen, 1–8192',
   metadata:
     'EXIF kept: copyright (default), none, keep. keep serves the full metadata (GPS included) only where the ' +

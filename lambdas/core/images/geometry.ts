@@ -40,6 +40,8 @@ export type Gravity =
   | 'southwest'
   | 'attention'
   | 'entropy'
+  /** Needs a face model; none can be configured yet, so the viewer refuses it (never reaches here). */
+  | 'face'
   | { x: number; y: number };
 
 export interface ResizeRequest {
@@ -198,7 +200,7 @@ const cropOffset = (outer: Size, inner: Size, gravity: Gravity | undefined) => {
     const compass = gravity ?? '';
     const along = (start: string, end: string, free: number, middle: number) =>
       compass.indexOf(start) >= 0 ? 0 : compass.indexOf(end) >= 0 ? free : middle;
-    if (compass === 'attention' || compass === 'entropy') return centre;
+    if (compass === 'attention' || compass === 'entropy' || compass === 'face') return centre;
     return {
       left: along('west', 'east', outer.width - inner.width, centre.left),
       top: along('north', 'south', outer.height - inner.height, centre.top),

@@ -43,6 +43,7 @@ export const GRAVITIES = [
   'southwest',
   'attention',
   'entropy',
+  'face',
 ] as const;
 /** trim=auto: libvips' own default threshold. */
 export const TRIM_AUTO = 10;
@@ -101,8 +102,8 @@ const parameter = <O extends keyof TransformOptions>(
 const DECIMAL = /^(\d{1,6}(\.\d{0,8})?|\.\d{1,8})$/;
 const INTEGER = /^\d{1,6}$/;
 
-/** A decimal in `range`, to two places. */
-const decimal = (range: { min: number; max: number }, ...unchanged: number[]): Values<number> => ({
+/** A decimal in `range`, to two places. (An array, not rest: njs has no spread in calls.) */
+const decimal = (range: { min: number; max: number }, unchanged: number[]): Values<number> => ({
   normalise: (value) => {
     if (!DECIMAL.test(value)) return undefined;
     const number = Number(value);
@@ -115,7 +116,7 @@ const decimal = (range: { min: number; max: number }, ...unchanged: number[]): V
 });
 
 /** A decimal in the factor range, to two places. */
-const factor = (...unchanged: number[]): Values<number> => decimal(LIMITS.factor, ...unchanged);
+const factor = (...unchanged: number[]): Values<number> => decimal(LIMITS.factor, unchanged);
 
 const integer = (range: { min: number; max: number }, ...unchanged: number[]): Values<number> => ({
   normalise: (value) => {
@@ -215,7 +216,7 @@ export const PARAMETERS = {
   brightness: parameter('brightness', 'tone', factor(1)),
   contrast: parameter('contrast', 'contrast', factor(1)),
   // It multiplies w and h (or a named size); without them it changes nothing.
-  dpr: parameter('dpr', 'geometry', decimal(LIMITS.dpr, 1), { pixels: false, matters: sized }),
+  dpr: parameter('dpr', 'geometry', decimal(LIMITS.dpr, [1]), { pixels: false, matters: sized }),
   fit: parameter('fit', 'geometry', oneOf(FITS, {}, 'scale-down'), {
     pixels: false,
     // It shapes w and h; without either it changes nothing.
