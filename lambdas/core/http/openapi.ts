@@ -210,7 +210,8 @@ const viewerOperation = (
   summary,
   description:
     'Served at PUBLIC_BASE_URL (on AWS, the ViewerBaseUrl output), not under the API. A value that is malformed ' +
-    'or out of range is ignored, never an error; so is an unknown parameter. Also answers HEAD.',
+    'or out of range is ignored, never an error; so is an unknown parameter. A valid request that cannot be ' +
+    'served is a 422: beyond the render budget, or gravity=face without a face model. Also answers HEAD.',
   security: [],
   requestParams: { path, query: viewerQuery },
   responses: {
@@ -223,7 +224,7 @@ const viewerOperation = (
       },
     },
     304: { description: 'If-None-Match matched: the same variant as before' },
-    ...errors(404),
+    ...errors(404, 422),
   },
 });
 
