@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { sharp } from '#core/images/sharp';
 import { transform } from '#core/images/transform';
-import { parseViewerQuery } from '../lambdas/viewer/query.ts';
+import { negotiated, parseViewerQuery } from '../lambdas/viewer/query.ts';
 import { startBenchRuntime } from './local.ts';
 import { times } from './report.ts';
 import { measure, measurePaired, pairedRatio, summarise } from './stats.ts';
@@ -22,6 +22,29 @@ const CASES = [
   'w=800&format=webp',
   'saturation=0&blur=10',
   'rotate=90&flip=h',
+];
+/**
+ * format=auto for each image class (an <img> Accept of a browser in it), and a content-aware crop
+ * next to the centred one: the same pairing, with the client's Accept on both sides.
+ */
+const ACCEPT_CASES = [
+  {
+    label: 'format=auto, AVIF class (Chrome)',
+    query: 'format=auto',
+    accept: 'image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8',
+  },
+  {
+    label: 'format=auto, WebP class (Chrome 80)',
+    query: 'format=auto',
+    accept: 'image/webp,image/apng,image/*,*/*;q=0.8',
+  },
+  { label: 'format=auto, legacy class (curl)', query: 'format=auto', accept: '*/*' },
+  { label: 'w=800&h=800&fit=cover', query: 'w=800&h=800&fit=cover', accept: '*/*' },
+  {
+    label: 'w=800&h=800&fit=cover&gravity=attention',
+    query: 'w=800&h=800&fit=cover&gravity=attention',
+    accept: '*/*',
+  },
 ];
 const TARGET = 1.2;
 /** Measured on images never viewed before, so the original comes from S3, not memory. */
@@ -45,15 +68,15 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
   const photo = await photoLike(1920, 1080);
   const { key } = await target.newTeamKey();
   const upload = () => uploadFile(target.url, key, photo);
-  const view = async (id: string, query: string) => {
+  const view = async (id: string, query: string, accept = '*/*') => {
     const response = await fetch(`${target.url}/${id}${query ? `?${query}` : ''}`, {
-      headers: { accept: '*/*' },
+      headers: { accept },
     });
     if (response.status !== 200) throw new Error(`GET /${id}?${query}: ${response.status}`);
     return Buffer.from(await response.arrayBuffer());
   };
-  const inProcess = async (query: string, source: Buffer) => {
-    const { options } = parseViewerQuery(query);
+  const inProcess = async (query: string, source: Buffer = photo, accept = '*/*') => {
+    const { options } = negotiated(parseViewerQuery(query), accept);
     return (await transform(source, options, IMAGE_LIMITS)).body;
   };
   /**
@@ -66,15 +89,16 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
     queryOf: (index: number) => string,
     idOf: (index: number) => string,
     source = photo,
+    accept = '*/*',
   ) => {
     const [served, expected] = [
-      await view(idOf(-100), queryOf(-100)),
-      await inProcess(queryOf(-100), source),
+      await view(idOf(-100), queryOf(-100), accept),
+      await inProcess(queryOf(-100), source, accept),
     ];
     if (!served.equals(Buffer.from(expected))) throw new Error(`${label}: the runtime served other bytes`);
     const paired = await measurePaired(
-      (i) => view(idOf(i), queryOf(i)),
-      (i) => inProcess(queryOf(i), source),
+      (i) => view(idOf(i), queryOf(i), accept),
+      (i) => inProcess(queryOf(i), source, accept),
       count,
       3,
     );
@@ -126,6 +150,21 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
   const reencoded = await reencode();
   const versusReencode = await measurePaired(() => inProcess('', camera), reencode, count, 3);
   const [lossless, former] = versusReencode.map((samples) => summarise(samples).p50);
+
+  for (const { label, query, accept } of ACCEPT_CASES)
+    rows.push(
+      await row(
+        label,
+        () => query,
+        () => id,
+        photo,
+        accept,
+      ),
+    );
+  // What format=auto saves: the bytes each class gets for the whole photo.
+  const autoBytes = await Promise.all(
+    ACCEPT_CASES.slice(0, 3).map(async ({ accept }) => (await view(id, 'format=auto', accept)).length),
+  );
 
   // A page of thumbnails asks for widths nobody asked for before: the original is in memory, the variant is new.
   rows.push(
@@ -186,6 +225,7 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       `"camera JPEG with GPS": the photo re-encoded with EXIF (GPS, make, model, serial number, copyright, artist) and XMP, ${(camera.length / 1024).toFixed(1)} KiB; its plain link (metadata=copyright) is ${(stripped.length / 1024).toFixed(1)} KiB, ${((stripped.length / camera.length) * 100).toFixed(1)}% of the original, with the original's pixels bit for bit. The decode and q90 re-encode it replaces (paired, in-process): ${former?.toFixed(1)} ms p50 against ${lossless?.toFixed(2)} ms (${times(pairedRatio(versusReencode))} of it), ${((reencoded.length / camera.length) * 100).toFixed(1)}% of the original's bytes.`,
       'Each request is paired with an in-process run on the same query (order flipping every pair); the ratio is the median of the pairs’ ratios. Before each row, the runtime’s bytes are checked to equal the in-process output.',
       'The viewer keeps originals in memory (256 MiB, least recently used out) and looks the record up on every request, reading (from memory, else S3) and transforming the original meanwhile. The first rows repeat one query on one image (what the issue asks); "a new variant each time" changes the width per request, as a page of thumbnails does; "first view of a new image" reads the original from S3 (each request is for a different upload of the same bytes).',
+      `format=auto on this 1920×1080 photo: AVIF ${kib(autoBytes[0])}, WebP ${kib(autoBytes[1])}, JPEG (the stored one, for the legacy class) ${kib(autoBytes[2])}; AVIF/WebP ${ratio(autoBytes[0], autoBytes[1])}, WebP/JPEG ${ratio(autoBytes[1], autoBytes[2])}, AVIF/JPEG ${ratio(autoBytes[0], autoBytes[2])}. The format=auto rows send that class’s <img> Accept header (in-process: the same class); the gravity=attention row is next to the centred crop of the same box.`,
       `Target ≤ ${TARGET}× (the median of the pairs’ ratios). The runtime adds a DynamoDB Local read, on a first view an s3rver read, base64 through the gateway and HTTP on loopback: a fixed cost (the 304 row is its lookup part), so a ratio only means something for transforms that take long next to it.`,
     ],
   };
@@ -209,6 +249,9 @@ const withCameraMetadata = (jpeg: Buffer) =>
     )
     .jpeg({ quality: 85 })
     .toBuffer();
+
+const kib = (bytes: number | undefined) => `${((bytes ?? 0) / 1024).toFixed(1)} KiB`;
+const ratio = (a: number | undefined, b: number | undefined) => `${((a ?? 0) / (b ?? 1)).toFixed(2)}×`;
 
 /**
  * A JPEG that encoders treat like a photo: smooth gradients, hard-edged shapes and fine grain.

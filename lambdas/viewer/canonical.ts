@@ -1,5 +1,5 @@
 /**
- * The canonical form of a viewer query, and the accept class of a request.
+ * The canonical form of a viewer query, and the classes of a request's `Accept` header.
  *
  * This module is bundled with the parameter table into the CloudFront Function that builds the
  * cache key (JS runtime 2.0, 10 KB), and the origin uses the very same functions, so a value the
@@ -56,15 +56,9 @@ const formDecode = (text: string): string => {
   }
 };
 
-/**
- * 'html' when the client prefers text/html to any image type, as browsers do when navigating
- * (Chrome lists text/html and image/avif both at q=1: the explicit text/html wins the tie);
- * 'image' otherwise, including for `*\/*` (curl, unfurlers fetching og:image) and no header.
- */
-export function acceptClass(accept: string | undefined): 'html' | 'image' {
-  if (!accept) return 'image';
-  let html = 0;
-  let image = 0;
+/** The highest q the `Accept` header gives each media range it lists (lower-case; malformed q: 0). */
+const qualities = (accept: string): Record<string, number> => {
+  const found: Record<string, number> = {};
   const ranges = accept.split(',');
   for (let i = 0; i < ranges.length; i++) {
     const parts = (ranges[i] ?? '').split(';');
@@ -77,8 +71,48 @@ export function acceptClass(accept: string | undefined): 'html' | 'image' {
         q = parsed >= 0 && parsed <= 1 ? parsed : 0;
       }
     }
+    found[type] = Math.max(found[type] || 0, q);
+  }
+  return found;
+};
+
+/**
+ * 'html' when the client prefers text/html to any image type, as browsers do when navigating
+ * (Chrome lists text/html and image/avif both at q=1: the explicit text/html wins the tie);
+ * 'image' otherwise, including for `*\/*` (curl, unfurlers fetching og:image) and no header.
+ */
+export function acceptClass(accept: string | undefined): 'html' | 'image' {
+  if (!accept) return 'image';
+  const found = qualities(accept);
+  let html = 0;
+  let image = 0;
+  for (const type in found) {
+    const q = found[type] || 0;
     if (type === 'text/html' || type === 'application/xhtml+xml') html = Math.max(html, q);
     else if (type.indexOf('image/') === 0) image = Math.max(image, q);
   }
   return html > 0 && html >= image ? 'html' : 'image';
+}
+
+/**
+ * What `format=auto` chooses by: 'avif' when `Accept` names image/avif (q > 0), else 'webp' for
+ * image/webp, else 'legacy'. Wildcards (`image/*`, `*\/*`) promise neither: every browser that
+ * shows AVIF or WebP names it, and some that list `image/*` show neither.
+ */
+export function imageClass(accept: string | undefined): 'avif' | 'webp' | 'legacy' {
+  const found = qualities(accept || '');
+  return found['image/avif'] ? 'avif' : found['image/webp'] ? 'webp' : 'legacy';
+}
+
+/** Whether a canonical query asks for `format=auto`. */
+export const asksAuto = (canonical: string): boolean => `&${canonical}&`.indexOf('&format=auto&') >= 0;
+
+/**
+ * The client's part of the cache key: `html` (the page) or, for the image, `image`; a request for
+ * `format=auto` has its image class instead (avif, webp or legacy), so a variant is split three
+ * ways at most and only where the bytes depend on `Accept`.
+ */
+export function cacheClass(canonical: string, accept: string | undefined): string {
+  if (acceptClass(accept) === 'html') return 'html';
+  return asksAuto(canonical) ? imageClass(accept) : 'image';
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isParameterName, optionsOf, PARAMETERS } from '#core/images/parameters';
 import type { TransformOptions } from '#core/images/transform';
-import { canonicalQueryString } from './canonical.ts';
+import { canonicalQueryString, imageClass } from './canonical.ts';
 
 /**
  * The canonical query (canonicalQueryString's output) typed for `transform`, from the same table.
@@ -24,6 +24,11 @@ export interface ViewerQuery {
   /** The cache key's query part; '' when nothing counts. */
   canonical: string;
   options: TransformOptions;
+  /**
+   * What names the bytes (ETag, variant budget): the canonical query, plus for `format=auto` the
+   * image class it was served for, as the cache key has it.
+   */
+  variant: string;
 }
 
 /**
@@ -38,7 +43,22 @@ export const parseViewerQuery = (rawQuery: string, extensionFormat?: string): Vi
 
 const fromPairs = (pairs: Array<[string, string]>): ViewerQuery => {
   const canonical = canonicalQueryString(pairs);
-  return { canonical, options: TransformQuery.parse(Object.fromEntries(new URLSearchParams(canonical))) };
+  return {
+    canonical,
+    options: TransformQuery.parse(Object.fromEntries(new URLSearchParams(canonical))),
+    variant: canonical,
+  };
+};
+
+/**
+ * `query` for a client sending `accept`: for `format=auto`, the image class (from the same
+ * `imageClass` the edge puts in the cache key) becomes what the transform chooses by and part of the
+ * variant; any other query is the same for every client.
+ */
+export const negotiated = (query: ViewerQuery, accept: string | undefined): ViewerQuery => {
+  if (query.options.format !== 'auto') return query;
+  const accepts = imageClass(accept);
+  return { ...query, options: { ...query.options, accepts }, variant: `${query.canonical}#${accepts}` };
 };
 
 /**

@@ -25,7 +25,7 @@ import {
 } from './caching.ts';
 import { acceptClass } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
-import { parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
+import { negotiated, parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
 
 /** Waits for what started early to finish, whatever its outcome. */
 const settled = async (early: EarlyWork | undefined): Promise<void> => {
@@ -88,6 +88,19 @@ export interface ViewerDeps {
 /** What link unfurlers (Open Graph, Twitter cards) take as an image. */
 const UNFURLABLE: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
+/**
+ * Images are public: any site may fetch() them, draw them on a canvas or WebGL texture, and read
+ * their resource timing. The HTML page gets neither (it keeps its own strict headers).
+ */
+const PUBLIC_IMAGE_HEADERS = { 'access-control-allow-origin': '*', 'timing-allow-origin': '*' };
+
+/**
+ * gravity=face needs a face detection model, loaded like the segmentation model (never fetched at run
+ * time); no such setting exists yet.
+ */
+const NO_FACE_MODEL =
+  'gravity=face needs a face detection model, and none is configured on this deployment. Use gravity=attention, which finds the most salient region (often a face), or a focal point such as gravity=0.5x0.3.';
+
 /** SVG is served as an image, never as a document that could run script on our origin. */
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([...OUTPUT_FORMATS, 'jpeg']);
@@ -143,7 +156,9 @@ export const createViewer = (deps: ViewerDeps) => {
       return notFound(request);
     }
     if (extension !== undefined && !asFormat && extension !== media.extension) return notFound(request);
-    const vary: Record<string, string> = extension === undefined ? { vary: 'Accept' } : {};
+    // The page and the image share the URL without an extension; format=auto chooses by Accept.
+    const vary: Record<string, string> =
+      extension === undefined || query.options.format === 'auto' ? { vary: 'Accept' } : {};
     return page
       ? pageResponse(request, media, query, vary)
       : imageResponse(request, media, query, vary, early);
@@ -188,8 +203,11 @@ export const createViewer = (deps: ViewerDeps) => {
     vary: Record<string, string>,
     early: EarlyWork | undefined,
   ): Promise<ViewerResponse> => {
-    // `metadata=keep` is honoured only where the owner allows it (no early transform asked for it).
-    const served = servedQuery(query, media.keepMetadata);
+    // `metadata=keep` is honoured only where the owner allows it (no early transform asked for it);
+    // format=auto is chosen for the client's image class (never started early: its query is not empty).
+    const served = negotiated(servedQuery(query, media.keepMetadata), request.accept);
+    // A valid request this deployment cannot serve: said so, like a render beyond the budget.
+    if (served.options.gravity === 'face') return beyondBudget(request, NO_FACE_MODEL);
     // Derived from what determines the bytes, so a revalidation costs no S3 read and no transform.
     const etag = strongEtag(
       PIPELINE,
@@ -197,18 +215,18 @@ export const createViewer = (deps: ViewerDeps) => {
       media.objectKey,
       media.filesize,
       media.createdAtMs,
-      served.canonical,
+      served.variant,
     );
     const cacheControl = (query.options.metadata === 'keep' ? keepMetadataCacheControl : imageCacheControl)(
       media.expiresAt,
       unixSeconds(deps.clock.nowMs()),
     );
-    const validators = { etag, 'cache-control': cacheControl, ...vary };
+    const validators = { etag, 'cache-control': cacheControl, ...vary, ...PUBLIC_IMAGE_HEADERS };
     if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
 
     // Before any render: a refused variant costs this write, never a transform. What is counted is
     // what is served (an unallowed `metadata=keep` is the plain variant).
-    const admission = await deps.variants.admit(media.id, served.canonical).catch(async (error: unknown) => {
+    const admission = await deps.variants.admit(media.id, served.variant).catch(async (error: unknown) => {
       await settled(early);
       throw error;
     });
@@ -252,7 +270,12 @@ export const createViewer = (deps: ViewerDeps) => {
     const shown = UNFURLABLE.has(image.contentType)
       ? image
       : describeOutput(media.contentType, media, { ...query.options, format: 'png' }, deps.limits);
-    const imagePath = `/${media.id}.${shown.extension}${search}`;
+    // The extension names the format, so format=auto (which unfurlers would get as legacy) goes.
+    const imageQuery = query.canonical
+      .split('&')
+      .filter((pair) => pair !== 'format=auto')
+      .join('&');
+    const imagePath = `/${media.id}.${shown.extension}${imageQuery ? `?${imageQuery}` : ''}`;
     const html = renderPage({
       pageUrl: `${baseUrlFor(request)}/${media.id}${search}`,
       imageUrl: `${baseUrlFor(request)}${imagePath}`,
@@ -301,7 +324,10 @@ const notFound = (request: ViewerRequest): ViewerResponse =>
     ),
   );
 
-/** The transform asked for would cost more than the render budget (see core/images/budget.ts). */
+/**
+ * The transform asked for cannot be served: it would cost more than the render budget (see
+ * core/images/budget.ts), or it needs a model this deployment lacks (gravity=face).
+ */
 const beyondBudget = (request: ViewerRequest, message: string): ViewerResponse =>
   fromJson(
     request,

@@ -11,6 +11,8 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
+  HeadersFrameOption,
+  HeadersReferrerPolicy,
   OriginRequestCookieBehavior,
   OriginRequestHeaderBehavior,
   OriginRequestPolicy,
@@ -81,7 +83,8 @@ export class ViewerCdn extends Construct {
     });
 
     const cachePolicy = new CachePolicy(this, 'CachePolicy', {
-      comment: 'imgpro viewer: canonical query string and accept class, set by the viewer-request function',
+      comment:
+        'imgpro viewer: canonical query string and accept class (image class for format=auto), set at the edge',
       queryStringBehavior: CacheQueryStringBehavior.all(),
       headerBehavior: CacheHeaderBehavior.allowList(ACCEPT_CLASS_HEADER),
       cookieBehavior: CacheCookieBehavior.none(),
@@ -104,6 +107,36 @@ export class ViewerCdn extends Construct {
       cookieBehavior: OriginRequestCookieBehavior.none(),
     });
 
+    // The managed SECURITY_HEADERS policy's headers, plus CORS and resource timing for any site:
+    // images are public, and fetch(), <canvas> and WebGL on another origin need CORS. Set here as
+    // well as by the origin so images cached before the origin sent them carry them too. The origin's
+    // own headers win (override off): the page keeps its CSP, frame and referrer policy. A
+    // cross-origin read of the page itself is allowed too, which shows no more than a plain GET:
+    // the page is public and `*` never admits credentials.
+    const responseHeadersPolicy = new ResponseHeadersPolicy(this, 'ResponseHeadersPolicy', {
+      comment: 'imgpro viewer: security headers; CORS and Timing-Allow-Origin for any site',
+      securityHeadersBehavior: {
+        contentTypeOptions: { override: false },
+        frameOptions: { frameOption: HeadersFrameOption.SAMEORIGIN, override: false },
+        referrerPolicy: {
+          referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN,
+          override: false,
+        },
+        strictTransportSecurity: { accessControlMaxAge: Duration.days(365), override: false },
+        xssProtection: { protection: true, modeBlock: true, override: false },
+      },
+      corsBehavior: {
+        accessControlAllowCredentials: false,
+        accessControlAllowHeaders: ['*'],
+        accessControlAllowMethods: ['GET', 'HEAD'],
+        accessControlAllowOrigins: ['*'],
+        originOverride: false,
+      },
+      customHeadersBehavior: {
+        customHeaders: [{ header: 'Timing-Allow-Origin', value: '*', override: false }],
+      },
+    });
+
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'imgpro viewer links',
       defaultBehavior: {
@@ -116,7 +149,7 @@ export class ViewerCdn extends Construct {
         cachedMethods: CachedMethods.CACHE_GET_HEAD,
         cachePolicy,
         originRequestPolicy,
-        responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+        responseHeadersPolicy,
         compress: true,
         functionAssociations: [{ function: this.viewerRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
       },

@@ -8,13 +8,14 @@
  * - the query string becomes its canonical form (allowlisted, de-duplicated, sorted), so `?w=1&h=2`,
  *   `?h=2&w=1` and `?h=2&w=1&utm=x` are one cache entry;
  * - the accept class header is set from `Accept` (`html` for browsers opening the link, else
- *   `image`); the cache key holds the class, never the raw `Accept` header (which still reaches the
- *   origin, whose `acceptClass` maps it to the same class);
+ *   `image`, or for `format=auto` the image class: `avif`, `webp` or `legacy`); the cache key holds
+ *   the class, never the raw `Accept` header (which still reaches the origin, whose `acceptClass`
+ *   and `imageClass` map it to the same class);
  * - `x-forwarded-host` is set to the host the viewer asked for, because the origin (a function URL)
  *   only ever sees its own host.
  * Client-sent copies of both headers are overwritten.
  */
-import { acceptClass, canonicalQueryString } from '../../lambdas/viewer/canonical.ts';
+import { cacheClass, canonicalQueryString } from '../../lambdas/viewer/canonical.ts';
 
 export const ACCEPT_CLASS_HEADER = 'x-imgpro-accept-class';
 export const FORWARDED_HOST_HEADER = 'x-forwarded-host';
@@ -75,9 +76,10 @@ const queryPairs = (request: ViewerRequest): Array<[string, string]> => {
 
 export function handler(event: ViewerRequestEvent): ViewerRequest {
   const request = event.request;
-  request.querystring = canonicalQueryString(queryPairs(request));
+  const canonical = canonicalQueryString(queryPairs(request));
+  request.querystring = canonical;
   const accept = request.headers.accept;
-  request.headers[ACCEPT_CLASS_HEADER] = { value: acceptClass(accept ? accept.value : undefined) };
+  request.headers[ACCEPT_CLASS_HEADER] = { value: cacheClass(canonical, accept ? accept.value : undefined) };
   const host = request.headers.host;
   if (host) request.headers[FORWARDED_HOST_HEADER] = { value: host.value };
   return request;

@@ -82,6 +82,11 @@ const QUERIES = [
   'caption=%E2%82%AC&w&h=&&&=5',
   'metadata=KEEP&flip=hv&sharp=0.50&gamma=1.0&segment=foreground',
   `w=${'9'.repeat(400)}&h=${'%41'.repeat(100)}`,
+  'format=auto&w=800',
+  'format=AUTO&w=0800&utm_source=x',
+  'size=S&dpr=2.50&trim=AUTO',
+  'size=social&gravity=0.30x.6&dpr=9',
+  'w=10&h=10&fit=crop&gravity=Attention',
 ];
 
 const HEADERS: Record<string, string>[] = [
@@ -95,6 +100,8 @@ const HEADERS: Record<string, string>[] = [
   { accept: '*/*', [ACCEPT_CLASS_HEADER]: 'forged', [FORWARDED_HOST_HEADER]: 'evil.example' },
   { accept: 'TEXT/HTML' },
   { accept: 'application/json;q=1, text/html;q=0.1' },
+  { accept: 'image/webp,image/apng,image/*,*/*;q=0.8' },
+  { accept: 'image/avif;q=0,image/webp;q=0.5' },
 ];
 
 const viewerCases = QUERIES.flatMap((query, index) =>

@@ -461,6 +461,32 @@ describe('viewer', () => {
     });
   });
 
+  it('lets any site read images (CORS, resource timing) without overriding the origin’s headers', () => {
+    template.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        CorsConfig: Match.objectLike({
+          AccessControlAllowOrigins: { Items: ['*'] },
+          AccessControlAllowMethods: { Items: ['GET', 'HEAD'] },
+          AccessControlAllowCredentials: false,
+          OriginOverride: false,
+        }),
+        CustomHeadersConfig: { Items: [{ Header: 'Timing-Allow-Origin', Value: '*', Override: false }] },
+        SecurityHeadersConfig: Match.objectLike({
+          ContentTypeOptions: { Override: false },
+          FrameOptions: { FrameOption: 'SAMEORIGIN', Override: false },
+          StrictTransportSecurity: Match.objectLike({ AccessControlMaxAgeSec: 31_536_000 }),
+        }),
+      }),
+    });
+    template.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        DefaultCacheBehavior: Match.objectLike({
+          ResponseHeadersPolicyId: Match.objectLike({ Ref: Match.anyValue() }),
+        }),
+      }),
+    });
+  });
+
   it('forwards to the origin only Accept and the viewer host beyond the cache key', () => {
     template.hasResourceProperties('AWS::CloudFront::OriginRequestPolicy', {
       OriginRequestPolicyConfig: Match.objectLike({

@@ -1,5 +1,6 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { BROWSER_ACCEPT } from '#test/accept';
 import { buildViewerRequestCode, MAX_FUNCTION_BYTES } from '../../lib/edge/build.ts';
 import { ACCEPT_CLASS_HEADER, FORWARDED_HOST_HEADER } from '../../lib/edge/viewer-request.ts';
 
@@ -87,6 +88,34 @@ describe('viewer-request CloudFront Function', () => {
     expect(classOf('image/avif,image/webp,image/apng,image/*,*/*;q=0.8')).toBe('image');
     expect(classOf('*/*')).toBe('image');
     expect(classOf(undefined)).toBe('image');
+  });
+
+  it('keys format=auto by image class, never by the raw Accept header', () => {
+    const key = (query: string, accept: string) => {
+      const request = handler(event(query, { accept }, { raw: true }));
+      return `${request.querystring} ${request.headers[ACCEPT_CLASS_HEADER]?.value}`;
+    };
+    // Two Chrome versions' <img> Accept headers differ, and are one cache entry.
+    expect(key('w=800&format=auto', BROWSER_ACCEPT.chrome85)).toBe('format=auto&w=800 avif');
+    expect(key('format=AUTO&w=0800&utm_source=x', BROWSER_ACCEPT.chrome131)).toBe('format=auto&w=800 avif');
+    expect(key('format=auto&w=800', BROWSER_ACCEPT.safari17)).toBe('format=auto&w=800 avif');
+    expect(key('format=auto&w=800', BROWSER_ACCEPT.chrome80)).toBe('format=auto&w=800 webp');
+    expect(key('format=auto&w=800', BROWSER_ACCEPT.safari13)).toBe('format=auto&w=800 legacy');
+    expect(key('format=auto&w=800', '*/*')).toBe('format=auto&w=800 legacy');
+    // Only format=auto is split: any other query is one entry for every image client.
+    expect(key('format=webp&w=800', BROWSER_ACCEPT.chrome85)).toBe('format=webp&w=800 image');
+    expect(key('format=webp&w=800', BROWSER_ACCEPT.safari13)).toBe('format=webp&w=800 image');
+    // A browser opening the link gets the page, whatever the format.
+    expect(key('format=auto', 'text/html,image/avif,image/webp,*/*;q=0.8')).toBe('format=auto html');
+  });
+
+  it('canonicalises the responsive parameters', () => {
+    // Gravity counts only where something is cropped: not for small, which only scales.
+    expect(canonical('size=S&dpr=2.0&gravity=North&fit=cover&trim=AUTO')).toBe(
+      'dpr=2&fit=cover&size=small&trim=auto',
+    );
+    expect(canonical('size=social&gravity=North')).toBe('gravity=north&size=social');
+    expect(canonical('w=400&h=300&fit=crop&gravity=0.30x0.600')).toBe('fit=crop&gravity=0.3x0.6&h=300&w=400');
   });
 
   it('passes the host the viewer asked for to the origin', () => {

@@ -2,8 +2,9 @@ import fc from 'fast-check';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { cssColour, namedColours } from '#core/images/colour';
-import { acceptClass, canonicalQueryString } from '../../lambdas/viewer/canonical.ts';
-import { parseViewerQuery, TransformQuery } from '../../lambdas/viewer/query.ts';
+import { BROWSER_ACCEPT } from '#test/accept';
+import { acceptClass, cacheClass, canonicalQueryString, imageClass } from '../../lambdas/viewer/canonical.ts';
+import { negotiated, parseViewerQuery, TransformQuery } from '../../lambdas/viewer/query.ts';
 
 const canonical = (query: string) => canonicalQueryString([...new URLSearchParams(query)]);
 const pairsOf = (query: string): Array<[string, string]> => [...new URLSearchParams(query)];
@@ -40,6 +41,19 @@ describe('canonicalQueryString', () => {
     ['background=transparent', 'background=%2300000000'],
     ['w=100&w=200', 'w=200'],
     ['w=100&fit=cover', 'fit=cover&w=100'],
+    ['format=AUTO&w=800', 'format=auto&w=800'],
+    ['w=400&dpr=2.000', 'dpr=2&w=400'],
+    ['w=400&dpr=1.505', 'dpr=1.51&w=400'],
+    ['size=S', 'size=small'],
+    ['size=m', 'size=medium'],
+    ['size=social&dpr=2', 'dpr=2&size=social'],
+    ['size=social&gravity=North', 'gravity=north&size=social'],
+    ['w=10&h=10&fit=cover&gravity=auto', 'fit=cover&gravity=attention&h=10&w=10'],
+    ['w=10&h=10&fit=crop&gravity=0.30x.6', 'fit=crop&gravity=0.3x0.6&h=10&w=10'],
+    ['w=10&h=10&fit=cover&gravity=1x0', 'fit=cover&gravity=1x0&h=10&w=10'],
+    ['trim=AUTO', 'trim=auto'],
+    ['trim=10', 'trim=auto'],
+    ['trim=025', 'trim=25'],
   ])('normalises %s to %s', (query, expected) => {
     expect(canonical(query)).toBe(expected);
   });
@@ -95,6 +109,24 @@ describe('canonicalQueryString', () => {
     ['q=50&format=gif', 'format=gif'],
     // Last value wins, then is validated.
     ['w=100&w=abc', ''],
+    // The responsive parameters.
+    ['dpr=2', ''],
+    ['w=5&dpr=1', 'w=5'],
+    ['w=5&dpr=0.5', 'w=5'],
+    ['w=5&dpr=4.01', 'w=5'],
+    ['size=huge', ''],
+    ['size=small&w=300', 'w=300'],
+    ['w=10&h=10&fit=cover&gravity=center', 'fit=cover&h=10&w=10'],
+    ['w=10&h=10&fit=cover&gravity=up', 'fit=cover&h=10&w=10'],
+    ['w=10&h=10&fit=cover&gravity=1.1x0.5', 'fit=cover&h=10&w=10'],
+    ['w=10&h=10&fit=cover&gravity=0.5x', 'fit=cover&h=10&w=10'],
+    ['w=10&h=10&fit=cover&gravity=-0.1x0.5', 'fit=cover&h=10&w=10'],
+    ['w=10&h=10&gravity=north', 'h=10&w=10'],
+    ['w=10&fit=cover&gravity=north', 'fit=cover&w=10'],
+    ['size=social&fit=contain&gravity=north', 'fit=contain&size=social'],
+    ['trim=0', ''],
+    ['trim=101', ''],
+    ['trim=yes', ''],
   ])('ignores %s (→ "%s")', (query, expected) => {
     expect(canonical(query)).toBe(expected);
   });
@@ -111,16 +143,20 @@ describe('canonicalQueryString', () => {
     'blur',
     'brightness',
     'contrast',
+    'dpr',
     'fit',
     'flip',
     'format',
     'gamma',
+    'gravity',
     'h',
     'metadata',
     'q',
     'rotate',
     'saturation',
     'sharp',
+    'size',
+    'trim',
     'w',
   ];
   const value = fc.oneof(
@@ -140,6 +176,12 @@ describe('canonicalQueryString', () => {
       'cover',
       'pad',
       'crop',
+      'auto',
+      'small',
+      'social',
+      'north',
+      'attention',
+      '0.3x0.6',
     ),
     fc.constantFrom('#fff', '%23FF000080', 'red', 'rgba(1,2,3,0.5)', 'rgb(1 2 3 / 40%)', 'transparent'),
     fc.double({ min: -1, max: 300, noNaN: true }).map(String),
@@ -192,6 +234,7 @@ describe('parseViewerQuery', () => {
   it('types the canonical query for transform', () => {
     expect(parseViewerQuery('w=800&format=jpeg&sharp=1&q=70&background=rgba(0,0,255,0.5)&junk=1')).toEqual({
       canonical: 'background=%230000ff80&format=jpg&q=70&sharp=1&w=800',
+      variant: 'background=%230000ff80&format=jpg&q=70&sharp=1&w=800',
       options: expect.objectContaining({
         width: 800,
         format: 'jpeg',
@@ -200,6 +243,28 @@ describe('parseViewerQuery', () => {
         background: { r: 0, g: 0, b: 255, alpha: 128 / 255 },
       }),
     });
+  });
+
+  it('types the responsive parameters', () => {
+    expect(parseViewerQuery('format=auto&size=social&dpr=1.5&gravity=0.25x0.75&trim=auto').options).toEqual({
+      format: 'auto',
+      size: 'social',
+      dpr: 1.5,
+      gravity: { x: 0.25, y: 0.75 },
+      trim: 10,
+    });
+    expect(parseViewerQuery('w=9&h=9&fit=crop&gravity=entropy').options.gravity).toBe('entropy');
+  });
+
+  it('negotiates format=auto into the image class, and names the variant by it', () => {
+    const auto = parseViewerQuery('format=auto&w=800');
+    const avif = negotiated(auto, 'image/avif,image/webp,*/*');
+    expect(avif.options).toMatchObject({ format: 'auto', accepts: 'avif' });
+    expect(avif.variant).toBe('format=auto&w=800#avif');
+    expect(negotiated(auto, '*/*').variant).toBe('format=auto&w=800#legacy');
+    // Anything else is the same for every client.
+    const webp = parseViewerQuery('format=webp&w=800');
+    expect(negotiated(webp, 'image/avif')).toBe(webp);
   });
 
   it('lets the extension of /<id>.<ext> win over a format in the query', () => {
@@ -240,5 +305,31 @@ describe('acceptClass', () => {
     ['a malformed q', 'text/html;q=abc', 'image'],
   ])('%s → %s', (_, accept, expected) => {
     expect(acceptClass(accept)).toBe(expected);
+  });
+});
+
+describe('imageClass and cacheClass', () => {
+  it.each([
+    ['Chrome 85', BROWSER_ACCEPT.chrome85, 'avif'],
+    ['Chrome 131', BROWSER_ACCEPT.chrome131, 'avif'],
+    ['Firefox', BROWSER_ACCEPT.firefox, 'avif'],
+    ['Safari 17', BROWSER_ACCEPT.safari17, 'avif'],
+    ['Chrome 80', BROWSER_ACCEPT.chrome80, 'webp'],
+    ['AVIF refused', 'image/avif;q=0,image/webp', 'webp'],
+    ['Safari 13', BROWSER_ACCEPT.safari13, 'legacy'],
+    ['curl', '*/*', 'legacy'],
+    ['no header', undefined, 'legacy'],
+    ['upper case', 'IMAGE/AVIF', 'avif'],
+  ])('%s → %s', (_, accept, expected) => {
+    expect(imageClass(accept)).toBe(expected);
+  });
+
+  it('splits only format=auto by image class, and keeps html apart', () => {
+    expect(cacheClass('format=auto&w=800', BROWSER_ACCEPT.chrome85)).toBe('avif');
+    expect(cacheClass('format=auto&w=800', BROWSER_ACCEPT.chrome80)).toBe('webp');
+    expect(cacheClass('format=auto', '*/*')).toBe('legacy');
+    expect(cacheClass('format=avif&w=800', BROWSER_ACCEPT.chrome85)).toBe('image');
+    expect(cacheClass('w=800', BROWSER_ACCEPT.chrome80)).toBe('image');
+    expect(cacheClass('format=auto', 'text/html,image/avif')).toBe('html');
   });
 });

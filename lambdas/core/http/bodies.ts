@@ -1,6 +1,7 @@
 import type { Caller } from '#core/caller';
 import { unixSeconds } from '#core/clock';
 import type { ImageFacts } from '#core/images/facts';
+import { type NAMED_SIZES, namedSizeOf } from '#core/images/geometry';
 import type { Media } from '#core/media/media';
 import { ANONYMOUS_PLAN } from '#core/plans';
 import type { TeamQuota } from '#core/quotas/state';
@@ -24,13 +25,25 @@ const ANONYMOUS_DAYS = Math.round((ANONYMOUS_PLAN.retentionSeconds ?? 0) / 86_40
  * anonymous uploader is sent to get a key.
  */
 export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }) => {
+  const linkOf = (media: Media) => `${links.publicBaseUrl}/${media.id}`;
+
+  /** Each named size's viewer link (`?size=small`: the canonical query itself) and what it gives. */
+  const sizesOf = (media: Media): MediaSummary['sizes'] => {
+    const variant = (size: keyof typeof NAMED_SIZES) => ({
+      url: `${linkOf(media)}?size=${size}`,
+      ...namedSizeOf(media, size),
+    });
+    return { small: variant('small'), medium: variant('medium'), large: variant('large') };
+  };
+
   const summary = (media: Media): MediaSummary => ({
     id: media.id,
-    link: `${links.publicBaseUrl}/${media.id}`,
+    link: linkOf(media),
     caption: media.caption ?? null,
     extension: media.extension,
     width: media.width,
     height: media.height,
+    sizes: sizesOf(media),
     filesize: media.filesize,
     ...(media.facts && factsBody(media.facts)),
     created_at: unixSeconds(media.createdAtMs),

@@ -26,6 +26,14 @@ export const withAttribution = <Shape extends z.ZodRawShape>(shape: Shape, value
       }),
   );
 
+const SizedVariant = z.object({
+  url: z.url().meta({
+    description: 'The link with `?size=<name>`; add `&format=auto` for AVIF or WebP where accepted',
+  }),
+  width: z.int(),
+  height: z.int(),
+});
+
 const unixSeconds = (description: string) => z.int().meta({ description: `${description} (Unix seconds)` });
 
 const hexColour = (description: string) =>
@@ -81,6 +89,12 @@ const mediaFields = {
     .meta({ description: 'Format as stored: jpeg, png, gif, webp, avif, svg, bmp, ico; jpg for HEIC' }),
   width: z.int(),
   height: z.int(),
+  sizes: z.object({ small: SizedVariant, medium: SizedVariant, large: SizedVariant }).meta({
+    description:
+      'Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px ' +
+      '(the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, ' +
+      'add `?size=social` to the link',
+  }),
   filesize: z.int().meta({ description: 'Stored bytes' }),
   ...factFields,
   created_at: unixSeconds('When it was stored'),

@@ -146,10 +146,17 @@ const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   blur: 'Gaussian blur radius in pixels, 1–250',
   brightness: 'Multiplies R, G and B: 0–10, 1 unchanged',
   contrast: 'Scales the distance from mid-grey: 0–10, 1 unchanged',
+  dpr: 'Device pixel ratio, 1–4 (decimals allowed): multiplies w and h (or size), never past the original',
   fit: 'How w and h apply: scale-down (default), contain, cover, crop, pad',
   flip: 'Mirror: h, v or hv',
-  format: 'Output format: jpg (jpeg), webp, avif, png, gif',
+  format:
+    'Output format: jpg (jpeg), webp, avif, png, gif, or auto: AVIF where the Accept header allows it, else ' +
+    'WebP, else the stored format (an animation stays animated, as WebP or as stored; SVG stays SVG)',
   gamma: 'out = in^gamma on values normalised to 0–1: 0–10, 0 and 1 unchanged',
+  gravity:
+    'The part a crop (fit=cover or crop) keeps: center (default), north, south, east, west, northeast, ' +
+    'northwest, southeast, southwest, attention (the most salient region), entropy (the most detail), a ' +
+    'focal point x×y as fractions of the width and height (0.3x0.6), or face (a 422 until a face model can be configured)',
   h: 'Height in pixels of the picture as finally seen, 1–8192',
   metadata:
     'EXIF kept: copyright (default), none, keep. keep serves the full metadata (GPS included) only where the ' +
@@ -159,6 +166,10 @@ const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   saturation: 'Scales the distance from each pixel’s luma: 0–10, 0 greyscale, 1 unchanged',
   segment: 'foreground: remove the background (PNG with alpha unless format says otherwise)',
   sharp: 'Unsharp-mask strength, 0–10',
+  size:
+    'A named size when neither w nor h is given: small, medium, large (the short side at most 320, 640, ' +
+    '1080 px; the long side for images twice as long as wide) or social (1200×630, cropped)',
+  trim: 'Remove uniform borders first: auto, or a colour threshold of 1–100 (auto is 10)',
   w: 'Width in pixels of the picture as finally seen, 1–8192',
 };
 
@@ -178,7 +189,15 @@ const viewerHeaders = z.object({
       'A year, immutable, for permanent public media; never past the expiry of media with a ttl. With ' +
       'metadata=keep, whose bytes follow the owner’s keep_metadata: 5 minutes for browsers (s-maxage for the CDN)',
   }),
-  vary: z.string().optional().meta({ description: 'Accept, where the page and the image share a URL' }),
+  vary: z.string().optional().meta({
+    description: 'Accept, where the page and the image share a URL or format=auto chooses by it',
+  }),
+  'access-control-allow-origin': z.string().optional().meta({
+    description: '*, on images: any site may fetch() them or draw them on a canvas',
+  }),
+  'timing-allow-origin': z.string().optional().meta({
+    description: '*, on images: any site may read their resource timing',
+  }),
 });
 
 /** A viewer link: the image (transformed as the query says) for clients, an HTML page for browsers. */
@@ -191,7 +210,8 @@ const viewerOperation = (
   summary,
   description:
     'Served at PUBLIC_BASE_URL (on AWS, the ViewerBaseUrl output), not under the API. A value that is malformed ' +
-    'or out of range is ignored, never an error; so is an unknown parameter. Also answers HEAD.',
+    'or out of range is ignored, never an error; so is an unknown parameter. A valid request that cannot be ' +
+    'served is a 422: beyond the render budget, or gravity=face without a face model. Also answers HEAD.',
   security: [],
   requestParams: { path, query: viewerQuery },
   responses: {
@@ -204,7 +224,7 @@ const viewerOperation = (
       },
     },
     304: { description: 'If-None-Match matched: the same variant as before' },
-    ...errors(404),
+    ...errors(404, 422),
   },
 });
 

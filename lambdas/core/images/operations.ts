@@ -203,10 +203,17 @@ const applyGeometry = (
   if (horizontal) out = out.flop();
 
   const { scaled, output, offset } = geometry;
+  const strategy =
+    options.gravity === 'attention' || options.gravity === 'entropy' ? options.gravity : undefined;
+  if (strategy && geometry.kind === 'crop' && !sameSize(output, scaled)) {
+    // libvips chooses the crop itself, scaling so the output's limiting side fills (what `scaled`
+    // is for cover, and for crop wherever it does not enlarge), then keeping the best window.
+    return out.resize(output.width, output.height, { fit: 'cover', position: strategy });
+  }
   if (scaled.width !== upright.width || scaled.height !== upright.height) {
     out = out.resize(scaled.width, scaled.height, { fit: 'fill' });
   }
-  if (geometry.kind === 'crop' && (output.width !== scaled.width || output.height !== scaled.height)) {
+  if (geometry.kind === 'crop' && !sameSize(output, scaled)) {
     out = out.extract({ ...offset, ...output });
   }
   if (geometry.kind === 'pad') {
@@ -220,3 +227,5 @@ const applyGeometry = (
   }
   return out;
 };
+
+const sameSize = (a: Size, b: Size): boolean => a.width === b.width && a.height === b.height;

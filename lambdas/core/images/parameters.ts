@@ -1,5 +1,5 @@
 import { cssColour } from './colour.ts';
-import type { Rgba, TransformOptions } from './transform-options.ts';
+import type { Gravity, Rgba, TransformOptions } from './transform-options.ts';
 
 /**
  * The viewer's transform parameters, each declared once: how a raw query value is normalised to
@@ -21,6 +21,8 @@ export const LIMITS = {
   blur: { min: 0, max: 250 },
   side: { min: 1, max: 8192 },
   quality: { min: 1, max: 100 },
+  dpr: { min: 1, max: 4 },
+  trim: { min: 1, max: 100 },
 };
 
 export const OUTPUT_FORMATS = ['jpg', 'webp', 'avif', 'png', 'gif'] as const;
@@ -28,6 +30,23 @@ export const FITS = ['scale-down', 'contain', 'cover', 'crop', 'pad'] as const;
 export const FLIPS = ['h', 'v', 'hv'] as const;
 export const METADATA_POLICIES = ['copyright', 'none', 'keep'] as const;
 export const SEGMENTS = ['foreground'] as const;
+export const SIZES = ['small', 'medium', 'large', 'social'] as const;
+export const GRAVITIES = [
+  'center',
+  'north',
+  'south',
+  'east',
+  'west',
+  'northeast',
+  'northwest',
+  'southeast',
+  'southwest',
+  'attention',
+  'entropy',
+  'face',
+] as const;
+/** trim=auto: libvips' own default threshold. */
+export const TRIM_AUTO = 10;
 
 /**
  * The pixel work, in the order it is done: background removal first (on the whole upright picture),
@@ -83,18 +102,21 @@ const parameter = <O extends keyof TransformOptions>(
 const DECIMAL = /^(\d{1,6}(\.\d{0,8})?|\.\d{1,8})$/;
 const INTEGER = /^\d{1,6}$/;
 
-/** A decimal in the factor range, to two places. */
-const factor = (...unchanged: number[]): Values<number> => ({
+/** A decimal in `range`, to two places. (An array, not rest: njs has no spread in calls.) */
+const decimal = (range: { min: number; max: number }, unchanged: number[]): Values<number> => ({
   normalise: (value) => {
     if (!DECIMAL.test(value)) return undefined;
     const number = Number(value);
-    if (number < LIMITS.factor.min || number > LIMITS.factor.max) return undefined;
+    if (number < range.min || number > range.max) return undefined;
     const rounded = Math.round(number * 100) / 100;
     return unchanged.indexOf(rounded) >= 0 ? undefined : String(rounded);
   },
   read: Number,
   unchanged: unchanged,
 });
+
+/** A decimal in the factor range, to two places. */
+const factor = (...unchanged: number[]): Values<number> => decimal(LIMITS.factor, unchanged);
 
 const integer = (range: { min: number; max: number }, ...unchanged: number[]): Values<number> => ({
   normalise: (value) => {
@@ -145,7 +167,45 @@ const colour: Values<Rgba> = {
   unchanged: [],
 };
 
-const outputFormat = oneOf(OUTPUT_FORMATS, { jpeg: 'jpg' });
+const outputFormat = oneOf((OUTPUT_FORMATS as readonly string[]).concat('auto'), { jpeg: 'jpg' });
+
+const compass = oneOf(GRAVITIES, { centre: 'center', auto: 'attention' }, 'center');
+/** A focal point, Cloudflare's `0.3x0.6`: fractions of the width and height, 0–1. */
+const FOCAL = /^(0?\.\d{1,8}|[01](\.\d{0,8})?)x(0?\.\d{1,8}|[01](\.\d{0,8})?)$/;
+
+/** A compass point, attention, entropy, or a focal point written to two places (`0.3x0.6`). */
+const gravity: Values<Gravity> = {
+  normalise: (value) => {
+    const focal = FOCAL.exec(value.toLowerCase());
+    if (!focal) return compass.normalise(value);
+    const x = Number(focal[1]);
+    const y = Number(focal[3]);
+    if (x > 1 || y > 1) return undefined;
+    return `${Math.round(x * 100) / 100}x${Math.round(y * 100) / 100}`;
+  },
+  read: (canonical) => {
+    const at = canonical.indexOf('x');
+    return canonical.charAt(0) >= '0' && canonical.charAt(0) <= '9'
+      ? { x: Number(canonical.slice(0, at)), y: Number(canonical.slice(at + 1)) }
+      : (canonical as Gravity);
+  },
+  unchanged: [],
+};
+
+/** `auto` (libvips' default threshold) or a threshold of 1–100; one value, one spelling. */
+const trim: Values<number> = {
+  normalise: (value) => {
+    const threshold =
+      value.toLowerCase() === 'auto' ? TRIM_AUTO : Number(integer(LIMITS.trim).normalise(value));
+    return threshold === TRIM_AUTO ? 'auto' : threshold > 0 ? String(threshold) : undefined;
+  },
+  read: (canonical) => (canonical === 'auto' ? TRIM_AUTO : Number(canonical)),
+  unchanged: [],
+};
+
+/** `w` or `h` kept, or a named size standing for them. */
+const sized = (kept: Record<string, string>) =>
+  kept.w !== undefined || kept.h !== undefined || kept.size !== undefined;
 
 const LOSSLESS = ['png', 'gif'];
 
@@ -155,19 +215,30 @@ export const PARAMETERS = {
   blur: parameter('blur', 'blur', integer(LIMITS.blur, 0)),
   brightness: parameter('brightness', 'tone', factor(1)),
   contrast: parameter('contrast', 'contrast', factor(1)),
+  // It multiplies w and h (or a named size); without them it changes nothing.
+  dpr: parameter('dpr', 'geometry', decimal(LIMITS.dpr, [1]), { pixels: false, matters: sized }),
   fit: parameter('fit', 'geometry', oneOf(FITS, {}, 'scale-down'), {
     pixels: false,
     // It shapes w and h; without either it changes nothing.
-    matters: (kept) => kept.w !== undefined || kept.h !== undefined,
+    matters: sized,
   }),
   flip: parameter('flip', 'geometry', oneOf(FLIPS, { vh: 'hv' })),
   format: parameter('format', 'output', {
     normalise: outputFormat.normalise,
-    read: (canonical) => (canonical === 'jpg' ? 'jpeg' : (canonical as 'webp' | 'avif' | 'png' | 'gif')),
+    read: (canonical) =>
+      canonical === 'jpg' ? 'jpeg' : (canonical as 'webp' | 'avif' | 'png' | 'gif' | 'auto'),
     unchanged: [],
   }),
   // 0 and 1 both mean "unchanged" in the reference.
   gamma: parameter('gamma', 'gamma', factor(0, 1)),
+  gravity: parameter('gravity', 'geometry', gravity, {
+    pixels: false,
+    // Only a crop has a part to choose: cover or crop with both sides, or the social card.
+    matters: (kept) =>
+      kept.w === undefined && kept.h === undefined
+        ? kept.size === 'social' && (kept.fit === undefined || kept.fit === 'cover' || kept.fit === 'crop')
+        : (kept.fit === 'cover' || kept.fit === 'crop') && kept.w !== undefined && kept.h !== undefined,
+  }),
   h: parameter('height', 'geometry', integer(LIMITS.side)),
   metadata: parameter('metadata', 'output', oneOf(METADATA_POLICIES, {}, 'copyright')),
   q: parameter('quality', 'output', integer(LIMITS.quality), {
@@ -178,6 +249,12 @@ export const PARAMETERS = {
   saturation: parameter('saturation', 'tone', factor(1)),
   segment: parameter('segment', 'segment', oneOf(SEGMENTS, {})),
   sharp: parameter('sharpen', 'sharpen', factor(0)),
+  size: parameter('size', 'geometry', oneOf(SIZES, { s: 'small', m: 'medium', l: 'large' }), {
+    // w and h say the size themselves.
+    matters: (kept) => kept.w === undefined && kept.h === undefined,
+  }),
+  // Geometry: it changes the size, so it runs on the source before the rest is planned (transform.ts).
+  trim: parameter('trim', 'geometry', trim),
   w: parameter('width', 'geometry', integer(LIMITS.side)),
 };
 

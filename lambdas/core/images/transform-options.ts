@@ -1,9 +1,15 @@
-import type { Fit } from './geometry.ts';
+import type { Fit, Gravity, NamedSize } from './geometry.ts';
 
-export type { Fit } from './geometry.ts';
+export type { Fit, Gravity, NamedSize } from './geometry.ts';
 
 /** Formats a transform can write. */
 export type OutputFormat = 'jpeg' | 'png' | 'webp' | 'avif' | 'gif';
+
+/**
+ * What a client's `Accept` header says it can show, reduced to the classes `format=auto` chooses
+ * between: AVIF, else WebP, else the stored format (`legacy`).
+ */
+export type ImageClass = 'avif' | 'webp' | 'legacy';
 
 /**
  * What EXIF survives: `copyright` keeps only copyright and artist (the default), `none` keeps
@@ -27,11 +33,24 @@ export interface Rgba {
 export interface TransformOptions {
   /** Remove the background (first, on the upright image); the output keeps alpha (PNG by default). */
   segment?: 'foreground' | undefined;
-  /** Default: the stored format where it can be written, else PNG (SVG, BMP, ICO). */
-  format?: OutputFormat | undefined;
+  /**
+   * Default: the stored format where it can be written, else PNG (SVG, BMP, ICO). `auto` chooses by
+   * `accepts` (see autoFormat in transform.ts).
+   */
+  format?: OutputFormat | 'auto' | undefined;
+  /** For `format=auto`: what the client can show (legacy when absent). Not a query parameter. */
+  accepts?: ImageClass | undefined;
   width?: number | undefined;
   height?: number | undefined;
+  /** A named size: the box `w`/`h` stand for when neither is given. */
+  size?: NamedSize | undefined;
+  /** Device pixel ratio, 1–4: multiplies `w`/`h` (or the named size), never past the original. */
+  dpr?: number | undefined;
   fit?: Fit | undefined;
+  /** Which part a crop (fit=cover or crop) keeps: default centre. */
+  gravity?: Gravity | undefined;
+  /** Remove uniform borders before anything else but background removal: the colour threshold, 1–100. */
+  trim?: number | undefined;
   /** Lossy encoders only (JPEG, WebP, AVIF). */
   quality?: number | undefined;
   /** Clockwise degrees. */

@@ -2,23 +2,24 @@ import pMap from 'p-map';
 import type { Sharp } from 'sharp';
 import { type Deadline, NO_DEADLINE } from '#core/deadline';
 import { assertAnimationBudget, assertSvgBudget } from './budget.ts';
+import { carry } from './carry.ts';
 import { CONTENT_TYPES, EXTENSIONS, encode, KEEPS_ALPHA, LOSSY, MAX_SIDE } from './encode.ts';
 import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
-import { type Geometry, isIdentity, planGeometry, type Size } from './geometry.ts';
+import { type Geometry, isIdentity, planGeometry, resizeRequestOf, type Size } from './geometry.ts';
 import type { ImageLimits } from './limits.ts';
 import { pixelSteps, runSteps } from './operations.ts';
 import { asksForPixels } from './parameters.ts';
 import { classicalSegmenter } from './segment/classical.ts';
 import type { Segmenter } from './segment/segmenter.ts';
-import { sharp } from './sharp.ts';
+import { FAIL_ON, sharp } from './sharp.ts';
 import { sniffFormat } from './sniff.ts';
 import { openSource, type Source } from './source.ts';
 import { readSvg } from './svg.ts';
 import type { SvgDrawing } from './svg-drawing.ts';
-import type { OutputFormat, Rgba, TransformOptions } from './transform-options.ts';
+import type { ImageClass, OutputFormat, Rgba, TransformOptions } from './transform-options.ts';
 import { prepareForViewing } from './viewing.ts';
 
-export type { OutputFormat, Rgba, TransformOptions } from './transform-options.ts';
+export type { ImageClass, OutputFormat, Rgba, TransformOptions } from './transform-options.ts';
 
 /**
  * Part of every viewer ETag: bump it whenever the same stored bytes and options would come out
@@ -51,20 +52,21 @@ const WRITABLE: ReadonlySet<string> = new Set(Object.keys(CONTENT_TYPES));
  */
 export const transform = async (
   input: Uint8Array,
-  options: TransformOptions,
+  asked: TransformOptions,
   limits: ImageLimits,
   segmenter: Segmenter = classicalSegmenter(),
   deadline: Deadline = NO_DEADLINE,
 ): Promise<TransformedImage> => {
   const format = await sniffFormat(input);
   if (!format) throw new Error('stored image is in no format we accept');
+  const options = asked.format === 'auto' ? await withAutoFormat(input, format, asked, limits) : asked;
   const { contentType } = IMAGE_FORMATS[format];
   const metadata = options.metadata ?? 'copyright';
-  const asked = asksForPixels(options) || options.format !== undefined;
 
   if (format === 'svg') {
     const { document, drawing } = await readSvg(input);
-    if (document && !asked) return { body: document, contentType };
+    if (document && !asksForPixels(options) && options.format === undefined)
+      return { body: document, contentType };
     // Rasterising the sanitised document keeps librsvg away from anything it removed.
     return render(document ?? input, 'svg', options, limits, segmenter, deadline, drawing);
   }
@@ -78,6 +80,46 @@ export const transform = async (
   return render(input, format, options, limits, segmenter, deadline);
 };
 
+/** What a stored image is, as far as choosing a format for it goes. */
+interface Traits {
+  frames: number;
+  hasAlpha: boolean;
+}
+
+/**
+ * `format=auto`: the smallest format the client can show. AVIF where accepted, else WebP, else
+ * the stored format where every browser shows it (JPEG, PNG, GIF), else JPEG or, with alpha, PNG.
+ * An animation becomes an animated WebP where accepted (the AVIF encoder here writes one frame),
+ * else stays as stored; SVG stays vector (undefined: as without `format`).
+ */
+export const autoFormat = (
+  format: ImageFormat,
+  traits: Traits,
+  accepts: ImageClass | undefined,
+): OutputFormat | undefined => {
+  if (format === 'svg') return undefined;
+  if (traits.frames > 1) return accepts === 'avif' || accepts === 'webp' ? 'webp' : undefined;
+  if (accepts === 'avif' || accepts === 'webp') return accepts;
+  if (format === 'jpeg' || format === 'png' || format === 'gif') return undefined;
+  return traits.hasAlpha ? 'png' : 'jpeg';
+};
+
+/** `options` with `format=auto` resolved for this image (a header read; BMP and ICO count as alpha). */
+const withAutoFormat = async (
+  input: Uint8Array,
+  format: ImageFormat,
+  options: TransformOptions,
+  limits: ImageLimits,
+): Promise<TransformOptions> => {
+  const traits =
+    format === 'bmp' || format === 'ico' || format === 'svg'
+      ? { frames: 1, hasAlpha: true }
+      : await sharp(input, { failOn: FAIL_ON, limitInputPixels: limits.maxPixels })
+          .metadata()
+          .then((metadata) => ({ frames: metadata.pages ?? 1, hasAlpha: metadata.hasAlpha }));
+  return { ...options, format: autoFormat(format, traits, options.accepts) };
+};
+
 export interface OutputDescription {
   extension: string;
   contentType: string;
@@ -87,16 +129,24 @@ export interface OutputDescription {
 
 /**
  * What `transform` will produce for a stored image of `contentType` shown at `size`, without
- * decoding it (the viewer page's Open Graph tags). Animated inputs are taken as one frame.
+ * decoding it (the viewer page's Open Graph tags). Animated inputs are taken as one frame, and
+ * for `format=auto` anything but JPEG as having alpha. Trimmed borders are not known here.
  */
 export const describeOutput = (
   contentType: string,
   size: Size,
-  options: TransformOptions,
+  asked: TransformOptions,
   limits: ImageLimits,
 ): OutputDescription => {
   const entry = Object.entries(IMAGE_FORMATS).find(([, stored]) => stored.contentType === contentType);
   const format = (entry?.[0] ?? 'png') as ImageFormat;
+  const options =
+    asked.format === 'auto'
+      ? {
+          ...asked,
+          format: autoFormat(format, { frames: 1, hasAlpha: contentType !== 'image/jpeg' }, asked.accepts),
+        }
+      : asked;
   const target = targetOf(format, options);
   const { output } = plan(size, options, target, 1, limits.maxPixels);
   const dimensions = { width: output.width, height: output.height };
@@ -117,8 +167,12 @@ const render = async (
   drawing?: SvgDrawing,
 ): Promise<TransformedImage> => {
   const timeout = { seconds: secondsLeft(deadline) };
-  const source = await openSource(input, format, limits);
+  const opened = await openSource(input, format, limits);
   const target = targetOf(format, options);
+  const source =
+    options.trim === undefined
+      ? opened
+      : await trimmed(opened, options.trim, options.metadata === 'keep', timeout);
   // Background removal works on one picture: an animation gives its first frame.
   const animated = source.frames > 1 && (target === 'gif' || target === 'webp') && !options.segment;
   const frames = animated ? source.frames : 1;
@@ -217,7 +271,11 @@ const storedOutput = (format: ImageFormat): OutputFormat | undefined =>
 
 /** Background removal defaults to PNG, which keeps the alpha it makes. */
 const targetOf = (format: ImageFormat, options: TransformOptions): OutputFormat =>
-  options.format ?? (options.segment ? 'png' : undefined) ?? storedOutput(format) ?? 'png';
+  // `auto` is resolved before this (withAutoFormat); unresolved, it is the default.
+  (options.format === 'auto' ? undefined : options.format) ??
+  (options.segment ? 'png' : undefined) ??
+  storedOutput(format) ??
+  'png';
 
 const rotated = (size: Size, { rotate }: TransformOptions): Size =>
   rotate === 90 || rotate === 270 ? { width: size.height, height: size.width } : size;
@@ -228,12 +286,30 @@ const plan = (
   target: OutputFormat,
   frames: number,
   maxPixels: number,
-) =>
-  planGeometry(
-    rotated(size, options),
-    { width: options.width, height: options.height, fit: options.fit },
-    { maxPixels, maxSide: MAX_SIDE[target], frames },
-  );
+) => {
+  const upright = rotated(size, options);
+  return planGeometry(upright, resizeRequestOf(upright, options), {
+    maxPixels,
+    maxSide: MAX_SIDE[target],
+    frames,
+  });
+};
+
+/**
+ * `trim`: the source without its uniform border (libvips finds it from the top-left pixel's colour,
+ * within `threshold`), materialised before anything is planned, since the size it leaves is what
+ * `w`/`h` then apply to. An animation keeps only its first frame's picture (it is trimmed as a
+ * still image); an image that is all border is left as it is.
+ */
+const trimmed = async (
+  source: Source,
+  threshold: number,
+  keepMetadata: boolean,
+  timeout: { seconds: number },
+): Promise<Source> => {
+  const carried = await carry(source.open().trim({ threshold }).timeout(timeout), keepMetadata);
+  return { ...source, size: carried.size, frames: 1, open: () => carried.open() };
+};
 
 /**
  * The colour transparency is filled with: the `background` asked for, over white where the output

@@ -27,6 +27,7 @@ const RESERVED_NAMES = new Set([
   'extension',
   'width',
   'height',
+  'sizes',
   'filesize',
   'created_at',
   'expires_at',
