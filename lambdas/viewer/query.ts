@@ -29,6 +29,11 @@ export interface ViewerQuery {
    * image class it was served for, as the cache key has it.
    */
   variant: string;
+  /**
+   * `format=json`: facts about the variant the rest of the query names (its own format as stored),
+   * instead of its bytes. Part of the canonical query, so cached apart; never among the options.
+   */
+  json: boolean;
 }
 
 /**
@@ -43,12 +48,19 @@ export const parseViewerQuery = (rawQuery: string, extensionFormat?: string): Vi
 
 const fromPairs = (pairs: Array<[string, string]>): ViewerQuery => {
   const canonical = canonicalQueryString(pairs);
-  return {
-    canonical,
-    options: TransformQuery.parse(Object.fromEntries(new URLSearchParams(canonical))),
-    variant: canonical,
-  };
+  const values = Object.fromEntries(new URLSearchParams(canonical));
+  const json = values.format === 'json';
+  if (json) delete values.format;
+  return { canonical, options: TransformQuery.parse(values), variant: canonical, json };
 };
+
+/** The query a `format=json` request describes: the same one without it. */
+export const describedQuery = (query: ViewerQuery): ViewerQuery =>
+  fromPairs(
+    [...new URLSearchParams(query.canonical)].filter(
+      ([name, value]) => name !== 'format' || value !== 'json',
+    ),
+  );
 
 /**
  * `query` for a client sending `accept`: for `format=auto`, the image class (from the same

@@ -1,6 +1,7 @@
 import { ANONYMOUS, type Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import type { Deadline } from '#core/deadline';
+import { viewerFactsBody } from '#core/http/bodies';
 import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
@@ -25,7 +26,7 @@ import {
 } from './caching.ts';
 import { acceptClass } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
-import { negotiated, parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
+import { describedQuery, negotiated, parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
 
 /** Waits for what started early to finish, whatever its outcome. */
 const settled = async (early: EarlyWork | undefined): Promise<void> => {
@@ -132,12 +133,13 @@ export const createViewer = (deps: ViewerDeps) => {
     if (!path || !isMediaId(id)) return notFound(request);
     const asFormat = extension !== undefined && IMAGE_EXTENSIONS.has(extension);
     const query = parseViewerQuery(request.query, asFormat ? extension : undefined);
-    const page = extension === undefined && acceptClass(request.accept) === 'html';
+    const page = extension === undefined && acceptClass(request.accept) === 'html' && !query.json;
     // Only for what can be served as an image: a stored-format extension (.svg, .bmp, .ico) is
     // checked against the record first, so a wrong one never costs a transform. Nor for
     // `metadata=keep`, whose bytes depend on the record (the owner's keep_metadata).
     const early =
       page ||
+      query.json ||
       request.ifNoneMatch !== undefined ||
       (extension !== undefined && !asFormat) ||
       query.options.metadata === 'keep'
@@ -156,6 +158,7 @@ export const createViewer = (deps: ViewerDeps) => {
       return notFound(request);
     }
     if (extension !== undefined && !asFormat && extension !== media.extension) return notFound(request);
+    if (query.json) return factsResponse(request, media, query);
     // The page and the image share the URL without an extension; format=auto chooses by Accept.
     const vary: Record<string, string> =
       extension === undefined || query.options.format === 'auto' ? { vary: 'Accept' } : {};
@@ -255,6 +258,42 @@ export const createViewer = (deps: ViewerDeps) => {
       'x-content-type-options': 'nosniff',
       ...(image.contentType === 'image/svg+xml' && { 'content-security-policy': SVG_CSP }),
       ...validators,
+    });
+  };
+
+  /**
+   * `format=json`: the variant the rest of the query names is served exactly as an image request
+   * would serve it (admitted by the variant budget, rendered, refused alike), and described instead
+   * of sent: its size, format and bytes, next to the original's and its placeholder and facts. No
+   * ETag: the answer is cached for as long as the image would be.
+   */
+  const factsResponse = async (
+    request: ViewerRequest,
+    media: Media,
+    query: ViewerQuery,
+  ): Promise<ViewerResponse> => {
+    const image = await imageResponse(
+      { ...request, method: 'GET', ifNoneMatch: undefined },
+      media,
+      describedQuery(query),
+      {},
+      undefined,
+    );
+    if (image.status !== 200 || !image.body) return image;
+    const contentType = image.headers['content-type'] ?? media.contentType;
+    const size = await sharp(image.body)
+      .metadata()
+      .then(
+        (metadata) => ({ width: metadata.width, height: metadata.pageHeight ?? metadata.height }),
+        // BMP and ICO, served as stored: what the record says.
+        () => ({ width: media.width, height: media.height }),
+      );
+    const body = viewerFactsBody(media, { contentType, ...size, bytes: image.body.byteLength });
+    return withBody(request, 200, new TextEncoder().encode(JSON.stringify(body)), {
+      'content-type': 'application/json; charset=utf-8',
+      'x-content-type-options': 'nosniff',
+      'cache-control': image.headers['cache-control'] ?? REFUSED_CACHE_CONTROL,
+      ...PUBLIC_IMAGE_HEADERS,
     });
   };
 

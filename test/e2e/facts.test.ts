@@ -148,6 +148,54 @@ describe('image facts on media objects', () => {
   });
 });
 
+describe('format=json on a viewer link', () => {
+  it('describes the original and the variant the rest of the query serves, to the byte', async () => {
+    const uploaded = await json(await upload(runtime.url, { file: await framedPng(120, 60), key }));
+    const link = `${runtime.url}/${uploaded.id}`;
+    // `format` is the one parameter it cannot be combined with: format=json takes its place, so the
+    // variant described is in the stored format.
+    for (const query of ['', 'w=40', 'w=40&h=40&fit=cover', 'rotate=90&blur=2']) {
+      const described = await fetch(`${link}?${query}${query ? '&' : ''}format=json`, {
+        // A browser asking: still JSON, never the page.
+        headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' },
+      });
+      expect(described.status).toBe(200);
+      expect(described.headers.get('content-type')).toMatch(/^application\/json/);
+      expect(described.headers.get('access-control-allow-origin')).toBe('*');
+      const served = await fetch(`${link}${query ? `?${query}` : ''}`, { headers: { accept: 'image/*' } });
+      const bytes = Buffer.from(await served.arrayBuffer());
+      const metadata = await sharp(bytes).metadata();
+      expect(await described.json()).toEqual({
+        id: uploaded.id,
+        original: {
+          format: 'png',
+          content_type: 'image/png',
+          width: 120,
+          height: 120,
+          bytes: uploaded.filesize,
+          ...factsIn(uploaded),
+        },
+        variant: {
+          format: 'png',
+          content_type: served.headers.get('content-type'),
+          width: metadata.width,
+          height: metadata.height,
+          bytes: bytes.length,
+        },
+      });
+      expect(described.headers.get('cache-control')).toBe(served.headers.get('cache-control'));
+    }
+  });
+
+  it('answers what the image link answers when there is nothing to describe', async () => {
+    expect((await fetch(`${runtime.url}/AAAAAAAAAAAAAA?format=json`)).status).toBe(404);
+    const uploaded = await json(await upload(runtime.url, { file: await jpeg(40, 30), key }));
+    const face = await fetch(`${runtime.url}/${uploaded.id}?w=20&h=20&fit=cover&gravity=face&format=json`);
+    expect(face.status).toBe(422);
+    expect(await face.json()).toMatchObject({ error: 'validation_error' });
+  });
+});
+
 /** The admin command finds this test's runtime through its data directory, nothing else. */
 const adminEnv = (dataDir: string) => {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { cssColour, namedColours } from '#core/images/colour';
 import { BROWSER_ACCEPT } from '#test/accept';
 import { acceptClass, cacheClass, canonicalQueryString, imageClass } from '../../lambdas/viewer/canonical.ts';
-import { negotiated, parseViewerQuery, TransformQuery } from '../../lambdas/viewer/query.ts';
+import { describedQuery, negotiated, parseViewerQuery, TransformQuery } from '../../lambdas/viewer/query.ts';
 
 const canonical = (query: string) => canonicalQueryString([...new URLSearchParams(query)]);
 const pairsOf = (query: string): Array<[string, string]> => [...new URLSearchParams(query)];
@@ -231,10 +231,23 @@ describe('canonicalQueryString', () => {
 });
 
 describe('parseViewerQuery', () => {
+  it('keeps format=json in the cache key and out of the options, with the query it describes', () => {
+    const asked = parseViewerQuery('w=800&format=JSON&blur=2');
+    expect(asked).toMatchObject({ canonical: 'blur=2&format=json&w=800', json: true });
+    expect(asked.options).toEqual({ width: 800, blur: 2 });
+    expect(describedQuery(asked)).toEqual(parseViewerQuery('w=800&blur=2'));
+    // Another format given after it wins, as any repeated parameter's last value does.
+    expect(parseViewerQuery('format=json&format=webp')).toMatchObject({
+      json: false,
+      options: { format: 'webp' },
+    });
+  });
+
   it('types the canonical query for transform', () => {
     expect(parseViewerQuery('w=800&format=jpeg&sharp=1&q=70&background=rgba(0,0,255,0.5)&junk=1')).toEqual({
       canonical: 'background=%230000ff80&format=jpg&q=70&sharp=1&w=800',
       variant: 'background=%230000ff80&format=jpg&q=70&sharp=1&w=800',
+      json: false,
       options: expect.objectContaining({
         width: 800,
         format: 'jpeg',

@@ -1,6 +1,7 @@
 import type { Caller } from '#core/caller';
 import { unixSeconds } from '#core/clock';
 import type { ImageFacts } from '#core/images/facts';
+import { formatOfContentType } from '#core/images/formats';
 import { type NAMED_SIZES, namedSizeOf } from '#core/images/geometry';
 import type { Media } from '#core/media/media';
 import { ANONYMOUS_PLAN } from '#core/plans';
@@ -14,6 +15,7 @@ import type {
   MediaSummary,
   UploadBody,
   UsageBody,
+  ViewerFactsBody,
 } from './contract.ts';
 
 /** How long anonymous uploads live, as the upgrade message tells them. */
@@ -102,6 +104,29 @@ export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }
   };
 };
 export type Bodies = ReturnType<typeof createBodies>;
+
+/** A viewer link's `format=json`: the original and the variant the rest of its query serves. */
+export const viewerFactsBody = (
+  media: Media,
+  variant: { contentType: string; width: number; height: number; bytes: number },
+): ViewerFactsBody => ({
+  id: media.id,
+  original: {
+    format: media.extension,
+    content_type: media.contentType,
+    width: media.width,
+    height: media.height,
+    bytes: media.filesize,
+    ...(media.facts && factsBody(media.facts)),
+  },
+  variant: {
+    format: formatOfContentType(variant.contentType) ?? variant.contentType,
+    content_type: variant.contentType,
+    width: variant.width,
+    height: variant.height,
+    bytes: variant.bytes,
+  },
+});
 
 const factsBody = (
   facts: ImageFacts,

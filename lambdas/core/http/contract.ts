@@ -184,6 +184,27 @@ export const DirectUploadBody = z.object({
   expires_at: unixSeconds('When the upload must be completed by'),
 });
 
+const ImageDescription = {
+  format: z.string().meta({ description: 'jpeg, png, gif, webp, avif, svg, bmp or ico', examples: ['webp'] }),
+  content_type: z.string().meta({ examples: ['image/webp'] }),
+  width: z.int(),
+  height: z.int().meta({ description: 'Of one frame, for an animation' }),
+  bytes: z.int(),
+};
+
+/** A viewer link with `format=json`. */
+export const ViewerFactsBody = z
+  .object({
+    id: z.string(),
+    original: z.object({ ...ImageDescription, ...factFields }).meta({
+      description: 'The stored image, with its placeholder and facts',
+    }),
+    variant: z.object(ImageDescription).meta({
+      description: 'What the same link without format=json serves: rendered, so its size in bytes is exact',
+    }),
+  })
+  .meta({ id: 'ViewerFacts' });
+
 export const ErrorBody = z
   .object({
     error: z.string().meta({ description: 'Machine-readable code, e.g. validation_error' }),
@@ -212,3 +233,4 @@ export type BatchDeleteBody = z.infer<typeof BatchDeleteBody>;
 export type UsageBody = z.infer<typeof UsageBody>;
 export type DirectUploadBody = z.infer<typeof DirectUploadBody>;
 export type ErrorBody = z.infer<typeof ErrorBody>;
+export type ViewerFactsBody = z.infer<typeof ViewerFactsBody>;

@@ -10,6 +10,7 @@ import {
   MediaBody,
   UploadBody,
   UsageBody,
+  ViewerFactsBody,
   withAttribution,
 } from './contract.ts';
 import { RATE_LIMIT_HEADERS, TEAM_QUOTA_HEADERS } from './headers.ts';
@@ -151,7 +152,8 @@ const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   flip: 'Mirror: h, v or hv',
   format:
     'Output format: jpg (jpeg), webp, avif, png, gif, or auto: AVIF where the Accept header allows it, else ' +
-    'WebP, else the stored format (an animation stays animated, as WebP or as stored; SVG stays SVG)',
+    'WebP, else the stored format (an animation stays animated, as WebP or as stored; SVG stays SVG); or json: ' +
+    'facts about the original and the variant the rest of the query serves (its size, format and bytes), as JSON',
   gamma: 'out = in^gamma on values normalised to 0–1: 0–10, 0 and 1 unchanged',
   gravity:
     'The part a crop (fit=cover or crop) keeps: center (default), north, south, east, west, northeast, ' +
@@ -221,6 +223,7 @@ const viewerOperation = (
       content: {
         'image/*': { schema: z.string().meta({ format: 'binary' }) },
         'text/html': { schema: z.string() },
+        'application/json': { schema: ViewerFactsBody },
       },
     },
     304: { description: 'If-None-Match matched: the same variant as before' },

@@ -35,6 +35,12 @@ const CONTENT_TYPE_BY_EXTENSION: ReadonlyMap<string, string> = new Map(
   Object.values(IMAGE_FORMATS).map((format) => [format.extension, format.contentType]),
 );
 
+/** The format served with `contentType` (JPEG for image/jpeg, whatever the upload was), if any. */
+export const formatOfContentType = (contentType: string): ImageFormat | undefined =>
+  (Object.keys(IMAGE_FORMATS) as ImageFormat[]).find(
+    (format) => IMAGE_FORMATS[format].contentType === contentType,
+  );
+
 /** Content type for a stored extension, or undefined when nothing we store has that extension. */
 export const contentTypeForExtension = (extension: string): string | undefined =>
   CONTENT_TYPE_BY_EXTENSION.get(extension.toLowerCase());

@@ -167,7 +167,8 @@ const colour: Values<Rgba> = {
   unchanged: [],
 };
 
-const outputFormat = oneOf((OUTPUT_FORMATS as readonly string[]).concat('auto'), { jpeg: 'jpg' });
+/** `auto` chooses by Accept; `json` answers facts about the variant instead of its bytes (the viewer's). */
+const outputFormat = oneOf((OUTPUT_FORMATS as readonly string[]).concat('auto', 'json'), { jpeg: 'jpg' });
 
 const compass = oneOf(GRAVITIES, { centre: 'center', auto: 'attention' }, 'center');
 /** A focal point, Cloudflare's `0.3x0.6`: fractions of the width and height, 0–1. */

@@ -4,7 +4,7 @@ import { type Deadline, NO_DEADLINE } from '#core/deadline';
 import { assertAnimationBudget, assertSvgBudget } from './budget.ts';
 import { carry } from './carry.ts';
 import { CONTENT_TYPES, EXTENSIONS, encode, KEEPS_ALPHA, LOSSY, MAX_SIDE } from './encode.ts';
-import { IMAGE_FORMATS, type ImageFormat } from './formats.ts';
+import { formatOfContentType, IMAGE_FORMATS, type ImageFormat } from './formats.ts';
 import { type Geometry, isIdentity, planGeometry, resizeRequestOf, type Size } from './geometry.ts';
 import type { ImageLimits } from './limits.ts';
 import { pixelSteps, runSteps } from './operations.ts';
@@ -138,8 +138,7 @@ export const describeOutput = (
   asked: TransformOptions,
   limits: ImageLimits,
 ): OutputDescription => {
-  const entry = Object.entries(IMAGE_FORMATS).find(([, stored]) => stored.contentType === contentType);
-  const format = (entry?.[0] ?? 'png') as ImageFormat;
+  const format = formatOfContentType(contentType) ?? 'png';
   const options =
     asked.format === 'auto'
       ? {
