@@ -137,7 +137,8 @@ const kept = (query: ViewerQuery): boolean =>
  * pipeline and the served query (the metadata policy the owner allows is part of it). Any other
  * input that changes the bytes must join these, as it must join the ETag.
  */
-const fingerprintOf = (served: ViewerQuery): string => variantFingerprint(PIPELINE, served.canonical);
+export const fingerprintOf = (servedCanonical: string, pipeline = PIPELINE): string =>
+  variantFingerprint(pipeline, servedCanonical);
 
 /**
  * The viewer link: `GET /<id>` is the HTML page for browsers and the image for everything else;
@@ -207,7 +208,7 @@ export const createViewer = (deps: ViewerDeps) => {
     const key = originalKey(id);
     // A stored variant answers without the original, so its read waits for the store's answer: a
     // miss pays one more S3 round trip (a 404), a hit never reads megabytes it does not need.
-    const stored = kept(query) ? readStored(id, fingerprintOf(query)) : undefined;
+    const stored = kept(query) ? readStored(id, fingerprintOf(query.canonical)) : undefined;
     const original = stored
       ? stored.then((found) => (found ? undefined : deps.objects.get(key)))
       : deps.objects.get(key);
@@ -281,7 +282,7 @@ export const createViewer = (deps: ViewerDeps) => {
 
     const mine = early?.key === media.objectKey ? early : undefined;
     const stores = kept(served);
-    const fingerprint = fingerprintOf(served);
+    const fingerprint = fingerprintOf(served.canonical);
     // A stored variant was admitted when it was rendered and is served without counting again (the
     // variant budget limits renders); its lifetime is within what the budget remembers.
     const stored = await (mine?.stored ?? (stores ? readStored(media.id, fingerprint) : undefined));

@@ -104,6 +104,18 @@ describe('the streaming origin (stream.ts)', () => {
     expect(streamed.headers['content-length']).toBe(String(streamed.body.length));
   });
 
+  it('stores a rendered variant after the answer, before the invocation returns', async () => {
+    const created = await json(
+      await upload(runtime.url, { file: await splitImage(60, 40).png().toBuffer(), key }),
+    );
+    const streamed = await invoke('GET', `/${created.id}`, 'w=20&format=webp', { accept: '*/*' });
+    expect(streamed.statusCode).toBe(200);
+    // Nothing but the answer's own metadata goes out ahead of the body.
+    expect(Object.keys(JSON.parse(JSON.stringify(streamed)))).toEqual(['statusCode', 'headers', 'body']);
+    const stored = (await runtime.objectKeys()).filter((name) => name.startsWith(`variants/${created.id}/`));
+    expect(stored).toHaveLength(1);
+  });
+
   it('streams 304, HEAD and 404 without a body where there is none', async () => {
     const created = await json(
       await upload(runtime.url, { file: await splitImage(20, 10).png().toBuffer(), key }),
