@@ -10,8 +10,7 @@ import type { Segmenter } from '#core/images/segment/segmenter';
 import { sharp } from '#core/images/sharp';
 import { describeOutput, TRANSFORM_VERSION, type TransformedImage, transform } from '#core/images/transform';
 import type { Media } from '#core/media/media';
-import type { StoredObject } from '#core/store/object-store';
-import { originalKey } from '#core/store/object-store';
+import { originalKey, type StoredObject } from '#core/store/object-store';
 import type { CachedReads } from '#core/store/read-cache';
 import type { VariantBudget } from '#core/variants/budget';
 import { type VariantStore, variantFingerprint } from '#core/variants/store';
@@ -38,8 +37,8 @@ const settled = async (early: EarlyWork | undefined): Promise<void> => {
 
 /**
  * How long an invocation waits, after its answer, for a rendered variant's write to the store (a
- * PUT of a few hundred KB takes tens of milliseconds): past it the write is abandoned, and the next
- * miss renders again.
+ * PUT of a few hundred KB takes tens of milliseconds), and never past the request's deadline: past
+ * it the write is abandoned, and the next miss renders again.
  */
 const STORE_WRITE_WAIT_MS = 3_000;
 
@@ -230,9 +229,22 @@ export const createViewer = (deps: ViewerDeps) => {
    * Writes a rendered variant to the store, started as soon as its bytes exist; what an invocation
    * waits for after its answer (never a failure: a lost write costs the next miss a render).
    */
-  const storeVariant = (mediaId: string, fingerprint: string, image: TransformedImage): Promise<void> =>
+  const storeVariant = (
+    mediaId: string,
+    fingerprint: string,
+    image: TransformedImage,
+    deadline: Deadline,
+  ): Promise<void> =>
     deps.store
-      .put(mediaId, fingerprint, image, AbortSignal.timeout(STORE_WRITE_WAIT_MS))
+      .put(
+        mediaId,
+        fingerprint,
+        image,
+        AbortSignal.any([
+          deadline.signal,
+          AbortSignal.timeout(Math.max(0, Math.min(STORE_WRITE_WAIT_MS, deadline.remainingMs()))),
+        ]),
+      )
       .catch((error: unknown) => {
         deps.logger.error('variant store write failed', { media_id: mediaId, error: error as Error });
       });
@@ -318,7 +330,7 @@ export const createViewer = (deps: ViewerDeps) => {
     }
     return {
       ...withBody(request, 200, image.body, imageHeaders(image.contentType)),
-      ...(stores && { pending: storeVariant(media.id, fingerprint, image) }),
+      ...(stores && { pending: storeVariant(media.id, fingerprint, image, request.deadline) }),
     };
   };
 
