@@ -6,6 +6,8 @@ import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createAdmin } from '#core/admin';
 import { systemClock } from '#core/clock';
 import { createDocumentClient, createS3Client } from '#core/platform/clients';
+import { createObjectStore } from '#core/store/object-store';
+import { createVariantStore } from '#core/variants/store';
 import { LOCAL_REGION } from '#local/aws-local-clients';
 import { startLocalRuntime } from '#local/runtime';
 
@@ -45,6 +47,7 @@ export const startBenchRuntime = async () => {
     const { key } = await admin.createKey(team.team_id);
     return { teamId: team.team_id, key };
   };
+  const variants = createVariantStore(createObjectStore({ s3, bucket }));
   return {
     url: runtime.url,
     db,
@@ -52,6 +55,8 @@ export const startBenchRuntime = async () => {
     tableName,
     bucket,
     newTeamKey,
+    /** Removes a media's stored variants, so its next miss renders again. */
+    forgetVariants: (mediaId: string) => variants.removeAll(mediaId),
     async stop() {
       db.destroy();
       s3.destroy();

@@ -11,6 +11,7 @@ import { startBenchRuntime } from './local.ts';
 import { mergeSections, type Section, toMarkdown } from './report.ts';
 import { benchScaling } from './scaling.ts';
 import { benchUploads } from './upload.ts';
+import { benchVariantStore } from './variant-store.ts';
 import { benchViewer } from './viewer.ts';
 
 const only = new Set(process.argv.slice(2));
@@ -29,6 +30,7 @@ if (['upload', 'viewer', 'scaling'].some(wanted)) {
   try {
     if (wanted('upload')) measured(await benchUploads(runtime));
     if (wanted('viewer')) measured(await benchViewer(runtime));
+    if (wanted('viewer')) measured(await benchVariantStore(runtime));
     if (wanted('scaling')) measured(await benchScaling(runtime));
   } finally {
     await runtime.stop();

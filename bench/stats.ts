@@ -27,15 +27,18 @@ export const measure = async (task: () => Promise<unknown>, count: number, warmu
  * Runs `a` and `b` in pairs, first one then the other, the order flipping every pair (ABBA), so
  * both see the same machine: on a shared 2-core box a noisy neighbour, a JIT pause or a collection
  * left behind by the previous task lands on both series instead of biasing one. Each task gets the
- * pair's index (to vary its input per pair, the same for both).
+ * pair's index (to vary its input per pair, the same for both). `before`, untimed, runs ahead of
+ * every pair (to reset state both tasks must start from, such as a stored variant).
  */
 export const measurePaired = async (
   a: (index: number) => Promise<unknown>,
   b: (index: number) => Promise<unknown>,
   count: number,
   warmup = 5,
+  before: (index: number) => Promise<unknown> = async () => undefined,
 ): Promise<[number[], number[]]> => {
   for (let i = 0; i < warmup; i++) {
+    await before(-1 - i);
     await a(-1 - i);
     await b(-1 - i);
   }
@@ -46,6 +49,7 @@ export const measurePaired = async (
     into.push(performance.now() - start);
   };
   for (let i = 0; i < count; i++) {
+    await before(i);
     if (i % 2 === 0) {
       await timed(a, i, samples[0]);
       await timed(b, i, samples[1]);

@@ -72,6 +72,13 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     where: ({ stateless }) => functionRoles(stateless),
   },
   {
+    id: `AwsSolutions-IAM5[Resource::${stateful.exports.bucketArn}/variants/*]`,
+    reason:
+      'Stored variants are keyed by media id and a hash of the pipeline and query, not known in advance. ' +
+      's3:PutObject only, for the viewer only, under the variants/ prefix, so it can never overwrite an original.',
+    where: ({ stateless }) => [stateless.viewerFunction.role as IConstruct],
+  },
+  {
     id: 'AwsSolutions-APIG4',
     reason:
       'The img.pro contract authenticates inside the functions: API keys (Bearer imgpro_…) are looked up ' +

@@ -10,7 +10,12 @@ import {
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambdas/core/store/keys.ts';
-import { INCOMING_LIFETIME_DAYS, INCOMING_PREFIX } from '../lambdas/core/store/object-keys.ts';
+import {
+  INCOMING_LIFETIME_DAYS,
+  INCOMING_PREFIX,
+  VARIANT_LIFETIME_DAYS,
+  VARIANTS_PREFIX,
+} from '../lambdas/core/store/object-keys.ts';
 
 /**
  * The names under which the stateful stack exports what the stateless stack imports. Explicit names
@@ -88,6 +93,15 @@ export class StatefulStack extends Stack {
         // A direct upload's file whose completion never came (its intent lives an hour): a day is
         // S3's shortest expiry. The cleanup job sweeps the same age, where no lifecycle runs.
         { prefix: INCOMING_PREFIX, expiration: Duration.days(INCOMING_LIFETIME_DAYS) },
+        // Stored variants are derived bytes: each expires a while after its write (the next miss
+        // renders and stores it again), and what is deleted or replaced is not kept as a version.
+        // Expiry rather than Intelligent-Tiering: tiering bounds nothing, and most variants are
+        // under the 128 KB below which it never moves an object to a cheaper tier.
+        {
+          prefix: VARIANTS_PREFIX,
+          expiration: Duration.days(VARIANT_LIFETIME_DAYS),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
       ],
       // Only what a browser needs to POST a presigned upload form and read the outcome. CORS grants
       // no access by itself: S3 still accepts only a POST whose policy the API signed.

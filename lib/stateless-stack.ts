@@ -22,6 +22,7 @@ import {
   bindOriginSecret,
   bindSettings,
   bindVariantBudget,
+  bindVariantStore,
   type ServiceResources,
   usesServices,
 } from './constructs/bindings.ts';
@@ -168,6 +169,8 @@ export class StatelessStack extends Stack {
     bindAccess(this.viewerFunction, VIEWER_ACCESS, resources);
     // The variant budget: its setting and the one write it needs (variant records only).
     bindVariantBudget(this.viewerFunction, resources.table, settings.viewerVariantBudget);
+    // The variant store: rendered variants written under variants/ only.
+    bindVariantStore(this.viewerFunction, resources.originals);
     // A function URL origin sees only its own host, and the distribution's domain cannot be set on the
     // function it fronts (CloudFormation would have a cycle): with no custom domain, the viewer takes
     // the base from the x-forwarded-host header that the viewer-request function sets.

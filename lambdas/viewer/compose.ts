@@ -12,6 +12,7 @@ import { createObjectStore, objectSource } from '#core/store/object-store';
 import { withReadCache } from '#core/store/read-cache';
 import { createVariantBudget } from '#core/variants/budget';
 import { createVariantAdmissions } from '#core/variants/repository';
+import { createVariantStore } from '#core/variants/store';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
 /**
@@ -48,6 +49,7 @@ export const viewer = once((): Viewer => {
       clock,
       onRefused: () => count('variant_budget_refused'),
     }),
+    store: createVariantStore(originals()),
     onRenderRejected: () => count('render_rejected'),
     clock,
     logger,

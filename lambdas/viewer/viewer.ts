@@ -5,15 +5,16 @@ import { viewerFactsBody } from '#core/http/bodies';
 import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
 import type { ImageLimits } from '#core/images/limits';
-import { OUTPUT_FORMATS } from '#core/images/parameters';
+import { asksForPixels, OUTPUT_FORMATS } from '#core/images/parameters';
 import { ImageRejected } from '#core/images/rejected';
 import type { Segmenter } from '#core/images/segment/segmenter';
 import { sharp } from '#core/images/sharp';
 import { describeOutput, TRANSFORM_VERSION, type TransformedImage, transform } from '#core/images/transform';
 import type { Media } from '#core/media/media';
-import { originalKey } from '#core/store/object-store';
+import { originalKey, type StoredObject } from '#core/store/object-store';
 import type { CachedReads } from '#core/store/read-cache';
 import type { VariantBudget } from '#core/variants/budget';
+import { type VariantStore, variantFingerprint } from '#core/variants/store';
 import {
   imageCacheControl,
   keepMetadataCacheControl,
@@ -30,13 +31,26 @@ import { describedQuery, negotiated, parseViewerQuery, servedQuery, type ViewerQ
 
 /** Waits for what started early to finish, whatever its outcome. */
 const settled = async (early: EarlyWork | undefined): Promise<void> => {
+  await early?.stored?.catch(() => undefined);
   await early?.original.catch(() => undefined);
   await early?.image?.catch(() => undefined);
 };
 
+/**
+ * How long an invocation waits, after its answer, for a rendered variant's write to the store (a
+ * PUT of a few hundred KB takes tens of milliseconds), and never past the request's deadline: past
+ * it the write is abandoned, and the next miss renders again.
+ */
+const STORE_WRITE_WAIT_MS = 3_000;
+
 interface EarlyWork {
   key: string;
-  /** The original's bytes; undefined when it is missing. */
+  /** The stored variant, read first for a variant the store keeps; undefined for others. */
+  stored: Promise<StoredObject | undefined> | undefined;
+  /**
+   * The original's bytes; undefined when it is missing. For a variant the store keeps, read only
+   * once the store has none (undefined, unread, when it has).
+   */
   original: Promise<Uint8Array | undefined>;
   /**
    * Its transform, started at once only when there is nothing to admit (the canonical query is
@@ -66,6 +80,12 @@ export interface ViewerResponse {
   headers: Record<string, string>;
   /** Absent for HEAD and 304 (HEAD still states the length). */
   body: Uint8Array | undefined;
+  /**
+   * Work the answer started that must end before the invocation does (the write of a rendered
+   * variant to the store): it never rejects, and is bounded by STORE_WRITE_WAIT_MS. The entries wait
+   * for it once the answer is out (stream.ts) or before answering (handler.ts, buffered).
+   */
+  pending?: Promise<void>;
 }
 
 export interface ViewerDeps {
@@ -84,6 +104,8 @@ export interface ViewerDeps {
   onRenderRejected?: () => void;
   /** Which variants may be rendered (core/variants/budget.ts). */
   variants: VariantBudget;
+  /** Rendered variants kept in the bucket (core/variants/store.ts). */
+  store: VariantStore;
 }
 
 /** What link unfurlers (Open Graph, Twitter cards) take as an image. */
@@ -106,8 +128,31 @@ const NO_FACE_MODEL =
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([...OUTPUT_FORMATS, 'jpeg']);
 const PATH = /^\/([^./]+)(?:\.([A-Za-z0-9]{1,5}))?$/;
-/** Part of every image ETag, so a library upgrade never reuses a tag for different bytes. */
+/**
+ * Part of every image ETag and stored variant's fingerprint, so a library upgrade never reuses a tag
+ * or a stored variant for different bytes.
+ */
 const PIPELINE = `${TRANSFORM_VERSION}/${sharp.versions.sharp}/${sharp.versions.vips}`;
+
+/**
+ * Whether a variant is kept in the store: only what a render made. The original without a
+ * transform (the plain link) is never stored: the stored original already is its bytes (less the
+ * metadata the policy removes), so reading a copy would cost what reading the original costs. Nor
+ * is a query of only a metadata policy (`metadata=none`), for the same reason. Everything stored
+ * was admitted by the variant budget first, which bounds how many a media gets a day.
+ */
+const kept = (query: ViewerQuery): boolean =>
+  query.canonical !== '' &&
+  (asksForPixels(query.options) || query.options.format !== undefined || query.options.quality !== undefined);
+
+/**
+ * What decides a variant's bytes besides its original, which never changes under a media id: the
+ * pipeline and the served variant (its query, with the metadata policy the owner allows, and for
+ * format=auto the image class it was chosen for). Any other input that changes the bytes must join
+ * these, as it must join the ETag.
+ */
+export const fingerprintOf = (servedVariant: string, pipeline = PIPELINE): string =>
+  variantFingerprint(pipeline, servedVariant);
 
 /**
  * The viewer link: `GET /<id>` is the HTML page for browsers and the image for everything else;
@@ -144,7 +189,7 @@ export const createViewer = (deps: ViewerDeps) => {
       (extension !== undefined && !asFormat) ||
       query.options.metadata === 'keep'
         ? undefined
-        : startEarly(id, query, request.deadline);
+        : startEarly(id, negotiated(query, request.accept), request.deadline);
 
     const media = await liveMedia(id).catch(async (error: unknown) => {
       await settled(early);
@@ -179,13 +224,49 @@ export const createViewer = (deps: ViewerDeps) => {
    */
   const startEarly = (id: string, query: ViewerQuery, deadline: Deadline): EarlyWork => {
     const key = originalKey(id);
-    const original = deps.objects.get(key);
+    // A stored variant answers without the original, so its read waits for the store's answer: a
+    // miss pays one more S3 round trip (a 404), a hit never reads megabytes it does not need.
+    const stored = kept(query) ? readStored(id, fingerprintOf(query.variant)) : undefined;
+    const original = stored
+      ? stored.then((found) => (found ? undefined : deps.objects.get(key)))
+      : deps.objects.get(key);
     const image = query.canonical === '' ? transformBytes(original, query.options, deadline) : undefined;
     // Awaited when served or dropped; until then a failure must not count as unhandled.
     original.catch(() => undefined);
     image?.catch(() => undefined);
-    return { key, original, image };
+    return { key, stored, original, image };
   };
+
+  /** The stored variant; a failing store is a miss (it only saves work), logged. */
+  const readStored = (mediaId: string, fingerprint: string): Promise<StoredObject | undefined> =>
+    deps.store.get(mediaId, fingerprint).catch((error: unknown) => {
+      deps.logger.error('variant store read failed', { media_id: mediaId, error: error as Error });
+      return undefined;
+    });
+
+  /**
+   * Writes a rendered variant to the store, started as soon as its bytes exist; what an invocation
+   * waits for after its answer (never a failure: a lost write costs the next miss a render).
+   */
+  const storeVariant = (
+    mediaId: string,
+    fingerprint: string,
+    image: TransformedImage,
+    deadline: Deadline,
+  ): Promise<void> =>
+    deps.store
+      .put(
+        mediaId,
+        fingerprint,
+        image,
+        AbortSignal.any([
+          deadline.signal,
+          AbortSignal.timeout(Math.max(0, Math.min(STORE_WRITE_WAIT_MS, deadline.remainingMs()))),
+        ]),
+      )
+      .catch((error: unknown) => {
+        deps.logger.error('variant store write failed', { media_id: mediaId, error: error as Error });
+      });
 
   /** `original` transformed; undefined when there is no such object. */
   const transformBytes = async (
@@ -226,6 +307,23 @@ export const createViewer = (deps: ViewerDeps) => {
     );
     const validators = { etag, 'cache-control': cacheControl, ...vary, ...PUBLIC_IMAGE_HEADERS };
     if (matchesEtag(request.ifNoneMatch, etag)) return { status: 304, headers: validators, body: undefined };
+    const imageHeaders = (contentType: string) => ({
+      'content-type': contentType,
+      'x-content-type-options': 'nosniff',
+      ...(contentType === 'image/svg+xml' && { 'content-security-policy': SVG_CSP }),
+      ...validators,
+    });
+
+    const mine = early?.key === media.objectKey ? early : undefined;
+    const stores = kept(served);
+    const fingerprint = fingerprintOf(served.variant);
+    // A stored variant was admitted when it was rendered and is served without counting again (the
+    // variant budget limits renders); its lifetime is within what the budget remembers.
+    const stored = await (mine?.stored ?? (stores ? readStored(media.id, fingerprint) : undefined));
+    if (stored) {
+      await settled(early);
+      return withBody(request, 200, stored.body, imageHeaders(stored.contentType));
+    }
 
     // Before any render: a refused variant costs this write, never a transform. What is counted is
     // what is served (an unallowed `metadata=keep` is the plain variant).
@@ -237,7 +335,6 @@ export const createViewer = (deps: ViewerDeps) => {
       await settled(early);
       return beyondVariantBudget(request, admission.retryAfterSeconds);
     }
-    const mine = early?.key === media.objectKey ? early : undefined;
     const image = await (
       mine?.image ??
       transformBytes(mine?.original ?? deps.objects.get(media.objectKey), served.options, request.deadline)
@@ -253,12 +350,10 @@ export const createViewer = (deps: ViewerDeps) => {
       deps.logger.error('original missing for live media', { media_id: media.id });
       return notFound(request);
     }
-    return withBody(request, 200, image.body, {
-      'content-type': image.contentType,
-      'x-content-type-options': 'nosniff',
-      ...(image.contentType === 'image/svg+xml' && { 'content-security-policy': SVG_CSP }),
-      ...validators,
-    });
+    return {
+      ...withBody(request, 200, image.body, imageHeaders(image.contentType)),
+      ...(stores && { pending: storeVariant(media.id, fingerprint, image, request.deadline) }),
+    };
   };
 
   /**

@@ -4,7 +4,7 @@ import { Grant } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { VARIANT_RECORD_PREFIX } from '../../lambdas/core/store/keys.ts';
-import { INCOMING_PREFIX, ORIGINALS_PREFIX } from '../../lambdas/core/store/object-keys.ts';
+import { INCOMING_PREFIX, ORIGINALS_PREFIX, VARIANTS_PREFIX } from '../../lambdas/core/store/object-keys.ts';
 import type { RouteAccess, TableAction } from '../../lambdas/http/routes.ts';
 import type { ServiceFunction } from './service-function.ts';
 
@@ -46,8 +46,9 @@ const bindTable = (fn: ServiceFunction, table: ITableV2, actions: readonly Table
  * so no function can destroy the versions that keep a deletion recoverable for a month.
  * `read` includes `s3:ListBucket` so that a missing key is a 404 (NoSuchKey), not a 403; `get` is
  * `s3:GetObject` alone, for a reader that only reads the keys it has just listed.
- * `list` is `s3:ListBucket` under the prefixes the cleanup job sweeps only (`originals/`,
- * `incoming/`): key names elsewhere (a model, say) stay out of its sight.
+ * `list` is `s3:ListBucket` under the prefixes the cleanup job sweeps or clears only (`originals/`,
+ * `incoming/`, and `variants/` to remove a media's stored variants): key names elsewhere (a model,
+ * say) stay out of its sight.
  */
 const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBucket) => void> = {
   read: (fn, bucket) => {
@@ -80,7 +81,9 @@ const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBuck
       grantee: fn,
       actions: ['s3:ListBucket'],
       resourceArns: [bucket.bucketArn],
-      conditions: { StringLike: { 's3:prefix': [`${ORIGINALS_PREFIX}*`, `${INCOMING_PREFIX}*`] } },
+      conditions: {
+        StringLike: { 's3:prefix': [`${ORIGINALS_PREFIX}*`, `${INCOMING_PREFIX}*`, `${VARIANTS_PREFIX}*`] },
+      },
     });
   },
 };
@@ -129,6 +132,18 @@ export const bindVariantBudget = (fn: ServiceFunction, table: ITableV2, budget: 
     actions: ['dynamodb:UpdateItem'],
     resourceArns: [table.tableArn],
     conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${VARIANT_RECORD_PREFIX}*`] } },
+  });
+};
+
+/**
+ * The variant store's one write: `s3:PutObject` under `variants/` only, so the viewer, which reads
+ * originals, can never overwrite one. Reading stored variants is the read it has already.
+ */
+export const bindVariantStore = (fn: ServiceFunction, bucket: IBucket): void => {
+  Grant.addToPrincipal({
+    grantee: fn,
+    actions: ['s3:PutObject'],
+    resourceArns: [bucket.arnForObjects(`${VARIANTS_PREFIX}*`)],
   });
 };
 

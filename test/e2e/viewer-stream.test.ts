@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3Client } from '#core/compose/storage';
 import { splitImage } from '#test/fixtures';
 import { json, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
@@ -21,6 +22,8 @@ let key: string;
 let streamHandler: (event: APIGatewayProxyEventV2, context: Context) => Promise<void>;
 /** What the stand-in response stream received. */
 const last: { captured?: Captured | undefined } = {};
+/** When the answer ended, a variant was written and the invocation ended, in order. */
+const events: string[] = [];
 
 beforeAll(async () => {
   runtime = await startTestRuntime();
@@ -38,7 +41,9 @@ beforeAll(async () => {
               done();
             },
           });
+          sink.on('finish', () => events.push('answer ended'));
           await handler(event, sink, context);
+          events.push('invocation ended');
           if (last.captured) last.captured.body = Buffer.concat(chunks);
         },
       HttpResponseStream: {
@@ -60,6 +65,17 @@ beforeAll(async () => {
   ({ handler: streamHandler } = (await import('../../lambdas/viewer/stream.ts')) as unknown as {
     handler: typeof streamHandler;
   });
+  // The client the viewer writes stored variants with: each finished write is told.
+  s3Client().middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const input = args.input as { Key?: string };
+      if (context.commandName === 'PutObjectCommand' && input.Key?.startsWith('variants/'))
+        events.push('variant written');
+      return result;
+    },
+    { step: 'initialize', name: 'toldOfVariantWrites' },
+  );
 });
 afterAll(() => runtime?.stop());
 
@@ -102,6 +118,20 @@ describe('the streaming origin (stream.ts)', () => {
     });
     expect(streamed.body.equals(Buffer.from(await overHttp.arrayBuffer()))).toBe(true);
     expect(streamed.headers['content-length']).toBe(String(streamed.body.length));
+  });
+
+  it('stores a rendered variant after the answer, before the invocation returns', async () => {
+    const created = await json(
+      await upload(runtime.url, { file: await splitImage(60, 40).png().toBuffer(), key }),
+    );
+    events.length = 0;
+    const streamed = await invoke('GET', `/${created.id}`, 'w=20&format=webp', { accept: '*/*' });
+    expect(streamed.statusCode).toBe(200);
+    expect(events).toEqual(['answer ended', 'variant written', 'invocation ended']);
+    // Nothing but the answer's own metadata goes out ahead of the body.
+    expect(Object.keys(JSON.parse(JSON.stringify(streamed)))).toEqual(['statusCode', 'headers', 'body']);
+    const stored = (await runtime.objectKeys()).filter((name) => name.startsWith(`variants/${created.id}/`));
+    expect(stored).toHaveLength(1);
   });
 
   it('streams 304, HEAD and 404 without a body where there is none', async () => {

@@ -245,7 +245,11 @@ describe('least privilege', () => {
       list: ['s3:ListBucket'],
     };
     const expectedObjectActions = (access.originals ?? []).flatMap((operation) => objectActions[operation]);
-    expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual(expectedObjectActions.sort());
+    // The viewer also writes stored variants, under their prefix only (checked under "variant store").
+    const variantPuts = fn === stack.viewerFunction ? ['s3:PutObject'] : [];
+    expect(actions.filter((action) => action.startsWith('s3:')).sort()).toEqual(
+      [...expectedObjectActions, ...variantPuts].sort(),
+    );
     for (const action of expectedObjectActions.filter((action) => action !== 's3:ListBucket')) {
       expect(resourcesOf(fn, action)).toEqual([objectsOf]);
     }
@@ -506,7 +510,7 @@ describe('cleanup', () => {
     expect(listing).toEqual([
       expect.objectContaining({
         Resource: imported('BucketArn'),
-        Condition: { StringLike: { 's3:prefix': ['originals/*', 'incoming/*'] } },
+        Condition: { StringLike: { 's3:prefix': ['originals/*', 'incoming/*', 'variants/*'] } },
       }),
     ]);
   });
@@ -641,6 +645,34 @@ describe('variant budget', () => {
       },
     ]);
     expect(keys.variantDay('m', '2026-12-02').pk).toMatch(/^VARIANTS#/);
+  });
+});
+
+describe('variant store', () => {
+  it('lets the viewer put objects under variants/ and nowhere else', () => {
+    const puts = statementsOf(stack.viewerFunction).filter((statement) =>
+      [statement.Action].flat().includes('s3:PutObject'),
+    );
+    expect(puts).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: { 'Fn::Join': ['', [imported('BucketArn'), '/variants/*']] },
+      },
+    ]);
+  });
+
+  it('lets no other function put stored variants', () => {
+    for (const [name, fn] of declared()) {
+      if (fn === stack.viewerFunction) continue;
+      const resources = statementsOf(fn)
+        .filter((statement) => [statement.Action].flat().includes('s3:PutObject'))
+        .map((statement) => JSON.stringify(statement.Resource));
+      expect(
+        resources.filter((resource) => resource.includes('/variants/')),
+        name,
+      ).toEqual([]);
+    }
   });
 });
 

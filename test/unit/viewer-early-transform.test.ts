@@ -5,7 +5,7 @@ import { IMAGE_LIMITS } from '#core/images/limits';
 import { classicalSegmenter } from '#core/images/segment/classical';
 import { sharp } from '#core/images/sharp';
 import type { Media } from '#core/media/media';
-import { originalKey } from '#core/store/object-store';
+import { originalKey, type StoredObject } from '#core/store/object-store';
 import { jpeg } from '#test/fixtures';
 import { filteredSvg } from '#test/hostile';
 import { createViewer, type ViewerRequest } from '../../lambdas/viewer/viewer.ts';
@@ -46,11 +46,13 @@ type Record = 'live' | 'gone' | 'failing';
  */
 const setup = async (
   record: Record,
-  options: { original?: Uint8Array; readMs?: number; admit?: boolean } = {},
+  options: { original?: Uint8Array; readMs?: number; admit?: boolean; storeFails?: boolean } = {},
 ) => {
   const id = newMediaId();
   const bytes = options.original ?? (await jpeg(64, 48));
   const calls = { get: [] as string[], forget: [] as string[], events: [] as string[], transforms: 0 };
+  /** The variant store, in memory: fingerprint → variant. */
+  const stored = new Map<string, StoredObject>();
   const viewer = createViewer({
     media: {
       find: async () => {
@@ -92,6 +94,16 @@ const setup = async (
         return options.admit === false ? { admitted: false, retryAfterSeconds: 3600 } : { admitted: true };
       },
     },
+    store: {
+      get: async (_mediaId, fingerprint) => {
+        if (options.storeFails) throw new Error('SlowDown');
+        return stored.get(fingerprint);
+      },
+      put: async (_mediaId, fingerprint, variant) => {
+        stored.set(fingerprint, variant);
+      },
+      removeAll: async () => 0,
+    },
   });
   const request = (path: string, extra: Partial<ViewerRequest> = {}): ViewerRequest => ({
     method: 'GET',
@@ -104,7 +116,7 @@ const setup = async (
     deadline: NO_DEADLINE,
     ...extra,
   });
-  return { id, viewer, calls, request };
+  return { id, viewer, calls, request, stored };
 };
 
 describe('a transform beyond the render budget', () => {
@@ -206,5 +218,57 @@ describe('the early transform', () => {
       answers.map(async (answer) => (await sharp(answer.body).metadata()).width),
     );
     expect(widths).toEqual([32, 16]);
+  });
+});
+
+describe('the variant store', () => {
+  it('keeps a rendered variant, then serves it without the original, a render or an admission', async () => {
+    const { id, viewer, calls, request, stored } = await setup('live');
+    const rendered = await viewer.respond(request(`/${id}.webp`, { query: 'w=32' }));
+    await rendered.pending;
+    expect([...stored.values()]).toEqual([{ body: rendered.body, contentType: 'image/webp' }]);
+
+    // The same bytes, known only to the store: what is served comes from there.
+    const marker = { body: new Uint8Array([1, 2, 3]), contentType: 'image/webp' };
+    for (const fingerprint of stored.keys()) stored.set(fingerprint, marker);
+    calls.events.length = 0;
+    calls.get.length = 0;
+    calls.transforms = 0;
+    const answer = await viewer.respond(request(`/${id}.webp`, { query: 'w=32' }));
+    expect(answer).toMatchObject({ status: 200, body: marker.body });
+    expect(answer.pending).toBeUndefined();
+    expect(answer.headers).toMatchObject({ 'content-type': 'image/webp', etag: rendered.headers.etag });
+    expect(calls).toMatchObject({ events: ['record read'], get: [], transforms: 0 });
+  });
+
+  it('keeps neither the plain link nor a metadata policy alone: the original is their bytes', async () => {
+    const { id, viewer, request, stored } = await setup('live');
+    for (const query of ['', 'metadata=none']) {
+      const answer = await viewer.respond(request(`/${id}`, { query }));
+      expect(answer.status).toBe(200);
+      expect(answer.pending).toBeUndefined();
+    }
+    expect(stored.size).toBe(0);
+  });
+
+  it('keeps what a refused variant would have been never', async () => {
+    const { id, viewer, request, stored } = await setup('live', { admit: false });
+    expect((await viewer.respond(request(`/${id}.webp`, { query: 'w=32' }))).status).toBe(429);
+    expect(stored.size).toBe(0);
+  });
+
+  it('renders when the store fails to answer', async () => {
+    const { id, viewer, calls, request } = await setup('live', { storeFails: true });
+    const answer = await viewer.respond(request(`/${id}.webp`, { query: 'w=32' }));
+    expect(answer.status).toBe(200);
+    expect(calls.transforms).toBeGreaterThan(0);
+  });
+
+  it('keys a variant by the metadata policy served', async () => {
+    const { id, viewer, request, stored } = await setup('live');
+    // `keep` is not allowed for this media: it is the plain variant, under the plain one's key.
+    await (await viewer.respond(request(`/${id}`, { query: 'metadata=keep&w=32' }))).pending;
+    await (await viewer.respond(request(`/${id}`, { query: 'w=32' }))).pending;
+    expect(stored.size).toBe(1);
   });
 });

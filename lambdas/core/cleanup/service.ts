@@ -7,6 +7,7 @@ import type { MediaRepository } from '#core/media/repository';
 import type { Cdn } from '#core/platform/cdn';
 import { INCOMING_LIFETIME_DAYS, INCOMING_PREFIX, ORIGINALS_PREFIX } from '#core/store/object-keys';
 import type { ListedObject, ObjectStore } from '#core/store/object-store';
+import { createVariantStore } from '#core/variants/store';
 
 export interface CleanupDeps {
   media: MediaRepository;
@@ -49,8 +50,9 @@ export const ORPHAN_GRACE_MS = DAY_MS;
 export const INCOMING_LIFETIME_MS = INCOMING_LIFETIME_DAYS * DAY_MS;
 
 /**
- * The media lifecycle job: expires media whose ttl has passed, asks the CDN to drop cached variants
- * of everything retired or made private, and purges originals once their retention is over. Every step is a
+ * The media lifecycle job: expires media whose ttl has passed, removes the stored variants of
+ * everything retired or made private and asks the CDN to drop its cached ones, and purges originals
+ * once their retention is over. Every step is a
  * conditional write keyed on the item's state, so a run can die anywhere, overlap another run, or
  * race a PATCH, and each effect (counters above all) still happens exactly once. Work per run is
  * bounded by `limit`; what is left is still due next run.
@@ -62,6 +64,7 @@ export const INCOMING_LIFETIME_MS = INCOMING_LIFETIME_DAYS * DAY_MS;
  */
 export const createCleanup = ({ media: repository, objects, sweeps, cdn, clock, logger }: CleanupDeps) => {
   const facts = createFactsBackfill({ media: repository, objects, sweeps, clock, logger });
+  const variants = createVariantStore(objects);
   const run = async ({ limit }: { limit: number }): Promise<CleanupReport> => {
     const nowMs = clock.nowMs();
     const now = unixSeconds(nowMs);
@@ -107,8 +110,25 @@ export const createCleanup = ({ media: repository, objects, sweeps, cdn, clock, 
     );
     const pending = retired.filter((item) => item !== undefined);
 
-    // 2. Drop cached variants; the CDN may take only some now, the rest stay due.
-    const uninvalidated = pending.filter((item) => !item.cdnInvalidated);
+    // 2. Remove stored variants of what is gone or hidden (a new metadata policy is a new key), then
+    // drop cached ones; an item whose variants failed to go stays due, the CDN untold. A variant
+    // written by a view racing this step is unreachable (the viewer reads the record first) and
+    // expires by the bucket's lifecycle rule.
+    const withoutVariants = await pMap(
+      pending.filter((item) => !item.cdnInvalidated),
+      async (item): Promise<Media | undefined> => {
+        if (item.deletedAt === undefined && item.public) return item;
+        try {
+          await variants.removeAll(item.id);
+          return item;
+        } catch (error) {
+          await fail(item, 'variants', error);
+          return undefined;
+        }
+      },
+      { concurrency: CONCURRENCY },
+    );
+    const uninvalidated = withoutVariants.filter((item) => item !== undefined);
     let invalidated = new Set<string>();
     try {
       invalidated = new Set(await cdn.invalidate(uninvalidated.map((item) => item.id)));
@@ -136,6 +156,8 @@ export const createCleanup = ({ media: repository, objects, sweeps, cdn, clock, 
       async (item) => {
         try {
           if ((item.purgeAfter ?? now) <= now) {
+            // Again: a view that was rendering when step 2 ran may have stored a variant since.
+            await variants.removeAll(item.id);
             await objects.delete(item.objectKey);
             await repository.markPurged(item.id, nowMs);
             report.purged++;

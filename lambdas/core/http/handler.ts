@@ -8,8 +8,18 @@ import type { HttpEvent } from '#core/http/event';
 import type { HttpResponse } from '#core/http/response';
 import { logger } from '#core/platform/logger';
 
+/**
+ * Work a streamed answer leaves behind: the invocation waits for it once the stream has ended, so
+ * the client has every byte before it and nothing runs on after the invocation (a frozen Lambda
+ * would resume it during its next request). A symbol, so it never reaches the response's metadata.
+ */
+export const AFTER_ANSWER: unique symbol = Symbol('after answer');
+
 /** An answer whose body may be a stream (a function URL in `RESPONSE_STREAM` mode). */
-export type StreamedResponse = Omit<HttpResponse, 'body' | 'isBase64Encoded'> & { body: string | Readable };
+export type StreamedResponse = Omit<HttpResponse, 'body' | 'isBase64Encoded'> & {
+  body: string | Readable;
+  [AFTER_ANSWER]?: Promise<unknown>;
+};
 
 type Route<Response> = (event: HttpEvent, context: Context, deadline: Deadline) => Promise<Response>;
 
@@ -58,6 +68,10 @@ export const streamingHandler = (route: Route<StreamedResponse>, options: { fail
   middy<HttpEvent, StreamedResponse>({
     executionMode: executionModeStreamifyResponse,
     timeoutEarlyInMillis: ANSWER_RESERVE_MS,
+    // Runs once the body is piped and the stream ended.
+    requestEnd: async (request) => {
+      await (request.response as StreamedResponse | undefined)?.[AFTER_ANSWER];
+    },
   })
     .use(stack(options.failureCode ?? 'internal_error'))
     .handler(withDeadline(route));
