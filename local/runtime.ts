@@ -45,6 +45,11 @@ export interface LocalRuntimeOptions {
   functionTimeoutSeconds?: number;
   /** The services' clock; tests pass one they can move forward (the handlers' sources only). */
   clock?: Clock;
+  /**
+   * Route large uploads to the full-size upload path, as the API's CloudFront Function does with the
+   * `fullSizeUploads` setting (decision 0001); the sources only. @default false
+   */
+  fullSizeUploads?: boolean;
   /** Settings for the services, as environment variables (`lambdas/core/config.ts`), over the defaults. */
   settings?: Record<string, string>;
   /**
@@ -129,6 +134,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       routes: assembly ? assembly.routes : sourceRoutes(),
       maxBodyBytes: MAX_REQUEST_BYTES,
       timeoutMs: (options.functionTimeoutSeconds ?? 29) * 1000,
+      ...(!assembly &&
+        options.fullSizeUploads && {
+          largeUploads: async (request, response) =>
+            (await import('../lambdas/large-upload/server.ts')).serveLargeUpload(request, response),
+        }),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
