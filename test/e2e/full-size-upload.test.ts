@@ -117,7 +117,9 @@ describe('full-size uploads refuse hostile bodies without storing anything', () 
   it('a Content-Length smaller than the body (the form is cut off where it says it ends)', async () => {
     const body = multipart(await pngOfAbout(6 * MiB));
     const answer = await raw(head(body.length - MiB), body);
-    expect(answer).toMatch(/^HTTP\/1\.1 422/);
+    // The form ends without its closing boundary (422), unless Node's parser, reading the bytes past
+    // the declared length as a next request, refuses those first (400) and closes the connection.
+    expect(answer).toMatch(/^HTTP\/1\.1 4(22|00) /);
     await expectNothingStored();
   });
 
