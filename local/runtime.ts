@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { CleanupReport } from '#core/cleanup/service';
 import type { Clock } from '#core/clock';
 import { useClock } from '#core/compose/platform';
+import { FORM_OVERHEAD_BYTES } from '#core/http/multipart';
 import { useJsDecoders } from '#core/images/js-decoders';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
@@ -93,7 +94,7 @@ export interface RuntimeDescriptor {
 export const runtimeDescriptorPath = (dataDir: string): string => join(dataDir, 'runtime.json');
 
 /** Multipart framing and text fields on top of the largest file any plan allows. */
-const MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 ** 2;
+const MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES;
 
 /**
  * Starts the whole service on this machine: DynamoDB Local and s3rver (unless endpoints are given),

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DIRECT_REQUEST_LIMIT_BYTES } from '#core/http/edge-contract';
 import { json, upload } from '#test/http';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
-import { largeUploadsServed } from '../../lambdas/large-upload/server.ts';
+import { LARGE_UPLOADS_AT_ONCE, largeUploadsServed } from '../../lambdas/large-upload/server.ts';
 
 /**
  * `POST /v1/upload` at the contract's full sizes through the full-size upload path
@@ -169,6 +169,31 @@ describe('full-size uploads refuse hostile bodies without storing anything', () 
     const file = await pngOfAbout(72 * MiB);
     const answer = await raw(head, chunked(multipart(file)));
     expect(answer).toMatch(/^HTTP\/1\.1 422/);
+    await expectNothingStored();
+  });
+
+  it('more large uploads at once than the server holds: 503 with Retry-After, the others unharmed', async () => {
+    const port = Number(new URL(runtime.url).port);
+    const served = largeUploadsServed.count;
+    // Uploads that hold their slots: headers and a first part sent, the rest still to come.
+    const holding = Array.from({ length: LARGE_UPLOADS_AT_ONCE }, () => {
+      const socket = connect(port, '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(head(8 * MiB));
+      socket.write(Buffer.alloc(64 * 1024, 1));
+      return socket;
+    });
+    try {
+      await expect
+        .poll(() => largeUploadsServed.count, { timeout: 10_000 })
+        .toBe(served + LARGE_UPLOADS_AT_ONCE);
+      const response = await upload(runtime.url, { file: await pngOfAbout(5 * MiB), type: 'image/png', key });
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await json(response)).toMatchObject({ error: 'upload_failed', request_id: expect.any(String) });
+    } finally {
+      for (const socket of holding) socket.destroy();
+    }
     await expectNothingStored();
   });
 });
