@@ -167,6 +167,7 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
       'console and the dashboard’s alarm widget until it clears.',
     where: ({ stateless }, settings) => (settings.alarmEmail ? [stateless.alarms.topic] : []),
   },
+  ...largeUploadAcknowledgements(stateful),
   {
     id: 'AwsSolutions-CFR4',
     reason:
@@ -179,6 +180,53 @@ const acknowledgements = (stateful: StatefulStack): Acknowledgement[] => [
     ],
   },
 ];
+
+/** The full-size upload service's findings (decision 0001), when the setting creates it. */
+const largeUploadAcknowledgements = (stateful: StatefulStack): Acknowledgement[] => {
+  const part =
+    (pick: (large: NonNullable<StatelessStack['largeUploads']>) => IConstruct) =>
+    ({ stateless }: { stateless: StatelessStack }) =>
+      stateless.largeUploads ? [pick(stateless.largeUploads)] : [];
+  return [
+    {
+      id: 'AwsSolutions-VPC7',
+      reason:
+        'The VPC holds only the full-size upload tasks, their load balancer and CloudFront’s VPC origin: ' +
+        'every request in it is an API upload, logged by the server with its request id (and by CloudFront ' +
+        'with cloudFrontLogs). Flow logs would bill for the same bytes twice.',
+      where: part((large) => large.vpc),
+    },
+    {
+      id: 'AwsSolutions-ECS4',
+      reason:
+        'One service of one task: the load balancer’s and ECS’s own metrics (CPU, memory, healthy hosts) ' +
+        'cover it; Container Insights bills per metric for nothing more.',
+      where: part((large) => large.cluster),
+    },
+    {
+      id: 'AwsSolutions-ECS2',
+      reason:
+        'The environment carries names only (table, bucket, secret ARNs, URLs), as the functions’ does; ' +
+        'secret values are read at run time from Secrets Manager.',
+      where: part((large) => large.taskDefinition),
+    },
+    {
+      id: 'AwsSolutions-ELB2',
+      reason:
+        'The balancer is internal and reached only by CloudFront for one route; the server logs every upload ' +
+        'with its request id, and CloudFront logs the requests with cloudFrontLogs. Access logs would need a ' +
+        'second retained bucket.',
+      where: part((large) => large.balancer),
+    },
+    {
+      id: `AwsSolutions-IAM5[Resource::${stateful.exports.bucketArn}/originals/*]`,
+      reason:
+        'Originals are keyed by media id, not known in advance: s3:PutObject and s3:DeleteObject (never ' +
+        'DeleteObjectVersion) under originals/ only, exactly the upload function’s operations.',
+      where: part((large) => large.taskDefinition.taskRole),
+    },
+  ];
+};
 
 export const acknowledgeFindings = (
   stacks: { stateful: StatefulStack; stateless: StatelessStack },

@@ -38,6 +38,11 @@ const list = z.union([
   ),
 ]);
 
+/** On or off: a boolean in cdk.json, `true`/`false` with `-c`. */
+const flag = z
+  .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
+  .default(false);
+
 /** CloudWatch Logs accepts only these retention periods (days). */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 3653];
 
@@ -122,9 +127,14 @@ const SettingsSchema = z
      * CloudFront standard logs (v2) of both distributions into CloudWatch Logs. CloudFront delivers
      * them in us-east-1 only, so the stateless stack must be deployed there.
      */
-    cloudFrontLogs: z
-      .union([z.boolean(), z.enum(['true', 'false']).transform((text) => text === 'true')])
-      .default(false),
+    cloudFrontLogs: flag,
+    /**
+     * `POST /v1/upload` at the contract's full sizes (20 MB anonymous, 70 MB with a key) through an
+     * ECS service on Fargate chosen at the edge for bodies over Lambda's 4 MiB; off, those get the
+     * 413 pointing to the direct upload. Off by default: about $50 a month more while idle, and a VPC
+     * (docs/decisions/0001-full-size-uploads.md).
+     */
+    fullSizeUploads: flag,
     /**
      * A background-removal model the operator uploaded to the originals bucket, e.g.
      * `models/u2netp.onnx` (`SEGMENT_MODEL_S3_URI` of the viewer, which may already read the bucket).

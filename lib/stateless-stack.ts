@@ -8,6 +8,7 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { TABLE_SCHEMA } from '../lambdas/core/store/keys.ts';
+import { ORIGINALS_PREFIX } from '../lambdas/core/store/object-keys.ts';
 import {
   ROUTES,
   type RouteAccess,
@@ -27,6 +28,7 @@ import {
   usesServices,
 } from './constructs/bindings.ts';
 import { CdnLogs } from './constructs/cdn-logs.ts';
+import { LargeUploads } from './constructs/large-uploads.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { ServiceApi } from './constructs/service-api.ts';
 import { ServiceDashboard } from './constructs/service-dashboard.ts';
@@ -107,6 +109,8 @@ export class StatelessStack extends Stack {
   readonly cleanupFunction: ServiceFunction;
   readonly alarms: ServiceAlarms;
   readonly dashboard: ServiceDashboard;
+  /** The full-size upload path, with the `fullSizeUploads` setting. */
+  readonly largeUploads: LargeUploads | undefined;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -189,12 +193,33 @@ export class StatelessStack extends Stack {
       burstLimit: settings.apiBurstLimit,
       logRetention,
     });
+    let largeUploads: LargeUploads | undefined;
     this.apiCdn = new ApiCdn(this, 'ApiCdn', {
       api: this.api.api,
       priceClass: PRICE_CLASS[settings.priceClass],
       domain: apiDomain,
       webAclArn: settings.webAclArn,
+      ...(settings.fullSizeUploads && {
+        largeUploads: (originHeaders: Record<string, string>) => {
+          largeUploads = new LargeUploads(this, 'LargeUploads', {
+            originHeaders,
+            logRetention,
+            logLevel: settings.logLevel,
+          });
+          return largeUploads.origin;
+        },
+      }),
     });
+    this.largeUploads = largeUploads;
+    if (largeUploads) {
+      // The upload function's modules, with the upload route's access, its objects under originals/
+      // only (all an upload writes or removes).
+      const uploadRoute = ROUTES.find((route) => route.method === 'POST' && route.path === '/v1/upload');
+      if (!uploadRoute) throw new Error('the route table has no POST /v1/upload');
+      bindAccess(largeUploads.target, uploadRoute.access, resources, { objectsUnder: ORIGINALS_PREFIX });
+      bindSettings(largeUploads.target, serviceSettings(this.viewer.baseUrl));
+      bindOriginSecret(largeUploads.target, this.apiCdn.originSecret);
+    }
     const routeFunctions = new Map<RouteDefinition, ServiceFunction>();
     for (const route of ROUTES) {
       const imageWork = (route.access.originals?.length ?? 0) > 0;

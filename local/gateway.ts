@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { payloadTooLarge } from '#core/http/edge-contract';
+import { payloadTooLarge, routeOf } from '#core/http/edge-contract';
 import type { HttpResponse } from '#core/http/response';
 import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
 
@@ -26,6 +26,11 @@ export interface GatewayOptions {
   maxBodyBytes: number;
   /** What handlers are told of their time (the context's remaining time), as Lambda's timeout. */
   timeoutMs: number;
+  /**
+   * The full-size upload path (decision 0001): uploads the API's CloudFront Function would send
+   * there (`routeOf`) are answered by it, their body streamed, as on AWS.
+   */
+  largeUploads?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
 }
 
 interface CompiledRoute extends GatewayRoute {
@@ -33,7 +38,7 @@ interface CompiledRoute extends GatewayRoute {
   params: string[];
 }
 
-export const createGateway = ({ routes, maxBodyBytes, timeoutMs }: GatewayOptions): Server => {
+export const createGateway = ({ routes, maxBodyBytes, timeoutMs, largeUploads }: GatewayOptions): Server => {
   const compiled = routes.map(compile);
   const handlers = new Map<CompiledRoute, Promise<LambdaHandler>>();
 
@@ -48,6 +53,14 @@ export const createGateway = ({ routes, maxBodyBytes, timeoutMs }: GatewayOption
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    if (
+      largeUploads &&
+      routeOf(request.method ?? 'GET', url.pathname, request.headers['content-length'], true) ===
+        'large-upload'
+    ) {
+      await largeUploads(request, response);
+      return;
+    }
     const match = matchRoute(compiled, request.method ?? 'GET', url.pathname);
     if (!match) {
       sendJson(response, 404, { error: 'not_found', message: 'No route matches this request.' });

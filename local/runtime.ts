@@ -6,6 +6,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import type { CleanupReport } from '#core/cleanup/service';
 import type { Clock } from '#core/clock';
 import { useClock } from '#core/compose/platform';
+import { FORM_OVERHEAD_BYTES } from '#core/http/multipart';
 import { useJsDecoders } from '#core/images/js-decoders';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
@@ -45,6 +46,11 @@ export interface LocalRuntimeOptions {
   functionTimeoutSeconds?: number;
   /** The services' clock; tests pass one they can move forward (the handlers' sources only). */
   clock?: Clock;
+  /**
+   * Route large uploads to the full-size upload path, as the API's CloudFront Function does with the
+   * `fullSizeUploads` setting (decision 0001); the sources only. @default false
+   */
+  fullSizeUploads?: boolean;
   /** Settings for the services, as environment variables (`lambdas/core/config.ts`), over the defaults. */
   settings?: Record<string, string>;
   /**
@@ -88,7 +94,7 @@ export interface RuntimeDescriptor {
 export const runtimeDescriptorPath = (dataDir: string): string => join(dataDir, 'runtime.json');
 
 /** Multipart framing and text fields on top of the largest file any plan allows. */
-const MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 ** 2;
+const MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES;
 
 /**
  * Starts the whole service on this machine: DynamoDB Local and s3rver (unless endpoints are given),
@@ -129,6 +135,11 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       routes: assembly ? assembly.routes : sourceRoutes(),
       maxBodyBytes: MAX_REQUEST_BYTES,
       timeoutMs: (options.functionTimeoutSeconds ?? 29) * 1000,
+      ...(!assembly &&
+        options.fullSizeUploads && {
+          largeUploads: async (request, response) =>
+            (await import('../lambdas/large-upload/server.ts')).serveLargeUpload(request, response),
+        }),
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

@@ -8,6 +8,7 @@ import {
   FunctionCode,
   FunctionEventType,
   FunctionRuntime,
+  type IOrigin,
   OriginProtocolPolicy,
   OriginRequestPolicy,
   type PriceClass,
@@ -20,6 +21,9 @@ import { ORIGIN_SECRET_HEADER } from '../../lambdas/core/http/edge-contract.ts';
 import { buildApiRequestCode } from '../edge/build.ts';
 import { type CustomDomain, distributionDefaults } from './distribution-defaults.ts';
 
+/** The behavior that holds the full-size upload origin in the distribution (no route of the API). */
+export const LARGE_UPLOADS_PATH = '/_large-uploads/*';
+
 export interface ApiCdnProps {
   readonly api: HttpApi;
   readonly priceClass: PriceClass;
@@ -28,6 +32,11 @@ export interface ApiCdnProps {
    * @default - the distribution's cloudfront.net domain
    */
   readonly domain?: CustomDomain;
+  /**
+   * The full-size upload path (decision 0001), which its function sends large uploads to.
+   * @default - none: bodies over Lambda's limit get the 413
+   */
+  readonly largeUploads?: (originHeaders: Record<string, string>) => IOrigin;
   /**
    * An AWS WAF web ACL (CLOUDFRONT scope) to attach, by ARN.
    * @default - none
@@ -49,6 +58,8 @@ export class ApiCdn extends Construct {
   readonly originSecret: Secret;
   /** The base URL clients call: the custom domain when there is one. */
   readonly url: string;
+  /** The full-size upload origin, when there is one. */
+  readonly largeUploadsOrigin?: IOrigin;
 
   constructor(scope: Construct, id: string, props: ApiCdnProps) {
     super(scope, id);
@@ -61,8 +72,12 @@ export class ApiCdn extends Construct {
     this.apiRequest = new EdgeFunction(this, 'ApiRequest', {
       comment: 'imgpro API: 413 for bodies Lambda cannot take, and the client address',
       runtime: FunctionRuntime.JS_2_0,
-      code: FunctionCode.fromInline(buildApiRequestCode()),
+      code: FunctionCode.fromInline(
+        buildApiRequestCode({ fullSizeUploads: props.largeUploads !== undefined }),
+      ),
     });
+    // Resolved by CloudFormation at deploy time: the template holds a reference, not the value.
+    const originHeaders = { [ORIGIN_SECRET_HEADER]: this.originSecret.secretValue.unsafeUnwrap() };
 
     // https://{api-id}.execute-api.{region}.amazonaws.com → its host name.
     const apiHost = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
@@ -73,8 +88,7 @@ export class ApiCdn extends Construct {
           protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
           // API Gateway gives an integration 30 s; CloudFront waits as long.
           readTimeout: Duration.seconds(30),
-          // Resolved by CloudFormation at deploy time: the template holds a reference, not the value.
-          customHeaders: { [ORIGIN_SECRET_HEADER]: this.originSecret.secretValue.unsafeUnwrap() },
+          customHeaders: originHeaders,
         }),
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_ALL,
@@ -87,6 +101,20 @@ export class ApiCdn extends Construct {
       },
       ...distributionDefaults(this, props),
     });
+
+    if (props.largeUploads) {
+      // A distribution holds only the origins its behaviors name, and the function chooses among
+      // those: this behavior puts the full-size upload origin in. Its path is no route of the API
+      // (the service answers 404 to all but POST /v1/upload); the same function runs before it.
+      this.largeUploadsOrigin = props.largeUploads(originHeaders);
+      this.distribution.addBehavior(LARGE_UPLOADS_PATH, this.largeUploadsOrigin, {
+        viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: AllowedMethods.ALLOW_ALL,
+        cachePolicy: CachePolicy.CACHING_DISABLED,
+        originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+        functionAssociations: [{ function: this.apiRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
+      });
+    }
 
     this.url = `https://${props.domain?.name ?? this.distribution.distributionDomainName}`;
   }

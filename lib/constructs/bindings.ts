@@ -1,18 +1,23 @@
 import type { IDistribution } from 'aws-cdk-lib/aws-cloudfront';
 import type { ITableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import { Grant } from 'aws-cdk-lib/aws-iam';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { VARIANT_RECORD_PREFIX } from '../../lambdas/core/store/keys.ts';
 import { INCOMING_PREFIX, ORIGINALS_PREFIX, VARIANTS_PREFIX } from '../../lambdas/core/store/object-keys.ts';
 import type { RouteAccess, TableAction } from '../../lambdas/http/routes.ts';
-import type { ServiceFunction } from './service-function.ts';
 
 /**
  * The only places a function's environment names a resource: each helper sets the
  * variable `lambdas/core/config.ts` reads and grants exactly the access that goes with it, so a name
  * and its permission cannot drift apart.
  */
+
+/**
+ * What a binding configures: a function, or the full-size upload service's container and task role
+ * (`large-uploads.ts`), which run the same modules and so read the same names.
+ */
+export type BindingTarget = IGrantable & { addEnvironment(name: string, value: string): unknown };
 
 export type ObjectOperation = NonNullable<RouteAccess['originals']>[number];
 
@@ -21,7 +26,7 @@ export type ObjectOperation = NonNullable<RouteAccess['originals']>[number];
  * indexes (listing, the cleanup job's due items), nothing else there. With no actions, the name
  * alone (see `bindAccess`).
  */
-const bindTable = (fn: ServiceFunction, table: ITableV2, actions: readonly TableAction[]): void => {
+const bindTable = (fn: BindingTarget, table: ITableV2, actions: readonly TableAction[]): void => {
   fn.addEnvironment('TABLE_NAME', table.tableName);
   const onTable = actions.filter((action) => action !== 'Query');
   if (onTable.length > 0) {
@@ -50,30 +55,30 @@ const bindTable = (fn: ServiceFunction, table: ITableV2, actions: readonly Table
  * `incoming/`, and `variants/` to remove a media's stored variants): key names elsewhere (a model,
  * say) stay out of its sight.
  */
-const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBucket) => void> = {
-  read: (fn, bucket) => {
-    OBJECT_GRANTS.get(fn, bucket);
+const OBJECT_GRANTS: Record<ObjectOperation, (fn: BindingTarget, bucket: IBucket, keys: string) => void> = {
+  read: (fn, bucket, keys) => {
+    OBJECT_GRANTS.get(fn, bucket, keys);
     Grant.addToPrincipal({ grantee: fn, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
   },
-  get: (fn, bucket) => {
+  get: (fn, bucket, keys) => {
     Grant.addToPrincipal({
       grantee: fn,
       actions: ['s3:GetObject'],
-      resourceArns: [bucket.arnForObjects('*')],
+      resourceArns: [bucket.arnForObjects(keys)],
     });
   },
-  put: (fn, bucket) => {
+  put: (fn, bucket, keys) => {
     Grant.addToPrincipal({
       grantee: fn,
       actions: ['s3:PutObject'],
-      resourceArns: [bucket.arnForObjects('*')],
+      resourceArns: [bucket.arnForObjects(keys)],
     });
   },
-  delete: (fn, bucket) => {
+  delete: (fn, bucket, keys) => {
     Grant.addToPrincipal({
       grantee: fn,
       actions: ['s3:DeleteObject'],
-      resourceArns: [bucket.arnForObjects('*')],
+      resourceArns: [bucket.arnForObjects(keys)],
     });
   },
   list: (fn, bucket) => {
@@ -88,18 +93,22 @@ const OBJECT_GRANTS: Record<ObjectOperation, (fn: ServiceFunction, bucket: IBuck
   },
 };
 
-/** `BUCKET_NAME`, with the given operations on the originals; with none, the name alone. */
+/**
+ * `BUCKET_NAME`, with the given operations on the originals (on keys matching `keys`); with none,
+ * the name alone.
+ */
 const bindOriginals = (
-  fn: ServiceFunction,
+  fn: BindingTarget,
   bucket: IBucket,
   operations: readonly ObjectOperation[],
+  keys: string,
 ): void => {
   fn.addEnvironment('BUCKET_NAME', bucket.bucketName);
-  for (const operation of new Set(operations)) OBJECT_GRANTS[operation](fn, bucket);
+  for (const operation of new Set(operations)) OBJECT_GRANTS[operation](fn, bucket, keys);
 };
 
 /** `UPGRADE_LINK_SECRET_ARN` — the ARN only; the value is read at run time with `GetSecretValue`. */
-const bindUpgradeLinkSecret = (fn: ServiceFunction, secret: ISecret): void => {
+const bindUpgradeLinkSecret = (fn: BindingTarget, secret: ISecret): void => {
   fn.addEnvironment('UPGRADE_LINK_SECRET_ARN', secret.secretArn);
   secret.grantRead(fn);
 };
@@ -108,13 +117,13 @@ const bindUpgradeLinkSecret = (fn: ServiceFunction, secret: ISecret): void => {
  * `ORIGIN_SECRET_ARN` — the ARN only: an API function reads the value at run time and refuses
  * requests that do not carry it (they did not come through the API's distribution).
  */
-export const bindOriginSecret = (fn: ServiceFunction, secret: ISecret): void => {
+export const bindOriginSecret = (fn: BindingTarget, secret: ISecret): void => {
   fn.addEnvironment('ORIGIN_SECRET_ARN', secret.secretArn);
   secret.grantRead(fn);
 };
 
 /** `DISTRIBUTION_ID`, with `cloudfront:CreateInvalidation` on that distribution only. */
-export const bindDistribution = (fn: ServiceFunction, distribution: IDistribution): void => {
+export const bindDistribution = (fn: BindingTarget, distribution: IDistribution): void => {
   fn.addEnvironment('DISTRIBUTION_ID', distribution.distributionId);
   distribution.grantCreateInvalidation(fn);
 };
@@ -125,7 +134,7 @@ export const bindDistribution = (fn: ServiceFunction, distribution: IDistributio
  * see lambdas/core/store/keys.ts), so a function that may otherwise only read can touch nothing else.
  * Its look back is a Query of those items, which table read access already allows.
  */
-export const bindVariantBudget = (fn: ServiceFunction, table: ITableV2, budget: number): void => {
+export const bindVariantBudget = (fn: BindingTarget, table: ITableV2, budget: number): void => {
   fn.addEnvironment('VIEWER_VARIANT_BUDGET', String(budget));
   Grant.addToPrincipal({
     grantee: fn,
@@ -164,16 +173,23 @@ export const usesServices = (access: RouteAccess): boolean =>
  * so both names are set even where only one is granted: a name without a grant opens nothing. A
  * route declaring no access (the OpenAPI document) gets no names and no grants.
  */
-export const bindAccess = (fn: ServiceFunction, access: RouteAccess, resources: ServiceResources): void => {
+export const bindAccess = (
+  fn: BindingTarget,
+  access: RouteAccess,
+  resources: ServiceResources,
+  {
+    objectsUnder = '',
+  }: { /** Only keys under this prefix, e.g. `originals/`. */ objectsUnder?: string } = {},
+): void => {
   if (!usesServices(access)) return;
   bindTable(fn, resources.table, access.table ?? []);
-  bindOriginals(fn, resources.originals, access.originals ?? []);
+  bindOriginals(fn, resources.originals, access.originals ?? [], `${objectsUnder}*`);
   if (access.upgradeSecret) bindUpgradeLinkSecret(fn, resources.upgradeLinkSecret);
 };
 
 /** Plain settings (no resource, so nothing to grant): set only when given, else config's default applies. */
 export const bindSettings = (
-  fn: ServiceFunction,
+  fn: BindingTarget,
   settings: Record<string, string | number | undefined>,
 ): void => {
   for (const [name, value] of Object.entries(settings)) {

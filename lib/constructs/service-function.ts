@@ -14,7 +14,7 @@ export const PROJECT_ROOT = join(import.meta.dirname, '..', '..');
  * In esbuild's ESM output, the CommonJS packages it bundles can neither `require()` Node built-ins
  * nor find `__dirname`; give them both.
  */
-const ESM_BANNER = [
+export const ESM_BANNER = [
   "import { createRequire as __imgproRequire } from 'node:module';",
   "import { fileURLToPath as __imgproPath } from 'node:url';",
   'const require = __imgproRequire(import.meta.url);',

@@ -14,13 +14,27 @@
  *
  * A body sent without `Content-Length` (chunked) cannot be measured here; over the platform's limit
  * it still meets API Gateway's own answer.
+ *
+ * With the full-size upload path (`fullSizeUploads`, docs/decisions/0001-full-size-uploads.md), a
+ * `POST /v1/upload` over the limit, or without a declared length, goes to that origin instead of
+ * being refused; every other request keeps the path above.
  */
 import {
   DIRECT_REQUEST_LIMIT_BYTES,
+  LARGE_UPLOAD_ORIGIN_ID,
   ORIGIN_SECRET_HEADER,
   payloadTooLarge,
+  routeOf,
   VIEWER_ADDRESS_HEADER,
 } from '../../lambdas/core/http/edge-contract.ts';
+
+/** Set when the code is built (`build.ts`): whether the distribution has the full-size upload origin. */
+declare const FULL_SIZE_UPLOADS: boolean;
+/**
+ * CloudFront's helper module (`import cf from 'cloudfront'`, the first line of the built code when
+ * FULL_SIZE_UPLOADS is on): it chooses the origin of this request among the distribution's.
+ */
+declare const cf: { selectRequestOriginById(id: string): void };
 
 interface FieldValue {
   value: string;
@@ -48,7 +62,8 @@ export interface EdgeResponse {
 export function handler(event: ApiRequestEvent): ApiRequest | EdgeResponse {
   const request = event.request;
   const length = request.headers['content-length'];
-  if (length && Number(length.value) > DIRECT_REQUEST_LIMIT_BYTES) {
+  const route = routeOf(request.method, request.uri, length ? length.value : undefined, FULL_SIZE_UPLOADS);
+  if (route === 'too-large') {
     return {
       statusCode: 413,
       statusDescription: 'Payload Too Large',
@@ -67,5 +82,6 @@ export function handler(event: ApiRequestEvent): ApiRequest | EdgeResponse {
   request.headers[VIEWER_ADDRESS_HEADER] = { value: event.viewer.ip };
   // CloudFront sets the real one after this function; a client's guess never travels on.
   delete request.headers[ORIGIN_SECRET_HEADER];
+  if (FULL_SIZE_UPLOADS && route === 'large-upload') cf.selectRequestOriginById(LARGE_UPLOAD_ORIGIN_ID);
   return request;
 }

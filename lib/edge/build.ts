@@ -19,8 +19,12 @@ const CLOUDFRONT_JS_2_SYNTAX = {
   'rest-argument': true,
 };
 
-const build = (source: string) =>
+/** The first line of a function that uses CloudFront's helper module (origin selection). */
+export const CLOUDFRONT_MODULE_IMPORT = "import cf from 'cloudfront';";
+
+const build = (source: string, define: Record<string, string>) =>
   buildSync({
+    define,
     entryPoints: [join(import.meta.dirname, source)],
     bundle: true,
     write: false,
@@ -40,10 +44,16 @@ const build = (source: string) =>
  * A CloudFront Function's code: `source` (a file in this folder) and what it imports, bundled into
  * one script whose top-level `handler(event)` is what CloudFront calls.
  */
-const buildFunctionCode = (source: string): string => {
+const buildFunctionCode = (
+  source: string,
+  {
+    define = {},
+    cloudFrontModule = false,
+  }: { define?: Record<string, string>; cloudFrontModule?: boolean } = {},
+): string => {
   let result: ReturnType<typeof buildSync>;
   try {
-    result = build(source);
+    result = build(source, define);
   } catch (error) {
     const problems = ((error as { errors?: Message[] }).errors ?? []).map(
       (message) =>
@@ -56,7 +66,8 @@ const buildFunctionCode = (source: string): string => {
         `literals):\n${problems.join('\n')}`,
     );
   }
-  const code = result.outputFiles?.[0]?.text ?? '';
+  const built = result.outputFiles?.[0]?.text ?? '';
+  const code = cloudFrontModule ? `${CLOUDFRONT_MODULE_IMPORT}\n${built}` : built;
   const size = Buffer.byteLength(code);
   if (size > MAX_FUNCTION_BYTES) {
     throw new Error(
@@ -69,5 +80,13 @@ const buildFunctionCode = (source: string): string => {
 /** The viewer's function: `viewer-request.ts` with the viewer's own `canonical.ts`. */
 export const buildViewerRequestCode = (): string => buildFunctionCode('viewer-request.ts');
 
-/** The API's function: `api-request.ts` with the API's `edge-contract.ts`. */
-export const buildApiRequestCode = (): string => buildFunctionCode('api-request.ts');
+/**
+ * The API's function: `api-request.ts` with the API's `edge-contract.ts`. With `fullSizeUploads`
+ * it sends large uploads to the full-size upload origin (and imports CloudFront's module to do so);
+ * without, it is the same code with that branch compiled away.
+ */
+export const buildApiRequestCode = ({ fullSizeUploads = false } = {}): string =>
+  buildFunctionCode('api-request.ts', {
+    define: { FULL_SIZE_UPLOADS: String(fullSizeUploads) },
+    cloudFrontModule: fullSizeUploads,
+  });

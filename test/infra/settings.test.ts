@@ -13,6 +13,8 @@ describe('deployment settings (CDK context)', () => {
       // Reserving nothing deploys on any account, a new one with a concurrency limit of 10 included.
       viewerReservedConcurrency: 0,
       cloudFrontLogs: false,
+      // The full-size upload service costs ~$50 a month idle: opted into (decision 0001).
+      fullSizeUploads: false,
     });
     expect(parseSettings({}).webAclArn).toBeUndefined();
     expect(parseSettings({}).originShieldRegion).toBeUndefined();
@@ -35,6 +37,9 @@ describe('deployment settings (CDK context)', () => {
       cloudFrontLogs: true,
     });
     expect(parseSettings({ cloudFrontLogs: false }).cloudFrontLogs).toBe(false);
+    expect(parseSettings({ fullSizeUploads: 'true' }).fullSizeUploads).toBe(true);
+    expect(parseSettings({ fullSizeUploads: true }).fullSizeUploads).toBe(true);
+    expect(() => parseSettings({ fullSizeUploads: 'yes' })).toThrow(/fullSizeUploads/);
   });
 
   it('wants a CloudFront-scoped web ACL and a real region', () => {

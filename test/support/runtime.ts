@@ -35,6 +35,8 @@ export const startTestRuntime = async (
     functionTimeoutSeconds?: number;
     /** DynamoDB through this endpoint instead of the shared emulator's (a recording proxy). */
     dynamoDbEndpoint?: string;
+    /** Large uploads through the full-size upload path, routed as the edge routes them. */
+    fullSizeUploads?: boolean;
   } = {},
 ) => {
   const cloudAssembly = inject('cloudAssembly');
@@ -46,6 +48,7 @@ export const startTestRuntime = async (
     clock,
     cleanupIntervalSeconds: 0,
     functionTimeoutSeconds: options.functionTimeoutSeconds,
+    fullSizeUploads: options.fullSizeUploads,
     port: 0,
     host: '127.0.0.1',
     dataDir,

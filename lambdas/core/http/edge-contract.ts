@@ -11,6 +11,27 @@
  */
 export const DIRECT_REQUEST_LIMIT_BYTES = 4 * 1024 * 1024;
 
+/** The API distribution's origin for uploads larger than a Lambda invocation carries (decision 0001). */
+export const LARGE_UPLOAD_ORIGIN_ID = 'large-uploads';
+
+/**
+ * Where a request to the API goes, decided from what the edge sees before the body: the API's
+ * functions; the full-size upload path (with `fullSizeUploads`: an upload larger than a Lambda
+ * invocation carries, or of a length not declared); or nowhere, with the API's 413. The CloudFront
+ * Function and the local runtime's gateway both ask this, so they cannot disagree.
+ */
+export const routeOf = (
+  method: string,
+  uri: string,
+  contentLength: string | undefined,
+  fullSizeUploads: boolean,
+): 'function' | 'large-upload' | 'too-large' => {
+  const large = contentLength !== undefined && Number(contentLength) > DIRECT_REQUEST_LIMIT_BYTES;
+  if (fullSizeUploads && method === 'POST' && uri === '/v1/upload' && (large || contentLength === undefined))
+    return 'large-upload';
+  return large ? 'too-large' : 'function';
+};
+
 /** The client's address as CloudFront saw it; the edge sets it over any copy the client sent. */
 export const VIEWER_ADDRESS_HEADER = 'x-imgpro-viewer-address';
 

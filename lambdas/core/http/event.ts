@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { Credentials } from '#core/api-keys/auth';
 import { DomainError, fieldError } from '#core/errors';
@@ -14,6 +15,20 @@ export const header = (event: HttpEvent, name: string): string | undefined =>
 
 export const bodyBytes = (event: HttpEvent): Buffer =>
   Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
+/**
+ * Bodies too large for a Lambda event (the full-size upload path, docs/decisions/0001) travel beside
+ * the event as the request stream they arrive on, read once by whoever parses them.
+ */
+const streamedBodies = new WeakMap<HttpEvent, Readable>();
+
+export const withStreamedBody = (event: HttpEvent, body: Readable): HttpEvent => {
+  streamedBodies.set(event, body);
+  return event;
+};
+
+/** The body as a stream, when it came as one; else it is in the event (`bodyBytes`). */
+export const streamedBody = (event: HttpEvent): Readable | undefined => streamedBodies.get(event);
 
 export const pathParameter = (event: HttpEvent, name: string): string => event.pathParameters?.[name] ?? '';
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -9,7 +9,7 @@ import type { ResponseHook } from '@aws-lambda-powertools/idempotency/types';
 import type { Context } from 'aws-lambda';
 import type { Caller } from '#core/caller';
 import { DomainError, fieldError } from '#core/errors';
-import { bodyBytes, type HttpEvent, header } from '#core/http/event';
+import { bodyBytes, type HttpEvent, header, streamedBody } from '#core/http/event';
 import {
   IDEMPOTENCY_CODES,
   IDEMPOTENCY_KEY_HEADER,
@@ -52,6 +52,10 @@ const BOUNDARY = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i;
  * A hash of the body is all that is kept of it.
  */
 const fingerprintOf = (event: HttpEvent): string => {
+  // A streamed body is read by the work itself, after this: it cannot be fingerprinted first, so it
+  // matches nothing — a retry is refused as a different request, never answered with another's
+  // answer (docs/decisions/0001-full-size-uploads.md).
+  if (streamedBody(event)) return `streamed:${randomUUID()}`;
   const contentType = header(event, 'content-type') ?? '';
   const match = BOUNDARY.exec(contentType);
   const hash = createHash('sha256').update(`${event.routeKey}\n${contentType.replace(BOUNDARY, '')}\n`);

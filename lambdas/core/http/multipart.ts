@@ -1,6 +1,7 @@
 import { Busboy } from '@fastify/busboy';
 import { type FieldErrors, fieldError, invalidInput } from '#core/errors';
-import { bodyBytes, type HttpEvent, header } from '#core/http/event';
+import { bodyBytes, type HttpEvent, header, streamedBody } from '#core/http/event';
+import { fileTooLarge } from '#core/media/fields';
 
 export interface UploadedFile {
   bytes: Buffer;
@@ -22,9 +23,17 @@ export interface MultipartLimits {
 
 const FILE_FIELD = 'file';
 
+/** What a form may carry besides its file: the fields and the multipart framing. */
+export const FORM_OVERHEAD_BYTES = 1024 ** 2;
+
 /**
  * Parses a multipart/form-data upload with explicit limits. Reading stops at the first problem;
  * every problem is a 422 naming the field, never a 5xx.
+ *
+ * A streamed body (the full-size path) is parsed as it arrives and never held whole: only the
+ * file's bytes are kept, up to the plan's limit. A body declared or found larger than the file limit
+ * plus the form's overhead is refused before (or as soon as) it gets there, and one that ends early
+ * (a truncated upload, a client gone, a `Content-Length` larger than what was sent) is malformed.
  */
 export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): Promise<MultipartForm> => {
   const contentType = header(event, 'content-type');
@@ -93,6 +102,34 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
       if (file) file.bytes = Buffer.concat(chunks);
       resolve({ file, fields: { ...fields } });
     });
-    parser.end(bodyBytes(event));
+    const stream = streamedBody(event);
+    if (!stream) {
+      parser.end(bodyBytes(event));
+      return;
+    }
+    const maxBodyBytes = limits.maxFileBytes + FORM_OVERHEAD_BYTES;
+    const refuse = (error: unknown) => {
+      stream.unpipe(parser);
+      reject(error);
+    };
+    if (Number(header(event, 'content-length') ?? 0) > maxBodyBytes) {
+      refuse(fileTooLarge(FILE_FIELD, limits.maxFileBytes));
+      return;
+    }
+    let received = 0;
+    let ended = false;
+    stream.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      // Chunked bodies have no declared length to judge: they are counted.
+      if (received > maxBodyBytes) refuse(fileTooLarge(FILE_FIELD, limits.maxFileBytes));
+    });
+    stream.once('end', () => {
+      ended = true;
+    });
+    stream.once('error', () => refuse(fieldError(FILE_FIELD, 'The multipart body is malformed.')));
+    stream.once('close', () => {
+      if (!ended) refuse(fieldError(FILE_FIELD, 'The body ended before its declared length.'));
+    });
+    stream.pipe(parser);
   });
 };

@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Context } from 'aws-lambda';
+import { type HttpEvent, withStreamedBody } from '#core/http/event';
+import type { HttpResponse } from '#core/http/response';
+import { handler as upload } from '../http/upload.ts';
+
+/**
+ * The full-size upload path (docs/decisions/0001-full-size-uploads.md): `POST /v1/upload` bodies
+ * larger than a Lambda invocation carries, which the API's CloudFront Function sends here instead of
+ * to API Gateway. The request is answered by the upload function's own handler module — same
+ * checks, same answers — given an event without a body and the request stream beside it, which its
+ * multipart reader parses as it arrives. On AWS this runs in an ECS service on Fargate; the local
+ * runtime routes large uploads to the same function.
+ */
+
+/**
+ * The time a large upload has, from its first byte to its answer: a 70 MB body at 1 Mbit/s takes
+ * about 9 minutes. The answer itself must start within CloudFront's read timeout of the body's end,
+ * which decoding and committing take seconds of.
+ */
+export const LARGE_UPLOAD_SECONDS = 600;
+
+/**
+ * Large uploads one process holds at once: each keeps its file (up to 70 MB) and decodes it in
+ * full; the task's memory is sized for this many. Past it, a `503` with `Retry-After`.
+ */
+export const LARGE_UPLOADS_AT_ONCE = 2;
+
+let inFlight = 0;
+
+/** Requests this process has answered on this path (the local runtime's tests read it: proof of the route). */
+export const largeUploadsServed = { count: 0 };
+
+/** Answers one request with the upload handler, its body read as a stream. */
+export const serveLargeUpload = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  const requestId = randomUUID();
+  if (inFlight >= LARGE_UPLOADS_AT_ONCE) {
+    send(response, busy(requestId));
+    discardRest(request);
+    return;
+  }
+  inFlight++;
+  largeUploadsServed.count++;
+  try {
+    const event = withStreamedBody(eventOf(request, requestId), request);
+    const result = await upload(event, contextOf(requestId));
+    send(response, result);
+  } finally {
+    inFlight--;
+    // Refused before its end (a missing key, a declared size over the plan's): read and dropped.
+    if (!request.complete) discardRest(request);
+  }
+};
+
+const busy = (requestId: string): HttpResponse => ({
+  statusCode: 503,
+  headers: {
+    'content-type': 'application/json; charset=utf-8',
+    'retry-after': '5',
+    'cache-control': 'no-store',
+  },
+  body: JSON.stringify({
+    error: 'upload_failed',
+    message: 'Too many large uploads at once; try again in a few seconds.',
+    request_id: requestId,
+  }),
+});
+
+/** The event API Gateway (payload 2.0) would build, without its body. */
+const eventOf = (request: IncomingMessage, requestId: string): HttpEvent => {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined && name !== 'cookie')
+      headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const now = new Date();
+  const method = request.method ?? 'POST';
+  return {
+    version: '2.0',
+    routeKey: `${method} ${url.pathname}`,
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    requestContext: {
+      accountId: 'large-upload',
+      apiId: 'large-upload',
+      domainName: headers.host ?? 'localhost',
+      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        // The TCP peer (on AWS the load balancer); the viewer's address comes from the edge, with its secret.
+        sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey: `${method} ${url.pathname}`,
+      stage: '$default',
+      time: now.toISOString(),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded: false,
+  };
+};
+
+const contextOf = (requestId: string): Context => {
+  const deadline = Date.now() + LARGE_UPLOAD_SECONDS * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'large-upload',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:large-upload',
+    memoryLimitInMB: '2048',
+    awsRequestId: requestId,
+    logGroupName: 'large-upload',
+    logStreamName: 'large-upload',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
+
+const send = (response: ServerResponse, result: HttpResponse) => {
+  if (response.headersSent || response.destroyed) return;
+  const body =
+    result.body === undefined
+      ? undefined
+      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  response.writeHead(result.statusCode, {
+    ...result.headers,
+    ...(body && { 'content-length': String(body.length) }),
+  });
+  response.end(body);
+};
+
+/** How long a refused body is read and dropped before the connection is cut. */
+const DISCARD_MS = 10_000;
+
+/**
+ * Reads and drops the rest of a refused body, so that a client still sending it reads the answer
+ * instead of meeting a reset; one still sending after DISCARD_MS is cut off.
+ */
+const discardRest = (request: IncomingMessage) => {
+  const cutOff = setTimeout(() => request.socket.destroy(), DISCARD_MS).unref();
+  request.once('end', () => clearTimeout(cutOff));
+  request.once('close', () => clearTimeout(cutOff));
+  request.resume();
+};
+
+/**
+ * The container's server: `POST /v1/upload` is the only route (the edge sends nothing else), and
+ * `GET /healthz` answers the load balancer's health checks.
+ */
+export const createLargeUploadServer = (): Server => {
+  const server = createServer((request, response) => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (request.method === 'GET' && path === '/healthz') {
+      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+      return;
+    }
+    if (request.method !== 'POST' || path !== '/v1/upload') {
+      response.writeHead(404, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
+      response.end(JSON.stringify({ error: 'not_found', message: 'No route matches this request.' }));
+      request.resume();
+      return;
+    }
+    serveLargeUpload(request, response).catch((error: unknown) => {
+      console.error('large upload: unhandled error', error);
+      if (!response.headersSent) response.writeHead(500).end();
+      else response.destroy();
+    });
+  });
+  // A client that stops sending is cut off instead of holding its slot.
+  server.requestTimeout = LARGE_UPLOAD_SECONDS * 1000;
+  return server;
+};
