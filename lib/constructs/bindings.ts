@@ -148,7 +148,7 @@ export const bindVariantBudget = (fn: BindingTarget, table: ITableV2, budget: nu
  * The variant store's one write: `s3:PutObject` under `variants/` only, so the viewer, which reads
  * originals, can never overwrite one. Reading stored variants is the read it has already.
  */
-export const bindVariantStore = (fn: ServiceFunction, bucket: IBucket): void => {
+export const bindVariantStore = (fn: BindingTarget, bucket: IBucket): void => {
   Grant.addToPrincipal({
     grantee: fn,
     actions: ['s3:PutObject'],
