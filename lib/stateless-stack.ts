@@ -133,7 +133,12 @@ export class StatelessStack extends Stack {
       id: string,
       entry: string,
       description: string,
-      options: { memorySize?: number; timeout?: Duration; reservedConcurrentExecutions?: number } = {},
+      options: {
+        memorySize?: number;
+        timeout?: Duration;
+        reservedConcurrentExecutions?: number;
+        assets?: Readonly<Record<string, string>>;
+      } = {},
     ) =>
       new ServiceFunction(this, id, {
         entry,
@@ -202,6 +207,7 @@ export class StatelessStack extends Stack {
         {
           // Decoding and re-encoding images wants memory and the CPU that comes with it.
           memorySize: imageWork ? 2048 : 1024,
+          ...(route.assets && { assets: route.assets }),
         },
       );
       bindAccess(routeFunction, route.access, resources);

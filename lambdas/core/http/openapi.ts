@@ -140,7 +140,7 @@ const keyed: Security = [{ bearer: [] }];
 const optionalKey: Security = [{}, { bearer: [] }];
 
 /** What each viewer parameter does, for the document and the README (the table declares how it parses). */
-const VIEWER_PARAMETERS: Record<ParameterName, string> = {
+export const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   background:
     'Fills transparency and the padding of fit=pad: a CSS colour (named, #rgb, #rrggbbaa, rgb(), rgba())',
   blur: 'Gaussian blur radius in pixels, 1–250',
