@@ -77,12 +77,20 @@ describe('the generated TypeScript client', () => {
 
     const uploaded = ok(
       await api.v1.uploadMedia(
-        { file: file(await png(40, 30), 'a.png'), caption: 'first', public: 'true', author: 'Jane' },
+        // A field left undefined is not sent (not as the text "undefined").
+        {
+          file: file(await png(40, 30), 'a.png'),
+          caption: 'first',
+          public: 'true',
+          ttl: undefined,
+          author: 'Jane',
+        },
         { headers: { 'idempotency-key': 'client-test-upload-1' } },
       ),
     );
     expect(uploaded).toMatchObject({ caption: 'first', extension: 'png', width: 40, height: 30 });
     expect(uploaded.author).toBe('Jane');
+    expect(uploaded.expires_at).toBeUndefined();
 
     const imported = ok(
       await api.v1.importMedia({ url: `${origin.url}/photo.jpg`, ttl: 3600, external_id: 'imp-1' }),

@@ -55,7 +55,7 @@ export class HttpClient {
             if (input instanceof FormData) {
                 return input;
             }
-            return Object.keys(input || {}).reduce((formData, key) => {
+            return Object.keys(input || {}).filter((key) => input[key] !== undefined).reduce((formData, key) => {
                 const property = input[key];
                 formData.append(key, property instanceof Blob
                     ? property

@@ -678,7 +678,7 @@ export class HttpClient<SecurityDataType = unknown> {
         return input;
       }
 
-      return Object.keys(input || {}).reduce((formData, key) => {
+      return Object.keys(input || {}).filter((key) => input[key] !== undefined).reduce((formData, key) => {
         const property = input[key];
         formData.append(
           key,
