@@ -12,7 +12,18 @@ const Schema = z
   .object({
     $ref: z.string().optional(),
     description: z.string().optional(),
-    properties: z.record(z.string(), z.object({ description: z.string().optional() }).loose()).optional(),
+    properties: z
+      .record(
+        z.string(),
+        z
+          .object({
+            description: z.string().optional(),
+            type: z.union([z.string(), z.array(z.string())]).optional(),
+            anyOf: z.array(z.object({ type: z.string().optional() }).loose()).optional(),
+          })
+          .loose(),
+      )
+      .optional(),
     required: z.array(z.string()).optional(),
   })
   .loose();
@@ -59,11 +70,22 @@ const authOf = (security: Record<string, string[]>[] | undefined) => {
     : 'API key required (Authorization: Bearer <key>)';
 };
 
+type Property = NonNullable<z.infer<typeof Schema>['properties']>[string];
+
+/** `string`, `integer | string`, … as the schema says (nothing when it does not). */
+const typeOf = (property: Property): string => {
+  const types = [property.type, ...(property.anyOf ?? []).map((option) => option.type)]
+    .flat()
+    .filter((type) => type !== undefined);
+  return [...new Set(types)].join(' | ');
+};
+
 const fieldsOf = (schema: z.infer<typeof Schema> | undefined) =>
-  Object.entries(schema?.properties ?? {}).map(
-    ([name, property]) =>
-      `${name}${schema?.required?.includes(name) ? ' (required)' : ''}${property.description ? `: ${property.description}` : ''}`,
-  );
+  Object.entries(schema?.properties ?? {}).map(([name, property]) => {
+    const type = typeOf(property);
+    const required = schema?.required?.includes(name) ? ', required' : '';
+    return `${name}${type || required ? ` (${type || 'any'}${required})` : ''}${property.description ? `: ${property.description}` : ''}`;
+  });
 
 const operationLines = (method: string, path: string, operation: z.infer<typeof Operation>): string[] => {
   const lines = [
