@@ -11,13 +11,16 @@ import { defineConfig } from 'vitest/config';
  */
 const E2E = [
   'auth',
+  'client',
   'contract',
   'direct-upload',
   'direct-upload-limits',
+  'docs',
   'facts',
   'idempotency',
   'import',
   'import-refusals',
+  'mcp',
   'media',
   'media-management',
   'quotas',

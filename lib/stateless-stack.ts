@@ -138,7 +138,12 @@ export class StatelessStack extends Stack {
       id: string,
       entry: string,
       description: string,
-      options: { memorySize?: number; timeout?: Duration; reservedConcurrentExecutions?: number } = {},
+      options: {
+        memorySize?: number;
+        timeout?: Duration;
+        reservedConcurrentExecutions?: number;
+        assets?: Readonly<Record<string, string>>;
+      } = {},
     ) =>
       new ServiceFunction(this, id, {
         entry,
@@ -230,6 +235,7 @@ export class StatelessStack extends Stack {
         {
           // Decoding and re-encoding images wants memory and the CPU that comes with it.
           memorySize: imageWork ? 2048 : 1024,
+          ...(route.assets && { assets: route.assets }),
         },
       );
       bindAccess(routeFunction, route.access, resources);

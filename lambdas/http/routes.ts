@@ -37,7 +37,21 @@ export interface RouteDefinition {
   /** Entry module, relative to `lambdas/http/`, without extension. */
   entry: string;
   access: RouteAccess;
+  /**
+   * Files built beside the function's bundle, gzip-compressed: the name the function reads them by
+   * → their path from the repository root (where the handler's source finds them when run locally).
+   */
+  assets?: Readonly<Record<string, string>>;
 }
+
+/** Where the docs page loads its script from (the API's CDN caches this path). */
+export const DOCS_SCRIPT_PATH = '/docs/scalar.js';
+
+/** The docs page's script: Scalar's self-contained browser build (4.9 MB; 1.4 MB gzip-compressed). */
+export const DOCS_SCRIPT_ASSET = {
+  name: 'scalar.js.gz',
+  source: 'node_modules/@scalar/api-reference/dist/browser/standalone.js',
+} as const;
 
 /** What several routes do to the table, named once. */
 export const TABLE_WORK = {
@@ -136,4 +150,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   { method: 'GET', path: '/v1/usage', entry: 'usage', access: { table: authenticate } },
   { method: 'GET', path: '/openapi.json', entry: 'openapi', access: {} },
+  // For people and agents: the interactive reference, and the contract as text for language models.
+  { method: 'GET', path: '/docs', entry: 'docs', access: {} },
+  {
+    method: 'GET',
+    path: DOCS_SCRIPT_PATH,
+    entry: 'docs-script',
+    access: {},
+    assets: { [DOCS_SCRIPT_ASSET.name]: DOCS_SCRIPT_ASSET.source },
+  },
+  { method: 'GET', path: '/llms.txt', entry: 'llms', access: {} },
 ];

@@ -18,6 +18,7 @@ import { HttpOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { ORIGIN_SECRET_HEADER } from '../../lambdas/core/http/edge-contract.ts';
+import { DOCS_SCRIPT_PATH } from '../../lambdas/http/routes.ts';
 import { buildApiRequestCode } from '../edge/build.ts';
 import { type CustomDomain, distributionDefaults } from './distribution-defaults.ts';
 
@@ -81,15 +82,16 @@ export class ApiCdn extends Construct {
 
     // https://{api-id}.execute-api.{region}.amazonaws.com → its host name.
     const apiHost = Fn.select(2, Fn.split('/', props.api.apiEndpoint));
+    const origin = new HttpOrigin(apiHost, {
+      protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
+      // API Gateway gives an integration 30 s; CloudFront waits as long.
+      readTimeout: Duration.seconds(30),
+      customHeaders: originHeaders,
+    });
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'imgpro API',
       defaultBehavior: {
-        origin: new HttpOrigin(apiHost, {
-          protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
-          // API Gateway gives an integration 30 s; CloudFront waits as long.
-          readTimeout: Duration.seconds(30),
-          customHeaders: originHeaders,
-        }),
+        origin,
         viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
         allowedMethods: AllowedMethods.ALLOW_ALL,
         // Every answer depends on the key, the body or the moment: nothing is cached.
@@ -98,6 +100,16 @@ export class ApiCdn extends Construct {
         // API Gateway routes on its own.
         originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
         functionAssociations: [{ function: this.apiRequest, eventType: FunctionEventType.VIEWER_REQUEST }],
+      },
+      additionalBehaviors: {
+        // The docs page's script (1.4 MB) is the same for everyone until a deploy: cached at the edge
+        // for as long as its cache-control says, per encoding, without a call to the API.
+        [DOCS_SCRIPT_PATH]: {
+          origin,
+          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+          cachePolicy: CachePolicy.CACHING_OPTIMIZED,
+        },
       },
       ...distributionDefaults(this, props),
     });

@@ -45,6 +45,12 @@ export interface ServiceFunctionProps {
    * @default - none: the function shares the account's unreserved concurrency
    */
   readonly reservedConcurrentExecutions?: number;
+  /**
+   * Files gzip-compressed beside the bundle: the name the function reads → the path from the
+   * repository root.
+   * @default - none
+   */
+  readonly assets?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -57,6 +63,16 @@ const ONNXRUNTIME_PRUNE = {
     `find ${output}/node_modules/onnxruntime-node/bin -mindepth 3 -maxdepth 3 -type d ! -path '*/linux/arm64' -exec rm -rf {} +`,
   ],
 };
+
+/** Commands that compress each asset beside the bundle (the ESM bundle sits at the output's root). */
+const assetHooks = (assets: Readonly<Record<string, string>>) => ({
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (input: string, output: string) =>
+    Object.entries(assets).map(
+      ([name, source]) => `gzip -9 -n -c "${input}/${source}" > "${output}/${name}"`,
+    ),
+});
 
 /**
  * The house Lambda function: Node 24 on arm64, one minified ESM bundle with source maps, its own
@@ -122,6 +138,7 @@ export class ServiceFunction extends NodejsFunction {
         // The SDK ships in the bundle at the versions the tests ran against, not the runtime's own.
         bundleAwsSDK: true,
         externalModules: [],
+        ...(props.assets && { commandHooks: assetHooks(props.assets) }),
         ...(nodeModules.length > 0 && {
           nodeModules,
           // npm installs the linux-arm64 build whatever the host, from its cache when it can.

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../lambdas/core/config.ts';
 import { ORIGIN_SECRET_HEADER } from '../../lambdas/core/http/edge-contract.ts';
 import { keys } from '../../lambdas/core/store/keys.ts';
-import { ROUTES, type RouteAccess } from '../../lambdas/http/routes.ts';
+import { DOCS_SCRIPT_ASSET, DOCS_SCRIPT_PATH, ROUTES, type RouteAccess } from '../../lambdas/http/routes.ts';
 import { usesServices } from '../../lib/constructs/bindings.ts';
 import type { ServiceFunction } from '../../lib/constructs/service-function.ts';
 import { buildApiRequestCode } from '../../lib/edge/build.ts';
@@ -181,6 +181,43 @@ describe('API front door (CloudFront before the HTTP API)', () => {
       FunctionCode: buildApiRequestCode(),
       FunctionConfig: Match.objectLike({ Runtime: 'cloudfront-js-2.0' }),
     });
+  });
+});
+
+describe('docs and llms.txt', () => {
+  const routeKeys = () =>
+    Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => route.Properties.RouteKey,
+    );
+
+  it('are routes of the API, each with a function of its own that may touch nothing', () => {
+    expect(routeKeys()).toEqual(
+      expect.arrayContaining(['GET /docs', `GET ${DOCS_SCRIPT_PATH}`, 'GET /llms.txt', 'GET /openapi.json']),
+    );
+    for (const entry of ['docs', 'docs-script', 'llms']) {
+      const route = ROUTES.find((each) => each.entry === entry);
+      expect(route?.access).toEqual({});
+      const fn = route && stack.routeFunctions.get(route);
+      expect(fn?.nativeModules).toEqual([]);
+      expect(usesServices(route?.access ?? {})).toBe(false);
+    }
+  });
+
+  it("builds Scalar's script beside its function's bundle, and caches it at the API's edge", () => {
+    const script = ROUTES.find((route) => route.path === DOCS_SCRIPT_PATH);
+    expect(script?.assets).toEqual({ [DOCS_SCRIPT_ASSET.name]: DOCS_SCRIPT_ASSET.source });
+    const config =
+      template.toJSON().Resources[logicalId(stack.apiCdn.distribution)].Properties.DistributionConfig;
+    expect(config.CacheBehaviors).toEqual([
+      expect.objectContaining({
+        PathPattern: DOCS_SCRIPT_PATH,
+        AllowedMethods: ['GET', 'HEAD'],
+        // Managed policy CachingOptimized: the origin's cache-control decides, per encoding.
+        CachePolicyId: '658327ea-f89d-4fab-a63d-7e88639e58f6',
+        ViewerProtocolPolicy: 'https-only',
+        TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
+      }),
+    ]);
   });
 });
 

@@ -141,7 +141,7 @@ const keyed: Security = [{ bearer: [] }];
 const optionalKey: Security = [{}, { bearer: [] }];
 
 /** What each viewer parameter does, for the document and the README (the table declares how it parses). */
-const VIEWER_PARAMETERS: Record<ParameterName, string> = {
+export const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   background:
     'Fills transparency and the padding of fit=pad: a CSS colour (named, #rgb, #rrggbbaa, rgb(), rgba())',
   blur: 'Gaussian blur radius in pixels, 1–250',
@@ -153,7 +153,8 @@ const VIEWER_PARAMETERS: Record<ParameterName, string> = {
   format:
     'Output format: jpg (jpeg), webp, avif, png, gif, or auto: AVIF where the Accept header allows it, else ' +
     'WebP, else the stored format (an animation stays animated, as WebP or as stored; SVG stays SVG); or json: ' +
-    'facts about the original and the variant the rest of the query serves (its size, format and bytes), as JSON',
+    'facts about the original and the variant the rest of the query serves (its size, format and bytes), as JSON ' +
+    '(the ViewerFacts schema)',
   gamma: 'out = in^gamma on values normalised to 0–1: 0–10, 0 and 1 unchanged',
   gravity:
     'The part a crop (fit=cover or crop) keeps: center (default), north, south, east, west, northeast, ' +
@@ -223,7 +224,6 @@ const viewerOperation = (
       content: {
         'image/*': { schema: z.string().meta({ format: 'binary' }) },
         'text/html': { schema: z.string() },
-        'application/json': { schema: ViewerFactsBody },
       },
     },
     304: { description: 'If-None-Match matched: the same variant as before' },
@@ -244,7 +244,12 @@ export const openApiDocument = () =>
       description: 'Self-hosted, img.pro-compatible image sharing API.',
     },
     servers: [{ url: '/' }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      // What a viewer link answers with format=json. Not among the link's response types, which
+      // clients read as image bytes by default; named here so they can type it.
+      schemas: { ViewerFacts: ViewerFactsBody },
+    },
     paths: {
       '/v1/upload': {
         post: {
