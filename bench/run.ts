@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import sharp from 'sharp';
+import { benchBands } from './bands.ts';
 import { benchColdStart } from './cold-start.ts';
 import { startBenchRuntime } from './local.ts';
 import { mergeSections, type Section, toMarkdown } from './report.ts';
@@ -35,6 +36,7 @@ if (['upload', 'viewer', 'scaling'].some(wanted)) {
   }
 }
 if (wanted('cold-start')) measured(await benchColdStart());
+if (wanted('bands')) measured(await benchBands());
 
 // java prints its version on stderr.
 const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '';

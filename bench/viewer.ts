@@ -161,7 +161,7 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
  * A JPEG that encoders treat like a photo: smooth gradients, hard-edged shapes and fine grain.
  * (Pure noise, as the upload benchmark uses, is the worst case for WebP and AVIF, not a photo.)
  */
-const photoLike = async (width: number, height: number) => {
+export const photoLike = async (width: number, height: number) => {
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {

@@ -24,7 +24,7 @@ export type { OutputFormat, Rgba, TransformOptions } from './transform-options.t
  * Part of every viewer ETag: bump it whenever the same stored bytes and options would come out
  * differently (an encoder setting, an operation), so no cache keeps the old bytes under the tag.
  */
-export const TRANSFORM_VERSION = 1;
+export const TRANSFORM_VERSION = 2;
 
 export interface TransformedImage {
   body: Uint8Array;
@@ -123,13 +123,17 @@ const render = async (
   const frames = animated ? source.frames : 1;
   const geometry = plan(source.size, options, target, frames, limits.maxPixels);
   const upright = rotated(source.size, options);
-  const fill = fillColour(
-    options.background,
-    target,
-    source.hasAlpha || geometry.kind === 'pad' || options.segment !== undefined,
-  );
-  const steps = pixelSteps(options, { upright, geometry, fill, segmenter });
+  const mayHaveAlpha = source.hasAlpha || geometry.kind === 'pad' || options.segment !== undefined;
+  const fill = fillColour(options.background, target, mayHaveAlpha);
   const changesPixels = asksForPixels(options) || !isIdentity(geometry, upright) || fill !== undefined;
+  const splitFrames = animated && changesPixels;
+  const steps = pixelSteps(options, {
+    upright,
+    geometry,
+    fill,
+    segmenter,
+    pixels: splitFrames ? 'frames' : mayHaveAlpha ? 'alpha' : 'opaque',
+  });
   if (animated) {
     const { output } = geometry;
     assertAnimationBudget(
@@ -141,10 +145,9 @@ const render = async (
   }
   const scale = vectorScale(source, upright, geometry, limits, drawing);
 
-  const pipeline =
-    animated && changesPixels
-      ? await frameByFrame(source, steps, geometry, timeout)
-      : await runSteps(source.open({ animated, scale }), steps, options.metadata === 'keep');
+  const pipeline = splitFrames
+    ? await frameByFrame(source, steps, geometry, timeout)
+    : await runSteps(source.open({ animated, scale }), steps, options.metadata === 'keep');
   const body = await encode(pipeline, {
     format: target,
     quality: options.quality,
