@@ -161,7 +161,11 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
  * A JPEG that encoders treat like a photo: smooth gradients, hard-edged shapes and fine grain.
  * (Pure noise, as the upload benchmark uses, is the worst case for WebP and AVIF, not a photo.)
  */
-export const photoLike = async (width: number, height: number) => {
+export const photoLike = async (width: number, height: number) =>
+  photoPixels(width, height).jpeg({ quality: 85 }).toBuffer();
+
+/** photoLike's pixels before any lossy encoding: the reference for quality measurements. */
+export const photoPixels = (width: number, height: number) => {
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -173,10 +177,7 @@ export const photoLike = async (width: number, height: number) => {
       pixels[at + 2] = (disc ? 40 : 140 + 90 * Math.cos(x / 60 + y / 300)) + grain;
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .blur(0.8)
-    .jpeg({ quality: 85 })
-    .toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).blur(0.8);
 };
 
 const print = (section: ViewerBenchSection) => {
