@@ -6,8 +6,11 @@
  * Part of `npm run bench` (benchViewer), or on its own: npx tsx bench/viewer.ts [count]
  */
 import { pathToFileURL } from 'node:url';
+import { createIPX } from 'ipx';
+import { type LossyFormat, lossyDefaults } from '#core/images/encode';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { sharp } from '#core/images/sharp';
+import type { TransformOptions } from '#core/images/transform';
 import { transform } from '#core/images/transform';
 import { parseViewerQuery } from '../lambdas/viewer/query.ts';
 import { startBenchRuntime } from './local.ts';
@@ -56,12 +59,18 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
     const { options } = parseViewerQuery(query);
     return (await transform(photo, options, IMAGE_LIMITS)).body;
   };
+  const peer = ipxPeer(photo);
   /**
    * One row: the runtime's answer for `idOf(i)?queryOf(i)` paired with transform() in-process on
    * the same bytes and query. First, both must give the very same bytes: a faster wrong answer
    * (another variant, the untransformed original) would only flatter the ratio.
    */
-  const row = async (label: string, queryOf: (index: number) => string, idOf: (index: number) => string) => {
+  const row = async (
+    label: string,
+    queryOf: (index: number) => string,
+    idOf: (index: number) => string,
+    withIpx = true,
+  ) => {
     const [served, expected] = [await view(idOf(-100), queryOf(-100)), await inProcess(queryOf(-100))];
     if (!served.equals(Buffer.from(expected))) throw new Error(`${label}: the runtime served other bytes`);
     const paired = await measurePaired(
@@ -72,6 +81,7 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
     );
     const [viaRuntime, direct] = [summarise(paired[0]), summarise(paired[1])];
     const ratio = pairedRatio(paired);
+    const versusIpx = withIpx ? await againstIpx(queryOf) : ['–', '–'];
     return [
       label,
       viaRuntime.p50.toFixed(1),
@@ -80,7 +90,27 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       direct.p95.toFixed(1),
       (viaRuntime.p50 - direct.p50).toFixed(1),
       `${times(ratio)}${ratio > TARGET ? ' (over)' : ''}`,
+      ...versusIpx,
     ];
+  };
+  /**
+   * ipx on the same bytes and query, paired with transform() in-process. ipx must give an image of
+   * the same format and size first (its pixels differ a little: its own resize and greyscale).
+   */
+  const againstIpx = async (queryOf: (index: number) => string) => {
+    const [ours, theirs] = [await inProcess(queryOf(-100)), await peer(queryOf(-100))];
+    const [a, b] = [await sharp(ours).metadata(), await sharp(theirs).metadata()];
+    if (a.format !== b.format || a.width !== b.width || a.height !== b.height)
+      throw new Error(
+        `ipx ${queryOf(-100)}: ${b.format} ${b.width}×${b.height}, ours ${a.format} ${a.width}×${a.height}`,
+      );
+    const paired = await measurePaired(
+      (i) => inProcess(queryOf(i)),
+      (i) => peer(queryOf(i)),
+      count,
+      3,
+    );
+    return [summarise(paired[1]).p50.toFixed(1), times(pairedRatio(paired))];
   };
 
   const id = await upload();
@@ -91,6 +121,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
         query || '(none)',
         () => query,
         () => id,
+        // The stored bytes as they are: ipx has no such path, it always re-encodes.
+        query !== '',
       ),
     );
 
@@ -110,6 +142,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       `${FIRST_VIEW}, first view of a new image`,
       () => FIRST_VIEW,
       () => fresh.pop() ?? '',
+      // In-process, it is the w=800&format=webp row again.
+      false,
     ),
   );
 
@@ -134,6 +168,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
     '–',
     '–',
     '–',
+    '–',
+    '–',
   ]);
   return {
     title: 'Viewer: transformed responses, 1920×1080 JPEG',
@@ -145,6 +181,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       'in-process p95 ms',
       'overhead p50 ms',
       'ratio (median of pairs)',
+      'ipx p50 ms',
+      'in-process / ipx (median of pairs)',
     ],
     rows,
     notes: [
@@ -152,9 +190,75 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       'In-process: transform() on the same bytes with the options the viewer parses from the same query.',
       'Each request is paired with an in-process run on the same query (order flipping every pair); the ratio is the median of the pairs’ ratios. Before each row, the runtime’s bytes are checked to equal the in-process output.',
       'The viewer keeps originals in memory (256 MiB, least recently used out) and looks the record up on every request, reading (from memory, else S3) and transforming the original meanwhile. The first rows repeat one query on one image (what the issue asks); "a new variant each time" changes the width per request, as a page of thumbnails does; "first view of a new image" reads the original from S3 (each request is for a different upload of the same bytes).',
+      `ipx ${IPX_VERSION} (npm), in-process on the same bytes and our sharp build, paired with transform() in-process (order flipping every pair): ${IPX_NOTE}`,
       `Target ≤ ${TARGET}× (the median of the pairs’ ratios). The runtime adds a DynamoDB Local read, on a first view an s3rver read, base64 through the gateway and HTTP on loopback: a fixed cost (the 304 row is its lookup part), so a ratio only means something for transforms that take long next to it.`,
     ],
   };
+};
+
+const IPX_VERSION = '3.1.1';
+const IPX_NOTE =
+  'the same output format, size and quality, and our encoder settings (effort, chroma subsampling, baseline JPEG) set on its sharp instance, so both do the same work; saturation=0 is its grayscale, flip=h its flop. Checked first: the same format and size. ipx keeps no metadata and does not orient; ours keeps copyright EXIF.';
+
+/**
+ * ipx (the image server of Nuxt and unjs) on `photo`, for a viewer query: the same operations in
+ * its modifiers, and our encoder defaults for the output size set on its sharp instance (its own
+ * are sharp's: WebP and AVIF effort 4, AVIF 4:4:4, progressive JPEG).
+ */
+const ipxPeer = (photo: Buffer) => {
+  const storage = {
+    name: 'memory',
+    getMeta: () => ({ mtime: 0 }),
+    getData: () => photo.buffer.slice(photo.byteOffset, photo.byteOffset + photo.byteLength) as ArrayBuffer,
+  };
+  const instances = new Map<string, ReturnType<typeof createIPX>>();
+  return async (query: string): Promise<Buffer> => {
+    const { options } = parseViewerQuery(query);
+    const format: LossyFormat = (options.format ?? 'jpeg') as LossyFormat;
+    const pixels = outputPixels(options);
+    const settings = lossyDefaults(format, pixels);
+    const key = `${format}/${settings.effort}/${settings.chromaSubsampling}`;
+    let ipx = instances.get(key);
+    if (!ipx) {
+      ipx = createIPX({
+        storage,
+        sharpOptions: {
+          // sharp's own option names, which ipx assigns onto its sharp instance.
+          jpegProgressive: false,
+          ...(format === 'webp' && { webpEffort: settings.effort }),
+          ...(format === 'avif' && {
+            heifEffort: settings.effort,
+            heifChromaSubsampling: settings.chromaSubsampling,
+          }),
+        } as Record<string, unknown>,
+      });
+      instances.set(key, ipx);
+    }
+    const { data } = await ipx('photo', ipxModifiers(options, format, settings.quality)).process();
+    return Buffer.from(data);
+  };
+};
+
+const ipxModifiers = (
+  options: TransformOptions,
+  format: LossyFormat,
+  quality: number,
+): Record<string, string> => ({
+  f: format,
+  q: String(options.quality ?? quality),
+  ...(options.width !== undefined && { w: String(options.width) }),
+  ...(options.height !== undefined && { h: String(options.height) }),
+  ...(options.rotate !== undefined && { rotate: String(options.rotate) }),
+  ...(options.flip?.includes('h') && { flop: '' }),
+  ...(options.flip?.includes('v') && { flip: '' }),
+  ...(options.blur !== undefined && { blur: String(options.blur) }),
+  ...(options.saturation === 0 && { grayscale: '' }),
+});
+
+/** Output pixels of a viewer query on the 1920×1080 photo (the encoders' effort depends on them). */
+const outputPixels = ({ width, height }: TransformOptions): number => {
+  const scale = width ? width / 1920 : height ? height / 1080 : 1;
+  return Math.round(1920 * scale) * Math.round(1080 * scale);
 };
 
 /**
