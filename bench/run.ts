@@ -6,7 +6,9 @@ import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, totalmem } from 'node:os';
 import sharp from 'sharp';
+import { benchBands } from './bands.ts';
 import { benchColdStart } from './cold-start.ts';
+import { benchEncoders } from './encoders.ts';
 import { startBenchRuntime } from './local.ts';
 import { mergeSections, type Section, toMarkdown } from './report.ts';
 import { benchScaling } from './scaling.ts';
@@ -37,6 +39,8 @@ if (['upload', 'viewer', 'scaling'].some(wanted)) {
   }
 }
 if (wanted('cold-start')) measured(await benchColdStart());
+if (wanted('bands')) measured(await benchBands());
+if (wanted('encoders')) measured(await benchEncoders());
 
 // java prints its version on stderr.
 const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '';

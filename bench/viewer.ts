@@ -6,8 +6,11 @@
  * Part of `npm run bench` (benchViewer), or on its own: npx tsx bench/viewer.ts [count]
  */
 import { pathToFileURL } from 'node:url';
+import { createIPX } from 'ipx';
+import { type LossyFormat, lossyDefaults } from '#core/images/encode';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { sharp } from '#core/images/sharp';
+import type { TransformOptions } from '#core/images/transform';
 import { transform } from '#core/images/transform';
 import { negotiated, parseViewerQuery } from '../lambdas/viewer/query.ts';
 import { startBenchRuntime } from './local.ts';
@@ -81,6 +84,7 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
     const { options } = negotiated(parseViewerQuery(query), accept);
     return (await transform(source, options, IMAGE_LIMITS)).body;
   };
+  const peer = ipxPeer(photo);
   /**
    * One row: the runtime's answer for `idOf(i)?queryOf(i)` paired with transform() in-process on
    * the same bytes and query. First, both must give the very same bytes: a faster wrong answer
@@ -94,7 +98,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       source = photo,
       accept = '*/*',
       repeated,
-    }: { source?: Buffer; accept?: string; repeated?: string } = {},
+      ipx = true,
+    }: { source?: Buffer; accept?: string; repeated?: string; ipx?: boolean } = {},
   ) => {
     // Every pair renders: a query repeated on media `repeated` would be served from the variant store.
     const unstored = async () => repeated && (await target.forgetVariants(repeated));
@@ -113,6 +118,7 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
     );
     const [viaRuntime, direct] = [summarise(paired[0]), summarise(paired[1])];
     const ratio = pairedRatio(paired);
+    const versusIpx = ipx ? await againstIpx(queryOf) : ['–', '–'];
     return [
       label,
       viaRuntime.p50.toFixed(1),
@@ -121,7 +127,27 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       direct.p95.toFixed(1),
       (viaRuntime.p50 - direct.p50).toFixed(1),
       `${times(ratio)}${ratio > TARGET ? ' (over)' : ''}`,
+      ...versusIpx,
     ];
+  };
+  /**
+   * ipx on the same bytes and query, paired with transform() in-process. ipx must give an image of
+   * the same format and size first (its pixels differ a little: its own resize and greyscale).
+   */
+  const againstIpx = async (queryOf: (index: number) => string) => {
+    const [ours, theirs] = [await inProcess(queryOf(-100)), await peer(queryOf(-100))];
+    const [a, b] = [await sharp(ours).metadata(), await sharp(theirs).metadata()];
+    if (a.format !== b.format || a.width !== b.width || a.height !== b.height)
+      throw new Error(
+        `ipx ${queryOf(-100)}: ${b.format} ${b.width}×${b.height}, ours ${a.format} ${a.width}×${a.height}`,
+      );
+    const paired = await measurePaired(
+      (i) => inProcess(queryOf(i)),
+      (i) => peer(queryOf(i)),
+      count,
+      3,
+    );
+    return [summarise(paired[1]).p50.toFixed(1), times(pairedRatio(paired))];
   };
 
   const id = await upload();
@@ -132,7 +158,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
         query || '(none)',
         () => query,
         () => id,
-        { repeated: id },
+        // The stored bytes as they are: ipx has no such path, it always re-encodes.
+        { repeated: id, ipx: query !== '' },
       ),
     );
 
@@ -145,7 +172,7 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       'camera JPEG with GPS, plain link',
       () => '',
       () => cameraId,
-      { source: camera },
+      { source: camera, ipx: false },
     ),
   );
   const stripped = await inProcess('', camera);
@@ -167,7 +194,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
         label,
         () => query,
         () => id,
-        { accept, repeated: id },
+        // format=auto, gravity and trim have no like in ipx's modifiers.
+        { accept, repeated: id, ipx: false },
       ),
     );
   // What format=auto saves: the bytes each class gets for the whole photo.
@@ -191,6 +219,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       `${FIRST_VIEW}, first view of a new image`,
       () => FIRST_VIEW,
       () => fresh.pop() ?? '',
+      // In-process, it is the w=800&format=webp row again.
+      { ipx: false },
     ),
   );
 
@@ -215,6 +245,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
     '–',
     '–',
     '–',
+    '–',
+    '–',
   ]);
   return {
     title: 'Viewer: transformed responses, 1920×1080 JPEG',
@@ -226,6 +258,8 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       'in-process p95 ms',
       'overhead p50 ms',
       'ratio (median of pairs)',
+      'ipx p50 ms',
+      'in-process / ipx (median of pairs)',
     ],
     rows,
     notes: [
@@ -236,6 +270,7 @@ export const benchViewer = async (target: ViewerBenchTarget, count = 30): Promis
       'Each request is paired with an in-process run on the same query (order flipping every pair); the ratio is the median of the pairs’ ratios. Before each row, the runtime’s bytes are checked to equal the in-process output.',
       'The viewer keeps originals in memory (256 MiB, least recently used out) and looks the record up on every request, reading (from memory, else S3) and transforming the original meanwhile. The first rows repeat one query on one image (what the issue asks); "a new variant each time" changes the width per request, as a page of thumbnails does; "first view of a new image" reads the original from S3 (each request is for a different upload of the same bytes).',
       `format=auto on this 1920×1080 photo: AVIF ${kib(autoBytes[0])}, WebP ${kib(autoBytes[1])}, JPEG (the stored one, for the legacy class) ${kib(autoBytes[2])}; AVIF/WebP ${ratio(autoBytes[0], autoBytes[1])}, WebP/JPEG ${ratio(autoBytes[1], autoBytes[2])}, AVIF/JPEG ${ratio(autoBytes[0], autoBytes[2])}. The format=auto rows send that class’s <img> Accept header (in-process: the same class); the gravity=attention row is next to the centred crop of the same box.`,
+      `ipx ${IPX_VERSION} (npm), in-process on the same bytes and our sharp build, paired with transform() in-process (order flipping every pair): ${IPX_NOTE}`,
       `Target ≤ ${TARGET}× (the median of the pairs’ ratios). The runtime adds a DynamoDB Local read, on a first view an s3rver read, base64 through the gateway and HTTP on loopback: a fixed cost (the 304 row is its lookup part), so a ratio only means something for transforms that take long next to it.`,
     ],
   };
@@ -263,11 +298,80 @@ const withCameraMetadata = (jpeg: Buffer) =>
 const kib = (bytes: number | undefined) => `${((bytes ?? 0) / 1024).toFixed(1)} KiB`;
 const ratio = (a: number | undefined, b: number | undefined) => `${((a ?? 0) / (b ?? 1)).toFixed(2)}×`;
 
+const IPX_VERSION = '3.1.1';
+const IPX_NOTE =
+  'the same output format, size and quality, and our encoder settings (effort, chroma subsampling, baseline JPEG) set on its sharp instance, so both do the same work; saturation=0 is its grayscale, flip=h its flop. Checked first: the same format and size. ipx keeps no metadata and does not orient; ours keeps copyright EXIF.';
+
+/**
+ * ipx (the image server of Nuxt and unjs) on `photo`, for a viewer query: the same operations in
+ * its modifiers, and our encoder defaults for the output size set on its sharp instance (its own
+ * are sharp's: WebP and AVIF effort 4, AVIF 4:4:4, progressive JPEG).
+ */
+const ipxPeer = (photo: Buffer) => {
+  const storage = {
+    name: 'memory',
+    getMeta: () => ({ mtime: 0 }),
+    getData: () => photo.buffer.slice(photo.byteOffset, photo.byteOffset + photo.byteLength) as ArrayBuffer,
+  };
+  const instances = new Map<string, ReturnType<typeof createIPX>>();
+  return async (query: string): Promise<Buffer> => {
+    const { options } = parseViewerQuery(query);
+    const format: LossyFormat = (options.format ?? 'jpeg') as LossyFormat;
+    const pixels = outputPixels(options);
+    const settings = lossyDefaults(format, pixels);
+    const key = `${format}/${settings.effort}/${settings.chromaSubsampling}`;
+    let ipx = instances.get(key);
+    if (!ipx) {
+      ipx = createIPX({
+        storage,
+        sharpOptions: {
+          // sharp's own option names, which ipx assigns onto its sharp instance.
+          jpegProgressive: false,
+          ...(format === 'webp' && { webpEffort: settings.effort }),
+          ...(format === 'avif' && {
+            heifEffort: settings.effort,
+            heifChromaSubsampling: settings.chromaSubsampling,
+          }),
+        } as Record<string, unknown>,
+      });
+      instances.set(key, ipx);
+    }
+    const { data } = await ipx('photo', ipxModifiers(options, format, settings.quality)).process();
+    return Buffer.from(data);
+  };
+};
+
+const ipxModifiers = (
+  options: TransformOptions,
+  format: LossyFormat,
+  quality: number,
+): Record<string, string> => ({
+  f: format,
+  q: String(options.quality ?? quality),
+  ...(options.width !== undefined && { w: String(options.width) }),
+  ...(options.height !== undefined && { h: String(options.height) }),
+  ...(options.rotate !== undefined && { rotate: String(options.rotate) }),
+  ...(options.flip?.includes('h') && { flop: '' }),
+  ...(options.flip?.includes('v') && { flip: '' }),
+  ...(options.blur !== undefined && { blur: String(options.blur) }),
+  ...(options.saturation === 0 && { grayscale: '' }),
+});
+
+/** Output pixels of a viewer query on the 1920×1080 photo (the encoders' effort depends on them). */
+const outputPixels = ({ width, height }: TransformOptions): number => {
+  const scale = width ? width / 1920 : height ? height / 1080 : 1;
+  return Math.round(1920 * scale) * Math.round(1080 * scale);
+};
+
 /**
  * A JPEG that encoders treat like a photo: smooth gradients, hard-edged shapes and fine grain.
  * (Pure noise, as the upload benchmark uses, is the worst case for WebP and AVIF, not a photo.)
  */
-export const photoLike = async (width: number, height: number) => {
+export const photoLike = async (width: number, height: number) =>
+  photoPixels(width, height).jpeg({ quality: 85 }).toBuffer();
+
+/** photoLike's pixels before any lossy encoding: the reference for quality measurements. */
+export const photoPixels = (width: number, height: number) => {
   const pixels = Buffer.alloc(width * height * 3);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
@@ -279,10 +383,7 @@ export const photoLike = async (width: number, height: number) => {
       pixels[at + 2] = (disc ? 40 : 140 + 90 * Math.cos(x / 60 + y / 300)) + grain;
     }
   }
-  return sharp(pixels, { raw: { width, height, channels: 3 } })
-    .blur(0.8)
-    .jpeg({ quality: 85 })
-    .toBuffer();
+  return sharp(pixels, { raw: { width, height, channels: 3 } }).blur(0.8);
 };
 
 const print = (section: ViewerBenchSection) => {

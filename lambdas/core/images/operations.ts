@@ -39,12 +39,15 @@ const segmentStep = (segmenter: Segmenter): Step => ({
   },
 });
 
-/** Positions in libvips' own order: flip/rotate and resize, then these, then composite, linear. */
-const SLOT = { geometry: 1, blur: 2, recomb: 3, sharpen: 4, composite: 5, linear: 6 };
+/**
+ * Positions in libvips' own order: flip/rotate and resize, then these, then composite, linear, and
+ * last the output's bands.
+ */
+const SLOT = { geometry: 1, blur: 2, recomb: 3, sharpen: 4, composite: 5, linear: 6, output: 7 };
 
 const TRANSPARENT = { r: 0, g: 0, b: 0, alpha: 0 };
 /** Rec. 709 luma weights: a pixel's grey value, which saturation moves towards or away from. */
-const LUMA = [0.2126, 0.7152, 0.0722];
+const LUMA: [number, number, number] = [0.2126, 0.7152, 0.0722];
 const MID_GREY = 128;
 
 export interface StepContext {
@@ -55,6 +58,17 @@ export interface StepContext {
   fill: Rgba | undefined;
   /** Finds the foreground for `segment=foreground`. */
   segmenter: Segmenter;
+  /**
+   * What the steps run on: one picture without alpha, one that may have alpha, or the frames of an
+   * animation, each written out raw in four bands after the steps (see transform.ts). Only the
+   * first can be made one band (see `greyPlan`).
+   */
+  pixels: 'opaque' | 'alpha' | 'frames';
+}
+
+/** StepContext plus how `saturation=0` is done (see greyPlan). */
+interface Planned extends StepContext {
+  grey: 'no' | 'last' | 'first';
 }
 
 /**
@@ -62,15 +76,16 @@ export interface StepContext {
  * parameters belong to each): a stage with nothing asked of it adds none, except the geometry,
  * which also carries the EXIF orientation and the output caps.
  */
-const STAGE_STEPS: Record<PixelStage, (options: TransformOptions, context: StepContext) => Step[]> = {
+const STAGE_STEPS: Record<PixelStage, (options: TransformOptions, context: Planned) => Step[]> = {
   // Before any geometry, so the border the segmenter reads is the whole picture's.
   segment: (options, context) => (options.segment === 'foreground' ? [segmentStep(context.segmenter)] : []),
   geometry: (options, context) => [
     native(SLOT.geometry, (pipeline) => applyGeometry(pipeline, options, context)),
+    ...(context.grey === 'first' ? [greyStep] : []),
   ],
   blur: (options) => (options.blur ? [blurStep(options.blur)] : []),
-  tone: ({ brightness = 1, saturation = 1 }) => {
-    if (brightness === 1 && saturation === 1) return [];
+  tone: ({ brightness = 1, saturation = 1 }, { grey }) => {
+    if ((brightness === 1 && saturation === 1) || grey === 'first') return [];
     // One 3×3 matrix: brightness × (saturation × identity + (1 − saturation) × luma rows). Cheaper
     // than libvips' LCh modulate, and brightness 0 is truly black (in LCh, L = 0 keeps chroma).
     const matrix = [0, 1, 2].map((row) =>
@@ -94,7 +109,9 @@ const STAGE_STEPS: Record<PixelStage, (options: TransformOptions, context: StepC
     contrast !== undefined && contrast !== 1
       ? [native(SLOT.linear, (pipeline) => pipeline.linear(contrast, MID_GREY * (1 - contrast)))]
       : [],
-  background: (_options, { fill, geometry }) => {
+  background: (_options, { fill, geometry, grey }) => {
+    // A grey picture is written as one band: a grey JPEG or PNG, smaller and faster to encode.
+    if (grey !== 'no') return [native(SLOT.output, (pipeline) => pipeline.extractChannel(0))];
     if (!fill) return [];
     const { width, height } = geometry.output;
     const layer = {
@@ -105,8 +122,41 @@ const STAGE_STEPS: Record<PixelStage, (options: TransformOptions, context: StepC
   },
 };
 
-export const pixelSteps = (options: TransformOptions, context: StepContext): Step[] =>
-  STAGES.flatMap((stage) => STAGE_STEPS[stage](options, context));
+export const pixelSteps = (options: TransformOptions, context: StepContext): Step[] => {
+  const grey = greyPlan(options, context);
+  return STAGES.flatMap((stage) => STAGE_STEPS[stage](options, { ...context, grey }));
+};
+
+/**
+ * Fewer bands for `saturation=0`, with the very same grey (Rec. 709 luma of the encoded values):
+ * - 'last': the tone matrix as usual, and only its first band written (R = G = B): a one-band
+ *   JPEG or PNG, smaller and faster to encode, the same pixels;
+ * - 'first': when a blur follows, the luma is taken right after the geometry and the picture cut
+ *   there, so the blur runs on one band instead of three (a 1080p JPEG with blur=10: see
+ *   bench/bands.ts). Both are linear, so this only moves where values are rounded: within a level
+ *   of 'last'. Brightness stays after the blur (it can clip). Not for sharpening alone: libvips
+ *   sharpens the L of LabS whatever the bands, and from one band converts more, not less.
+ * Only for one opaque picture without a fill: one band has no room for alpha, and sharp writes a
+ * grey pipeline's raw pixels without it. libvips' own greyscale would go first without a cut, but
+ * greys by luminance (pure red 127, not 54) and before the resize, which made w=800 slower.
+ */
+const greyPlan = (
+  { saturation, brightness = 1, blur }: TransformOptions,
+  { pixels, fill }: StepContext,
+): Planned['grey'] => {
+  if (saturation !== 0 || pixels !== 'opaque' || fill) return 'no';
+  return brightness === 1 && blur ? 'first' : 'last';
+};
+
+/**
+ * Luma into the first band, which alone goes on. Its slot is after the blur's, so the blur that
+ * follows cuts the pipeline here and runs on the one band.
+ */
+const greyStep: Step = {
+  kind: 'native',
+  slot: SLOT.sharpen,
+  apply: (pipeline) => pipeline.recomb([LUMA, LUMA, LUMA]).extractChannel(0),
+};
 
 /**
  * Runs the steps on `pipeline`, cutting it where the documented order requires (see above).

@@ -26,7 +26,8 @@ export type { ImageClass, OutputFormat, Rgba, TransformOptions } from './transfo
  * differently (an encoder setting, an operation), so no cache keeps the old bytes under the tag.
  */
 // 2: the plain link strips JPEG, PNG and WebP metadata without re-encoding (lossless-strip.ts).
-export const TRANSFORM_VERSION = 2;
+// 3: saturation=0 writes one band (blurred on one band), WebP effort 4 up to 1080p.
+export const TRANSFORM_VERSION = 3;
 
 export interface TransformedImage {
   body: Uint8Array;
@@ -177,13 +178,17 @@ const render = async (
   const frames = animated ? source.frames : 1;
   const geometry = plan(source.size, options, target, frames, limits.maxPixels);
   const upright = rotated(source.size, options);
-  const fill = fillColour(
-    options.background,
-    target,
-    source.hasAlpha || geometry.kind === 'pad' || options.segment !== undefined,
-  );
-  const steps = pixelSteps(options, { upright, geometry, fill, segmenter });
+  const mayHaveAlpha = source.hasAlpha || geometry.kind === 'pad' || options.segment !== undefined;
+  const fill = fillColour(options.background, target, mayHaveAlpha);
   const changesPixels = asksForPixels(options) || !isIdentity(geometry, upright) || fill !== undefined;
+  const splitFrames = animated && changesPixels;
+  const steps = pixelSteps(options, {
+    upright,
+    geometry,
+    fill,
+    segmenter,
+    pixels: splitFrames ? 'frames' : mayHaveAlpha ? 'alpha' : 'opaque',
+  });
   if (animated) {
     const { output } = geometry;
     assertAnimationBudget(
@@ -195,10 +200,9 @@ const render = async (
   }
   const scale = vectorScale(source, upright, geometry, limits, drawing);
 
-  const pipeline =
-    animated && changesPixels
-      ? await frameByFrame(source, steps, geometry, timeout)
-      : await runSteps(source.open({ animated, scale }), steps, options.metadata === 'keep');
+  const pipeline = splitFrames
+    ? await frameByFrame(source, steps, geometry, timeout)
+    : await runSteps(source.open({ animated, scale }), steps, options.metadata === 'keep');
   const body = await encode(pipeline, {
     format: target,
     quality: options.quality,
