@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The plan catalogue of the reference's "Plans & Pricing" table. Sizes are binary units

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { isParameterName, optionsOf, PARAMETERS } from '#core/images/parameters';
 import type { TransformOptions } from '#core/images/transform';
 import { canonicalQueryString } from './canonical.ts';

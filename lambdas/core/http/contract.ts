@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ATTRIBUTION_VALUE_MAX_CHARS } from '#core/media/fields';
 import { PLAN_NAMES } from '#core/plans';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ATTRIBUTION_MAX_FIELDS,
   ATTRIBUTION_VALUE_MAX_CHARS,
