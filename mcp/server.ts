@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { z } from 'zod';
 import { openApiDocument, VIEWER_PARAMETERS } from '#core/http/openapi';
 import {
   AttributionValue,
@@ -12,6 +11,7 @@ import {
   PatchKnownFields,
 } from '#core/http/requests';
 import { PARAMETERS, type ParameterName } from '#core/images/parameters';
+import * as z from '#core/zod-mini';
 import { Api, type HttpResponse } from '../clients/typescript/dist/api.js';
 
 /**
@@ -42,29 +42,43 @@ const answer = <Data, Failure>(response: HttpResponse<Data, Failure>): CallToolR
     ? result(response.status === 204 ? { deleted: true } : response.data)
     : result(response.error, true);
 
+/** A schema with a description, for the tool's JSON Schema (zod/mini keeps it in the registry). */
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T => {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+};
+
 /** Attribution metadata: any names not listed, set as top-level fields (the API's own rules check them). */
-const metadata = z
-  .record(z.string(), AttributionValue)
-  .optional()
-  .describe('Attribution metadata, e.g. {"author": "Jane"}: stored and returned as top-level fields');
+const metadata = described(
+  z.optional(z.record(z.string(), AttributionValue)),
+  'Attribution metadata, e.g. {"author": "Jane"}: stored and returned as top-level fields',
+);
 
 /** The upload fields as the JSON routes take them (import and direct uploads). */
-const uploadFields = ImportKnownFields.omit({ url: true }).shape;
+const uploadFields = z.omit(ImportKnownFields, { url: true }).shape;
 
 /** A multipart form's text: the parsed JSON fields written the way a form carries them. */
 const formText = (value: string | number | boolean | undefined) =>
   value === undefined ? undefined : String(value);
 
-const mediaId = MediaIds.element.describe('The media id');
+const mediaId = described(z.clone(MediaIds.def.element), 'The media id');
 
 const viewerParameters = Object.fromEntries(
   (Object.keys(PARAMETERS) as ParameterName[]).map((name) => [
     name,
-    z
-      .string()
-      .refine((value) => PARAMETERS[name].normalise(value) !== undefined, `Not a value ${name} takes.`)
-      .optional()
-      .describe(VIEWER_PARAMETERS[name]),
+    described(
+      z.optional(
+        z
+          .string()
+          .check(
+            z.refine(
+              (value) => PARAMETERS[name].normalise(value) !== undefined,
+              `Not a value ${name} takes.`,
+            ),
+          ),
+      ),
+      VIEWER_PARAMETERS[name],
+    ),
   ]),
 );
 
@@ -84,7 +98,7 @@ export const createMcpServer = ({ baseUrl, apiKey }: McpOptions): McpServer => {
         'Upload a local image file (JPEG, PNG, GIF, WebP, AVIF, HEIC, SVG, BMP, ICO). Returns the media ' +
         'object; its `link` is the public viewer URL. Without an API key the upload is anonymous and expires.',
       inputSchema: {
-        path: z.string().min(1).describe('Path of the file on this machine'),
+        path: described(z.string().check(z.minLength(1)), 'Path of the file on this machine'),
         ...uploadFields,
         metadata,
       },
@@ -155,11 +169,11 @@ export const createMcpServer = ({ baseUrl, apiKey }: McpOptions): McpServer => {
         'Change caption, public, keep_metadata, ttl or attribution metadata (a null value removes a metadata field).',
       inputSchema: {
         id: mediaId,
-        ...PatchKnownFields.pick({ caption: true, public: true, keep_metadata: true, ttl: true }).shape,
-        metadata: z
-          .record(z.string(), AttributionValue.nullable())
-          .optional()
-          .describe('Attribution metadata to set, or null to remove a field'),
+        ...z.pick(PatchKnownFields, { caption: true, public: true, keep_metadata: true, ttl: true }).shape,
+        metadata: described(
+          z.optional(z.record(z.string(), z.nullable(AttributionValue))),
+          'Attribution metadata to set, or null to remove a field',
+        ),
       },
     },
     async ({ id, metadata: attribution, ...changes }) =>

@@ -1,43 +1,55 @@
-import { z } from 'zod';
 import { type PlanCatalogue, PlanOverrides, planCatalogue } from '#core/plans';
+import * as z from '#core/zod-mini';
 
 /**
  * Runtime configuration, parsed from the environment once per cold start. Nothing else reads
  * `process.env`: the CDK stack and the local runtime set these variables, and a missing or malformed
  * one fails the first invocation with a message naming it.
  */
-const optionalUrl = z
-  .string()
-  .trim()
-  .transform((value) => value || undefined)
-  .pipe(z.url().optional())
-  .optional();
+const optionalUrl = z.optional(
+  z.pipe(
+    z.pipe(
+      z.string().check(z.trim()),
+      z.transform((value) => value || undefined),
+    ),
+    z.optional(z.url()),
+  ),
+);
 
-const jsonText = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return JSON.parse(text) as unknown;
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-        return z.NEVER;
-      }
-    })
-    .pipe(schema);
+const jsonText = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((text, ctx) => {
+        try {
+          return JSON.parse(text) as unknown;
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+          return z.NEVER;
+        }
+      }),
+    ),
+    schema,
+  );
+
+/** A whole number of something from a variable's text, within `[min, max]`. */
+const wholeNumber = (min: number, max?: number) =>
+  z.coerce.number().check(z.int(), z.minimum(min), ...(max === undefined ? [] : [z.maximum(max)]));
 
 const ConfigSchema = z.object({
-  TABLE_NAME: z.string().min(1),
-  BUCKET_NAME: z.string().min(1),
+  TABLE_NAME: z.string().check(z.minLength(1)),
+  BUCKET_NAME: z.string().check(z.minLength(1)),
   /**
    * Base of every media `link`: the CloudFront domain on AWS, the local runtime's URL locally. The
    * viewer may go without it (its URL is CloudFront's origin, so it cannot be told the distribution's
    * domain without a cycle) and then uses the host CloudFront forwards.
    */
-  PUBLIC_BASE_URL: z
-    .url()
-    .transform((url) => url.replace(/\/+$/, ''))
-    .optional(),
+  PUBLIC_BASE_URL: z.optional(
+    z.pipe(
+      z.url(),
+      z.transform((url) => url.replace(/\/+$/, '')),
+    ),
+  ),
   /** Where the anonymous `upgrade` object sends people to get an API key. */
   SIGNUP_URL: optionalUrl,
   /** The operator's billing page; signed one-click upgrade links point here. */
@@ -46,53 +58,49 @@ const ConfigSchema = z.object({
    * HMAC key of upgrade links (≥ 32 characters); the billing page verifies links with it. On AWS the
    * key stays in Secrets Manager and only its ARN is configured.
    */
-  UPGRADE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  UPGRADE_LINK_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  UPGRADE_LINK_SECRET: z.optional(z.string().check(z.minLength(32, 'must be at least 32 characters'))),
+  UPGRADE_LINK_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   /**
    * The value CloudFront adds to every API request it forwards (lib/constructs/api-cdn.ts). When set,
    * the API refuses requests without it and takes the client's address from the edge. On AWS by ARN.
    */
-  ORIGIN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  ORIGIN_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  ORIGIN_SECRET: z.optional(z.string().check(z.minLength(32, 'must be at least 32 characters'))),
+  ORIGIN_SECRET_ARN: z.optional(z.string().check(z.startsWith('arn:'))),
   /** Set only by the local runtime and tests: endpoints of DynamoDB Local and s3rver. */
   DYNAMODB_ENDPOINT: optionalUrl,
   S3_ENDPOINT: optionalUrl,
-  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
   /** Days a deleted image's original is kept before the cleanup job purges it. */
-  DELETED_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  DELETED_RETENTION_DAYS: z._default(wholeNumber(0, 3650), 7),
   /** Plan numbers overriding the reference's, e.g. {"free":{"uploadsPerMonth":500}}. */
-  PLANS: jsonText(PlanOverrides).default({}),
+  PLANS: z._default(jsonText(PlanOverrides), {}),
   /** Lift the import address policy: for local development and tests only, never in production. */
-  IMPORT_ALLOW_PRIVATE_NETWORKS: z.enum(['true', 'false']).default('false'),
-  IMPORT_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
+  IMPORT_ALLOW_PRIVATE_NETWORKS: z._default(z.enum(['true', 'false']), 'false'),
+  IMPORT_TIMEOUT_SECONDS: z._default(z.coerce.number().check(z.minimum(1), z.maximum(300)), 30),
   /** Ports an import URL may name: a comma-separated list, or * for any. */
-  IMPORT_ALLOWED_PORTS: z
-    .string()
-    .regex(/^(\*|\d{1,5}(,\d{1,5})*)$/, 'must be * or a comma-separated list of ports')
-    .default('80,443'),
+  IMPORT_ALLOWED_PORTS: z._default(
+    z.string().check(z.regex(/^(\*|\d{1,5}(,\d{1,5})*)$/, 'must be * or a comma-separated list of ports')),
+    '80,443',
+  ),
   /** CloudFront distribution whose cached variants the cleanup job invalidates (AWS only). */
-  DISTRIBUTION_ID: z.string().min(1).optional(),
+  DISTRIBUTION_ID: z.optional(z.string().check(z.minLength(1))),
   /** Media the cleanup job handles per run at most; the rest waits for the next run. */
-  CLEANUP_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  CLEANUP_BATCH_SIZE: z._default(wholeNumber(1, 10_000), 500),
   /** Background removal model (optional; without one a classical method is used). */
-  SEGMENT_MODEL_PATH: z.string().min(1).optional(),
-  SEGMENT_MODEL_S3_URI: z
-    .string()
-    .regex(/^s3:\/\/[^/]+\/.+$/, 'must look like s3://bucket/key')
-    .optional(),
-  SEGMENT_MODEL_PROFILE: z.enum(['u2net', 'isnet']).optional(),
-  SEGMENT_MODEL_SHA256: z
-    .string()
-    .regex(/^[0-9a-f]{64}$/i, 'must be a hex SHA-256')
-    .optional(),
+  SEGMENT_MODEL_PATH: z.optional(z.string().check(z.minLength(1))),
+  SEGMENT_MODEL_S3_URI: z.optional(
+    z.string().check(z.regex(/^s3:\/\/[^/]+\/.+$/, 'must look like s3://bucket/key')),
+  ),
+  SEGMENT_MODEL_PROFILE: z.optional(z.enum(['u2net', 'isnet'])),
+  SEGMENT_MODEL_SHA256: z.optional(z.string().check(z.regex(/^[0-9a-f]{64}$/i, 'must be a hex SHA-256'))),
   /**
    * Distinct variants (canonical queries) of one media the viewer renders for the first time per UTC
    * day; past it a new variant is refused with 429. 100 fits two `<picture>` sets of 3 formats × 10
    * widths (two crops) with room for named sizes and the page's unfurl image.
    */
-  VIEWER_VARIANT_BUDGET: z.coerce.number().int().min(1).max(10_000).default(100),
-  ANON_RATE_LIMIT_HOURLY: z.coerce.number().int().min(0).default(20),
-  ANON_RATE_LIMIT_DAILY: z.coerce.number().int().min(0).default(100),
+  VIEWER_VARIANT_BUDGET: z._default(wholeNumber(1, 10_000), 100),
+  ANON_RATE_LIMIT_HOURLY: z._default(wholeNumber(0), 20),
+  ANON_RATE_LIMIT_DAILY: z._default(wholeNumber(0), 100),
 });
 
 /** Every variable the services read: what the local runtime passes on to functions it runs apart. */

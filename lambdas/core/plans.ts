@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from '#core/zod-mini';
 
 /**
  * The plan catalogue of the reference's "Plans & Pricing" table. Sizes are binary units
@@ -55,11 +55,13 @@ export const isPlanName = (value: string): value is PlanName =>
 export const nextPlan = (plan: PlanName): PlanName =>
   PLAN_NAMES[Math.min(PLAN_NAMES.indexOf(plan) + 1, PLAN_NAMES.length - 1)] ?? plan;
 
-const count = z.number().int().min(0);
-const PlanOverride = z
-  .object({ uploadsPerMonth: count, storageBytes: count, maxFileBytes: count, maxSvgBytes: count })
-  .partial()
-  .strict();
+const count = z.optional(z.number().check(z.int(), z.minimum(0)));
+const PlanOverride = z.strictObject({
+  uploadsPerMonth: count,
+  storageBytes: count,
+  maxFileBytes: count,
+  maxSvgBytes: count,
+});
 
 /** `PLANS` setting: JSON like `{"free":{"uploadsPerMonth":500}}`, merged over the defaults. */
 export const PlanOverrides = z.partialRecord(z.enum(PLAN_NAMES), PlanOverride);

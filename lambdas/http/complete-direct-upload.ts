@@ -1,7 +1,7 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
 import { bodies } from '#core/compose/http';
-import { directUploads } from '#core/compose/uploads';
+import { directUploadCompletions } from '#core/compose/uploads';
 import { credentials, pathParameter } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { quotaHeaders } from '#core/http/headers';
@@ -11,7 +11,11 @@ import { json } from '#core/http/response';
 export const handler = httpHandler(
   async (event, _context, deadline) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
-    const completed = await directUploads().complete(caller, pathParameter(event, 'upload_id'), deadline);
+    const completed = await directUploadCompletions().complete(
+      caller,
+      pathParameter(event, 'upload_id'),
+      deadline,
+    );
     return json(201, bodies().upload(caller, completed.media), quotaHeaders(completed.quota));
   },
   { failureCode: 'upload_failed' },

@@ -1,8 +1,8 @@
 import { allowAnonymousOr } from '#core/caller';
 import { authenticator } from '#core/compose/auth';
+import { directUploadStarts } from '#core/compose/direct-uploads';
 import { bodies } from '#core/compose/http';
 import { idempotency } from '#core/compose/idempotency';
-import { directUploads } from '#core/compose/uploads';
 import { credentials, jsonBody } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { quotaHeaders } from '#core/http/headers';
@@ -16,7 +16,7 @@ export const handler = httpHandler(
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     return idempotency().answer(caller, event, context, async () => {
       const request = parseOrThrow(DirectUploadRequest, jsonBody(event));
-      const started = await directUploads().start(caller, request);
+      const started = await directUploadStarts().start(caller, request);
       return json(201, bodies().directUpload(started), quotaHeaders(started.quota));
     });
   },

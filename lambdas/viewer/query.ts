@@ -1,6 +1,6 @@
-import { z } from 'zod';
 import { isParameterName, optionsOf, PARAMETERS } from '#core/images/parameters';
 import type { TransformOptions } from '#core/images/transform';
+import * as z from '#core/zod-mini';
 import { canonicalQueryString, imageClass } from './canonical.ts';
 
 /**
@@ -9,16 +9,19 @@ import { canonicalQueryString, imageClass } from './canonical.ts';
  * its canonical form. A failure here is a disagreement between the two, a bug, which the property
  * test guards against.
  */
-export const TransformQuery = z
-  .record(z.string(), z.string())
-  .superRefine((query, ctx) => {
-    for (const [name, value] of Object.entries(query)) {
-      if (!isParameterName(name)) ctx.addIssue({ code: 'custom', path: [name], message: 'not a parameter' });
-      else if (PARAMETERS[name].normalise(value) !== value)
-        ctx.addIssue({ code: 'custom', path: [name], message: 'not in canonical form' });
-    }
-  })
-  .transform(optionsOf);
+export const TransformQuery = z.pipe(
+  z.record(z.string(), z.string()).check(
+    z.superRefine((query, ctx) => {
+      for (const [name, value] of Object.entries(query)) {
+        if (!isParameterName(name))
+          ctx.addIssue({ code: 'custom', path: [name], message: 'not a parameter' });
+        else if (PARAMETERS[name].normalise(value) !== value)
+          ctx.addIssue({ code: 'custom', path: [name], message: 'not in canonical form' });
+      }
+    }),
+  ),
+  z.transform(optionsOf),
+);
 
 export interface ViewerQuery {
   /** The cache key's query part; '' when nothing counts. */

@@ -22,6 +22,25 @@ export const ESM_BANNER = [
   "const __dirname = __imgproPath(new URL('.', import.meta.url));",
 ].join(' ');
 
+/**
+ * Node built-ins the bundles load through the one-line CommonJS shims of `builtins/`
+ * (`process.getBuiltinModule`). An ESM `import` of a built-in builds its module namespace, which
+ * reads every export, getters included: `node:http`'s `WebSocket` getter loads Node's internal
+ * undici, `node:crypto`'s `webcrypto` Web Crypto, `node:process`'s the standard streams, at cold
+ * start and for nothing. esbuild reads a CommonJS module's properties only where the code uses them,
+ * so the same modules load without that work: 30–40 ms less module init on the bench's machine
+ * (bench/RESULTS.md, "Cold start"). `require()` of a built-in gets the very same module object.
+ */
+const BUILTIN_ALIASES = Object.fromEntries(
+  ['child_process', 'crypto', 'http', 'https', 'process', 'zlib'].flatMap((name) => {
+    const shim = join(import.meta.dirname, 'builtins', `${name}.cjs`);
+    return [
+      [`--alias:${name}`, shim],
+      [`--alias:node:${name}`, shim],
+    ];
+  }),
+);
+
 export interface ServiceFunctionProps {
   /** Entry module relative to the repository root, e.g. `lambdas/http/upload.ts`; exports `handler`. */
   readonly entry: string;
@@ -135,6 +154,7 @@ export class ServiceFunction extends NodejsFunction {
         sourceMapMode: SourceMapMode.DEFAULT,
         sourcesContent: false,
         banner: ESM_BANNER,
+        esbuildArgs: BUILTIN_ALIASES,
         // The SDK ships in the bundle at the versions the tests ran against, not the runtime's own.
         bundleAwsSDK: true,
         externalModules: [],

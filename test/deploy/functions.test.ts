@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -64,6 +66,41 @@ describe('the synthesized functions', () => {
       message: expect.stringContaining('POST /v1/uploads'),
     });
     expect(await runtime.mediaItems()).toEqual([]);
+  });
+});
+
+/** The API's routes that touch no image bytes: their cold start is the bundle (bench/RESULTS.md). */
+const LIGHT_ROUTES = ['/v1/media', '/v1/media/{id}', '/v1/media/batch', '/v1/usage', '/openapi.json'];
+
+describe('the API functions that touch no image bytes', () => {
+  it('ship bundles of at most 500 KB', () => {
+    const { assembly } = backend();
+    const light = assembly.routes.filter((route) => LIGHT_ROUTES.includes(route.path));
+    expect(light).toHaveLength(8);
+    const sizes = Object.fromEntries(
+      light.map((route) => {
+        const fn = assembly.functions.get(route.function);
+        if (!fn) throw new Error(`no function for ${route.method} ${route.path}`);
+        return [fn.name, statSync(join(fn.asset, 'index.mjs')).size];
+      }),
+    );
+    expect(sizes).toEqual(
+      Object.fromEntries(
+        Object.keys(sizes).map((name) => [name, expect.toSatisfy((size: number) => size <= 500_000)]),
+      ),
+    );
+  });
+
+  it('answer zod’s own messages in English, which zod/mini does not load by itself', async () => {
+    const response = await fetch(`${runtime.url}/v1/media/batch`, {
+      method: 'DELETE',
+      headers: { ...authHeaders(key), 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: ['x'.repeat(65)] }),
+    });
+    expect(response.status).toBe(422);
+    expect(await json(response)).toMatchObject({
+      errors: { 'ids.0': ['Too big: expected string to have <=64 characters'] },
+    });
   });
 });
 

@@ -6,7 +6,7 @@ import { originals } from '#core/compose/storage';
 import { newMediaId } from '#core/ids';
 import { createMediaService } from '#core/media/service';
 import { createUploadIntentRepository } from '#core/uploads/intents';
-import { createDirectUploads } from '#core/uploads/service';
+import { createDirectUploadCompletions } from '#core/uploads/service';
 
 export const uploader = once(() => {
   const { clock, logger } = platform();
@@ -20,14 +20,14 @@ export const uploader = once(() => {
   });
 });
 
-export const directUploads = once(() => {
+/** Starting a direct upload is composed apart (compose/direct-uploads.ts): it stores no media. */
+export const directUploadCompletions = once(() => {
   const { table, clock } = platform();
-  return createDirectUploads({
+  return createDirectUploadCompletions({
     intents: createUploadIntentRepository(table),
     objects: originals(),
     media: uploader(),
     quotas: quotas(),
     clock,
-    newId: newMediaId,
   });
 });

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ATTRIBUTION_VALUE_MAX_CHARS } from '#core/media/fields';
 import { PLAN_NAMES } from '#core/plans';
 
@@ -14,13 +14,16 @@ import { PLAN_NAMES } from '#core/plans';
  * clients turn it into an index signature, which must admit every listed property or they lose
  * their types.
  */
-export const withAttribution = <Shape extends z.ZodRawShape>(shape: Shape, value: z.ZodType) =>
+export const withAttribution = <Shape extends z.ZodRawShape>(shape: Shape, value: z.core.$ZodType) =>
   z.object(shape).catchall(
     z
       .union([
         value,
-        ...Object.values(shape).map((schema) => (schema instanceof z.ZodOptional ? schema.unwrap() : schema)),
-      ] as [z.ZodType, ...z.ZodType[]])
+        // Read from the definition: the requests are zod/mini, the answers classic zod.
+        ...Object.values(shape).map((schema: z.core.$ZodType) =>
+          schema._zod.def.type === 'optional' ? (schema as z.core.$ZodOptional)._zod.def.innerType : schema,
+        ),
+      ] as [z.core.$ZodType, ...z.core.$ZodType[]])
       .meta({
         description: `Attribution metadata: any property not listed, a string of at most ${ATTRIBUTION_VALUE_MAX_CHARS} characters`,
       }),

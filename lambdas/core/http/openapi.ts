@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponseObject } from 'zod-openapi';
 import { PARAMETERS, type ParameterName } from '#core/images/parameters';
 import {
@@ -231,8 +231,16 @@ const viewerOperation = (
   },
 });
 
-const attribution = (shape: z.ZodRawShape, value: z.ZodType = AttributionValue) =>
+const attribution = (shape: z.ZodRawShape, value: z.core.$ZodType = AttributionValue) =>
   withAttribution(shape, value);
+
+/** The fields a PATCH may change, without the legacy ones it refuses. */
+const patchFields = ({ caption, public: visible, keep_metadata, ttl }: typeof PatchKnownFields.shape) => ({
+  caption,
+  public: visible,
+  keep_metadata,
+  ttl,
+});
 
 /** Servers are relative: the document is served by the API it describes. */
 export const openApiDocument = () =>
@@ -349,10 +357,7 @@ export const openApiDocument = () =>
           security: keyed,
           requestParams: { path: idPath },
           requestBody: jsonBody(
-            attribution(
-              PatchKnownFields.pick({ caption: true, public: true, keep_metadata: true, ttl: true }).shape,
-              AttributionValue.nullable(),
-            ),
+            attribution(patchFields(PatchKnownFields.shape), z.nullable(AttributionValue)),
           ),
           responses: { 200: json('Updated', MediaBody), ...errors(401, 403, 404, 409, 413, 422) },
         },
@@ -369,7 +374,7 @@ export const openApiDocument = () =>
           operationId: 'updateMediaBatch',
           summary: 'Change up to 100 images the same way',
           security: keyed,
-          requestBody: jsonBody(BatchPatchKnownFields.strict()),
+          requestBody: jsonBody(z.strictObject(BatchPatchKnownFields.shape)),
           responses: {
             200: json('What was updated, and which ids were not found', BatchUpdateBody),
             ...errors(401, 403, 409, 413, 422),

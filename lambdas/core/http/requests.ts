@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   ATTRIBUTION_MAX_FIELDS,
   ATTRIBUTION_VALUE_MAX_CHARS,
@@ -11,6 +10,7 @@ import {
   type UploadFields,
 } from '#core/media/fields';
 import { parseTtl } from '#core/ttl';
+import * as z from '#core/zod-mini';
 
 /**
  * The API's requests as it parses them: one zod schema per request, turning the wire's field
@@ -20,22 +20,30 @@ import { parseTtl } from '#core/ttl';
 
 export const Caption = z
   .string()
-  .max(CAPTION_MAX_CHARS, `The caption must be at most ${CAPTION_MAX_CHARS} characters.`);
+  .check(z.maxLength(CAPTION_MAX_CHARS, `The caption must be at most ${CAPTION_MAX_CHARS} characters.`));
 
-export const Ttl = z.string().transform((value, ctx) => {
-  const result = parseTtl(value);
-  if (result.ok) return result.seconds;
-  ctx.addIssue({ code: 'custom', message: result.problem });
-  return z.NEVER;
-});
+export const Ttl = z.pipe(
+  z.string(),
+  z.transform((value, ctx) => {
+    const result = parseTtl(value);
+    if (result.ok) return result.seconds;
+    ctx.issues.push({ code: 'custom', message: result.problem, input: value });
+    return z.NEVER;
+  }),
+);
 
 export const ExternalId = z
   .string()
-  .regex(/^[\x21-\x7e]{1,255}$/, 'The external_id must be 1–255 visible ASCII characters.');
+  .check(z.regex(/^[\x21-\x7e]{1,255}$/, 'The external_id must be 1–255 visible ASCII characters.'));
 
 export const AttributionValue = z
   .string()
-  .max(ATTRIBUTION_VALUE_MAX_CHARS, `Values must be at most ${ATTRIBUTION_VALUE_MAX_CHARS} characters.`);
+  .check(
+    z.maxLength(
+      ATTRIBUTION_VALUE_MAX_CHARS,
+      `Values must be at most ${ATTRIBUTION_VALUE_MAX_CHARS} characters.`,
+    ),
+  );
 
 type Issue = { path: string[]; message: string };
 
@@ -45,7 +53,7 @@ type Issue = { path: string[]; message: string };
  */
 export const attributionIssues = (
   entries: [string, unknown][],
-  value: z.ZodType = AttributionValue,
+  value: z.ZodMiniType = AttributionValue,
 ): Issue[] => {
   const issues: Issue[] = entries.flatMap(([name, input]): Issue[] => {
     const problem = attributionNameProblem(name);
@@ -69,11 +77,11 @@ const FieldMap = z.custom<Record<string, unknown>>(
  * Splits caller-supplied fields into the known ones (parsed by `known`) and attribution metadata
  * (checked by `attributionValue`, or refused when undefined), reporting every problem at once.
  */
-const splitFields = <Known extends z.ZodObject>(
+const splitFields = <Known extends z.ZodMiniObject>(
   input: Record<string, unknown>,
-  ctx: z.RefinementCtx,
+  ctx: z.core.ParsePayload,
   known: Known,
-  attributionValue: z.ZodType | undefined,
+  attributionValue: z.ZodMiniType | undefined,
 ): { known: z.output<Known>; attribution: [string, unknown][] } | undefined => {
   const entries = Object.entries(input);
   const isKnown = (name: string) => Object.hasOwn(known.shape, name);
@@ -87,13 +95,16 @@ const splitFields = <Known extends z.ZodObject>(
       ? attributionIssues(attribution, attributionValue)
       : attribution.map(([name]) => ({ path: [name], message: `"${name}" cannot be set here.` }))),
   ];
-  for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+  for (const issue of issues) ctx.issues.push({ code: 'custom', ...issue, input });
   return parsed.success && issues.length === 0 ? { known: parsed.data, attribution } : undefined;
 };
 
 /** A form field's boolean: the text "true" or "false". */
 const FormBoolean = (name: string) =>
-  z.enum(['true', 'false'], `${name} must be "true" or "false".`).transform((value) => value === 'true');
+  z.pipe(
+    z.enum(['true', 'false'], `${name} must be "true" or "false".`),
+    z.transform((value) => value === 'true'),
+  );
 
 /** A JSON field's boolean: true or false, or the form's "true" and "false". */
 const JsonBoolean = (name: string) =>
@@ -103,28 +114,45 @@ const KEEP_METADATA_DESCRIPTION =
   "Whether `metadata=keep` on the viewer link serves the original's full metadata (GPS position, camera " +
   'and device tags). Off by default: `keep` then serves what `copyright` serves.';
 
+/** Documents a field in the OpenAPI document (what classic zod's `.meta()` does). */
+const described = <T extends z.ZodMiniType>(schema: T, description: string): T => {
+  z.globalRegistry.add(schema, { description });
+  return schema;
+};
+
 export const UploadKnownFields = z.object({
-  caption: Caption.optional(),
-  ttl: Ttl.optional(),
-  external_id: ExternalId.optional(),
-  public: FormBoolean('public').optional(),
-  keep_metadata: FormBoolean('keep_metadata').optional().meta({ description: KEEP_METADATA_DESCRIPTION }),
+  caption: z.optional(Caption),
+  ttl: z.optional(Ttl),
+  external_id: z.optional(ExternalId),
+  public: z.optional(FormBoolean('public')),
+  keep_metadata: described(z.optional(FormBoolean('keep_metadata')), KEEP_METADATA_DESCRIPTION),
 });
 
 /** The text fields of a multipart upload (the file part is handled apart), every problem reported at once. */
-export const UploadForm = FieldMap.transform((input, ctx) => {
-  const fields = splitFields(input, ctx, UploadKnownFields, AttributionValue);
-  return fields ? toUploadFields(fields.known, fields.attribution) : z.NEVER;
-});
+export const UploadForm = z.pipe(
+  FieldMap,
+  z.transform((input, ctx) => {
+    const fields = splitFields(input, ctx, UploadKnownFields, AttributionValue);
+    return fields ? toUploadFields(fields.known, fields.attribution) : z.NEVER;
+  }),
+);
 
 /** In JSON a ttl may also be a plain number of seconds. */
-const JsonTtl = z.union([z.number().int().transform(String), z.string()]).pipe(Ttl);
+const JsonTtl = z.pipe(z.union([z.pipe(z.number().check(z.int()), z.transform(String)), z.string()]), Ttl);
 
 /** The upload fields as JSON (import and direct uploads): booleans and numbers where JSON has them. */
-const JsonUploadKnownFields = UploadKnownFields.extend({
-  ttl: JsonTtl.optional(),
-  public: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]).optional(),
-  keep_metadata: JsonBoolean('keep_metadata').optional().meta({ description: KEEP_METADATA_DESCRIPTION }),
+const JsonUploadKnownFields = z.extend(UploadKnownFields, {
+  ttl: z.optional(JsonTtl),
+  public: z.optional(
+    z.union([
+      z.boolean(),
+      z.pipe(
+        z.enum(['true', 'false']),
+        z.transform((value) => value === 'true'),
+      ),
+    ]),
+  ),
+  keep_metadata: described(z.optional(JsonBoolean('keep_metadata')), KEEP_METADATA_DESCRIPTION),
 });
 
 const toUploadFields = (
@@ -139,45 +167,52 @@ const toUploadFields = (
   attribution: Object.fromEntries(attribution) as Record<string, string>,
 });
 
-export const ImportKnownFields = JsonUploadKnownFields.extend({
-  url: z.string('A url to import from is required.').max(2_048, 'The url must be at most 2,048 characters.'),
+export const ImportKnownFields = z.extend(JsonUploadKnownFields, {
+  url: z
+    .string('A url to import from is required.')
+    .check(z.maxLength(2_048, 'The url must be at most 2,048 characters.')),
 });
 
 /** POST /v1/import — a URL plus the same fields an upload takes, as JSON. */
-export const ImportRequest = FieldMap.transform((input, ctx) => {
-  const fields = splitFields(input, ctx, ImportKnownFields, AttributionValue);
-  return fields
-    ? { url: fields.known.url, fields: toUploadFields(fields.known, fields.attribution) }
-    : z.NEVER;
-});
+export const ImportRequest = z.pipe(
+  FieldMap,
+  z.transform((input, ctx) => {
+    const fields = splitFields(input, ctx, ImportKnownFields, AttributionValue);
+    return fields
+      ? { url: fields.known.url, fields: toUploadFields(fields.known, fields.attribution) }
+      : z.NEVER;
+  }),
+);
 
-export const DirectUploadKnownFields = JsonUploadKnownFields.extend({
+export const DirectUploadKnownFields = z.extend(JsonUploadKnownFields, {
   size: z
     .number('size must be the file size in bytes.')
-    .int('size must be a whole number of bytes.')
-    .min(1, 'size must be at least 1 byte.'),
+    .check(z.int('size must be a whole number of bytes.'), z.minimum(1, 'size must be at least 1 byte.')),
   /** Accepted for clients that send it; the format always comes from the bytes. */
-  filename: z.string().max(255).optional(),
+  filename: z.optional(z.string().check(z.maxLength(255))),
 });
 
 /** POST /v1/uploads — the declared size plus the same fields an upload takes, as JSON. */
-export const DirectUploadRequest = FieldMap.transform((input, ctx) => {
-  const fields = splitFields(input, ctx, DirectUploadKnownFields, AttributionValue);
-  return fields
-    ? { size: fields.known.size, fields: toUploadFields(fields.known, fields.attribution) }
-    : z.NEVER;
-});
+export const DirectUploadRequest = z.pipe(
+  FieldMap,
+  z.transform((input, ctx) => {
+    const fields = splitFields(input, ctx, DirectUploadKnownFields, AttributionValue);
+    return fields
+      ? { size: fields.known.size, fields: toUploadFields(fields.known, fields.attribution) }
+      : z.NEVER;
+  }),
+);
 
-const refuseLegacy = (name: string) => z.never({ error: `"${name}" cannot be updated.` }).optional();
+const refuseLegacy = (name: string) => z.optional(z.never({ error: `"${name}" cannot be updated.` }));
 
 export const PatchKnownFields = z.object({
-  caption: Caption.nullable().optional(),
-  public: z.boolean('public must be true or false.').optional(),
-  keep_metadata: z
-    .boolean('keep_metadata must be true or false.')
-    .optional()
-    .meta({ description: KEEP_METADATA_DESCRIPTION }),
-  ttl: JsonTtl.nullable().optional(),
+  caption: z.optional(z.nullable(Caption)),
+  public: z.optional(z.boolean('public must be true or false.')),
+  keep_metadata: described(
+    z.optional(z.boolean('keep_metadata must be true or false.')),
+    KEEP_METADATA_DESCRIPTION,
+  ),
+  ttl: z.optional(z.nullable(JsonTtl)),
   ...Object.fromEntries([...LEGACY_FIELDS].map((name) => [name, refuseLegacy(name)])),
 });
 
@@ -193,60 +228,68 @@ const toChanges = (
 });
 
 /** PATCH /v1/media/:id — caption, public, keep_metadata, ttl and attribution metadata. */
-export const MediaPatchRequest = FieldMap.transform((input, ctx) => {
-  const fields = splitFields(input, ctx, PatchKnownFields, AttributionValue.nullable());
-  return fields ? toChanges(fields.known, fields.attribution) : z.NEVER;
-});
+export const MediaPatchRequest = z.pipe(
+  FieldMap,
+  z.transform((input, ctx) => {
+    const fields = splitFields(input, ctx, PatchKnownFields, z.nullable(AttributionValue));
+    return fields ? toChanges(fields.known, fields.attribution) : z.NEVER;
+  }),
+);
 
 export const MediaIds = z
-  .array(z.string().min(1).max(64), 'ids must be a list of media ids.')
-  .min(1, 'ids must not be empty.')
-  .max(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`)
-  .refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat.');
+  .array(z.string().check(z.minLength(1), z.maxLength(64)), 'ids must be a list of media ids.')
+  .check(
+    z.minLength(1, 'ids must not be empty.'),
+    z.maxLength(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`),
+    z.refine((ids) => new Set(ids).size === ids.length, 'ids must not repeat.'),
+  );
 
-export const BatchPatchKnownFields = PatchKnownFields.pick({
-  caption: true,
-  public: true,
-  keep_metadata: true,
-  ttl: true,
-}).extend({
-  ids: MediaIds,
-});
+export const BatchPatchKnownFields = z.extend(
+  z.pick(PatchKnownFields, { caption: true, public: true, keep_metadata: true, ttl: true }),
+  { ids: MediaIds },
+);
 
 /** PATCH /v1/media/batch — the same caption/public/keep_metadata/ttl change on up to 100 media. */
-export const BatchPatchRequest = FieldMap.transform((input, ctx) => {
-  const fields = splitFields(input, ctx, BatchPatchKnownFields, undefined);
-  if (!fields) return z.NEVER;
-  const { ids, ...known } = fields.known;
-  return { ids, changes: toChanges(known, []) };
-});
+export const BatchPatchRequest = z.pipe(
+  FieldMap,
+  z.transform((input, ctx) => {
+    const fields = splitFields(input, ctx, BatchPatchKnownFields, undefined);
+    if (!fields) return z.NEVER;
+    const { ids, ...known } = fields.known;
+    return { ids, changes: toChanges(known, []) };
+  }),
+);
 
 /** DELETE /v1/media/batch */
-export const BatchDeleteRequest = FieldMap.transform((input, ctx) => {
-  const fields = splitFields(input, ctx, z.object({ ids: MediaIds }), undefined);
-  return fields ? fields.known : z.NEVER;
-});
+export const BatchDeleteRequest = z.pipe(
+  FieldMap,
+  z.transform((input, ctx) => {
+    const fields = splitFields(input, ctx, z.object({ ids: MediaIds }), undefined);
+    return fields ? fields.known : z.NEVER;
+  }),
+);
 
 const LIMIT_PROBLEM = 'limit must be an integer from 1 to 100.';
 
 /** GET /v1/media query: `limit`, `cursor`, or `ids` (comma-separated). */
-export const ListMediaQuery = z
-  .object({
-    limit: z
-      .string()
-      .regex(/^\d{1,3}$/, LIMIT_PROBLEM)
-      .transform(Number)
-      .pipe(z.number().min(1, LIMIT_PROBLEM).max(100, LIMIT_PROBLEM))
-      .default(50),
-    cursor: z.string().optional(),
-    ids: z
-      .string()
-      .transform((list) => [...new Set(list.split(',').map((id) => id.trim()))])
-      .pipe(
-        z
-          .array(z.string().min(1, 'ids must be a comma-separated list of ids.'))
-          .max(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`),
-      )
-      .optional(),
-  })
-  .loose();
+export const ListMediaQuery = z.looseObject({
+  limit: z._default(
+    z.pipe(
+      z.pipe(z.string().check(z.regex(/^\d{1,3}$/, LIMIT_PROBLEM)), z.transform(Number)),
+      z.number().check(z.minimum(1, LIMIT_PROBLEM), z.maximum(100, LIMIT_PROBLEM)),
+    ),
+    50,
+  ),
+  cursor: z.optional(z.string()),
+  ids: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((list) => [...new Set(list.split(',').map((id) => id.trim()))]),
+      ),
+      z
+        .array(z.string().check(z.minLength(1, 'ids must be a comma-separated list of ids.')))
+        .check(z.maxLength(BATCH_MAX_IDS, `At most ${BATCH_MAX_IDS} ids are allowed.`)),
+    ),
+  ),
+});

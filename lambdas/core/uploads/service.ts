@@ -11,14 +11,27 @@ import type { UploadIntent, UploadIntentRepository } from '#core/uploads/intents
 export interface DirectUploadDeps {
   intents: UploadIntentRepository;
   objects: ObjectStore;
-  media: MediaService;
   quotas: QuotaService;
   clock: Clock;
   newId: () => string;
 }
 
+/** Completion stores media; starting needs none of the image code that takes (nor its cold start). */
+export interface DirectUploadCompletionDeps extends Omit<DirectUploadDeps, 'newId'> {
+  media: MediaService;
+}
+
 /** Time a client has to send the file and call complete. */
 export const DIRECT_UPLOAD_SECONDS = 3_600;
+
+const ownerOf = (caller: Caller): UploadIntent['owner'] =>
+  caller.kind === 'key' ? { teamId: caller.teamId } : { client: caller.client };
+
+/** Only who started an upload may complete it: the same team, or the same anonymous address. */
+const startedBy = ({ owner }: UploadIntent, caller: Caller): boolean =>
+  'teamId' in owner
+    ? caller.kind === 'key' && caller.teamId === owner.teamId
+    : caller.kind === 'anonymous' && caller.client === owner.client;
 
 /**
  * Uploads too large for a Lambda request (≈ 6 MB on AWS): the client gets a presigned S3 POST that
@@ -31,16 +44,7 @@ export const DIRECT_UPLOAD_SECONDS = 3_600;
  * never completed keeps its count: giving it back at expiry would let anyone park files without
  * limit, one hour's worth at a time.
  */
-export const createDirectUploads = ({ intents, objects, media, quotas, clock, newId }: DirectUploadDeps) => {
-  const ownerOf = (caller: Caller): UploadIntent['owner'] =>
-    caller.kind === 'key' ? { teamId: caller.teamId } : { client: caller.client };
-
-  /** Only who started an upload may complete it: the same team, or the same anonymous address. */
-  const startedBy = ({ owner }: UploadIntent, caller: Caller): boolean =>
-    'teamId' in owner
-      ? caller.kind === 'key' && caller.teamId === owner.teamId
-      : caller.kind === 'anonymous' && caller.client === owner.client;
-
+export const createDirectUploadStarts = ({ intents, objects, quotas, clock, newId }: DirectUploadDeps) => {
   const start = async (caller: Caller, request: { size: number; fields: UploadFields }) => {
     const admission = await quotas.admit(caller);
     if (request.size > admission.plan.maxFileBytes) {
@@ -69,6 +73,16 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
     }
   };
 
+  return { start };
+};
+
+export const createDirectUploadCompletions = ({
+  intents,
+  objects,
+  media,
+  quotas,
+  clock,
+}: DirectUploadCompletionDeps) => {
   const complete = async (caller: Caller, uploadId: string, deadline?: Deadline) => {
     const intent = await intents.get(uploadId);
     if (!intent || intent.expiresAt <= unixSeconds(clock.nowMs()) || !startedBy(intent, caller)) {
@@ -105,6 +119,5 @@ export const createDirectUploads = ({ intents, objects, media, quotas, clock, ne
     return stored;
   };
 
-  return { start, complete };
+  return { complete };
 };
-export type DirectUploads = ReturnType<typeof createDirectUploads>;

@@ -1,0 +1,2 @@
+// node:http for the bundles: see BUILTIN_ALIASES in ../service-function.ts.
+module.exports = process.getBuiltinModule('node:http');
