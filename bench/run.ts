@@ -4,7 +4,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import sharp from 'sharp';
 import { benchBands } from './bands.ts';
 import { benchColdStart } from './cold-start.ts';
@@ -22,7 +22,9 @@ const sections: Section[] = [];
 const started = performance.now();
 /** Progress on stderr, so a long run is never silent and stdout stays the report. */
 const measured = (section: Section): void => {
-  sections.push(section);
+  // Sections of RESULTS.md come from different runs: each says when, and how busy the machine was.
+  const when = `Measured ${new Date().toISOString()}, load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} vCPU.`;
+  sections.push({ ...section, notes: [...(section.notes ?? []), when] });
   console.error(`bench: ${section.title} measured (${((performance.now() - started) / 1000).toFixed(0)} s)`);
 };
 
@@ -45,7 +47,7 @@ if (wanted('encoders')) measured(await benchEncoders());
 // java prints its version on stderr.
 const javaVersion = spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr ?? '';
 const machine = [
-  `Date: ${new Date().toISOString()}`,
+  `Last run: ${new Date().toISOString()} (each section says when it was measured)`,
   `Machine: ${availableParallelism()} vCPU (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 1024 ** 3).toFixed(0)} GiB`,
   `Node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}), ${javaVersion.split('\n')[0] || 'Java (see java -version)'}`,
   'Backends: DynamoDB Local (in memory) and s3rver on loopback, the same the local runtime uses.',
