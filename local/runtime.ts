@@ -87,6 +87,9 @@ export interface RuntimeDescriptor {
 
 export const runtimeDescriptorPath = (dataDir: string): string => join(dataDir, 'runtime.json');
 
+/** Settings the local runtime starts with unless told otherwise (a deployment's are in config.ts). */
+const LOCAL_DEFAULTS: Record<string, string> = { REGISTRATION: 'open' };
+
 /** Multipart framing and text fields on top of the largest file any plan allows. */
 const MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + 1024 ** 2;
 
@@ -101,6 +104,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  // What differs locally from a deployment's defaults: anyone at this machine may make a key.
+  const settings = { ...LOCAL_DEFAULTS, ...options.settings };
   try {
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (await startDynamo(options, stops));
     const s3Endpoint = options.s3Endpoint ?? (await startS3(options, stops));
@@ -119,7 +124,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const assembly =
       options.cloudAssembly &&
       (await serveAssembly(options, stops, () => ({
-        ...options.settings,
+        ...settings,
         ...platform,
         // One local origin serves the API and the links (on AWS, two distributions).
         PUBLIC_BASE_URL: publicBaseUrl,
@@ -153,9 +158,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     if (!assembly) {
       // The handlers run in this process and parse their configuration on first use, after this point.
       Object.assign(process.env, {
-        ...options.settings,
+        ...settings,
         UPGRADE_LINK_SECRET:
-          options.settings?.UPGRADE_LINK_SECRET ??
+          settings.UPGRADE_LINK_SECRET ??
           process.env.UPGRADE_LINK_SECRET ??
           (await localSecret(options.dataDir, 'upgrade-link-secret')),
         TABLE_NAME: options.tableName,

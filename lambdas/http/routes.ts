@@ -135,5 +135,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: { table: tableActions(authenticate, ['BatchGetItem'], retireMedia) },
   },
   { method: 'GET', path: '/v1/usage', entry: 'usage', access: { table: authenticate } },
+  // Self-service keys: the email's and the address's windows counted (and given back on failure),
+  // then the team and its key written.
+  {
+    method: 'POST',
+    path: '/v1/keys',
+    entry: 'register-key',
+    access: { table: tableActions(['UpdateItem', 'PutItem']) },
+  },
   { method: 'GET', path: '/openapi.json', entry: 'openapi', access: {} },
 ];

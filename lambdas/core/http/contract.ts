@@ -170,6 +170,18 @@ export const DirectUploadBody = z.object({
   expires_at: unixSeconds('When the upload must be completed by'),
 });
 
+export const KeyBody = z
+  .object({
+    key: z.string().meta({ description: 'The API key (imgpro_…): shown this once, only its hash is stored' }),
+    key_id: z.string(),
+    team_id: z.string(),
+    name: z.string().meta({ description: "The team's name" }),
+    email: z.email(),
+    plan: z.literal('free'),
+    created_at: unixSeconds('When the key was made'),
+  })
+  .meta({ id: 'Key' });
+
 export const ErrorBody = z
   .object({
     error: z.string().meta({ description: 'Machine-readable code, e.g. validation_error' }),
@@ -182,6 +194,7 @@ export const ErrorBody = z
       .union([
         z.object({ type: z.literal('upgrade'), url: z.url(), label: z.string() }),
         z.object({ type: z.literal('wait'), seconds: z.int(), label: z.string().optional() }),
+        z.object({ type: z.literal('contact'), label: z.string(), url: z.url().optional() }),
       ])
       .optional(),
     usage: UsageBody.optional().meta({ description: "The team's usage (quota_exceeded)" }),
@@ -198,3 +211,4 @@ export type BatchDeleteBody = z.infer<typeof BatchDeleteBody>;
 export type UsageBody = z.infer<typeof UsageBody>;
 export type DirectUploadBody = z.infer<typeof DirectUploadBody>;
 export type ErrorBody = z.infer<typeof ErrorBody>;
+export type KeyBody = z.infer<typeof KeyBody>;

@@ -250,3 +250,19 @@ export const ListMediaQuery = z
       .optional(),
   })
   .loose();
+
+/** POST /v1/keys: who asks for a key, and the name of the team it makes. */
+export const RegisterKeyRequest = z
+  .object({
+    email: z
+      .string('The email must be a string.')
+      .trim()
+      .max(254, 'The email must be at most 254 characters.')
+      .pipe(z.email('The email must be a valid email address.')),
+    name: z
+      .string('The name must be a string.')
+      .trim()
+      .min(1, 'A name is required.')
+      .max(100, 'The name must be at most 100 characters.'),
+  })
+  .strict();
