@@ -26,6 +26,7 @@ import {
 import { acceptClass } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
 import { parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
+import type { SitePage, SitePages } from './site-pages.ts';
 
 /** Waits for what started early to finish, whatever its outcome. */
 const settled = async (early: EarlyWork | undefined): Promise<void> => {
@@ -83,6 +84,8 @@ export interface ViewerDeps {
   onRenderRejected?: () => void;
   /** Which variants may be rendered (core/variants/budget.ts). */
   variants: VariantBudget;
+  /** The origin's other pages (/upgrade, the favicon) and the 404 browsers see (site-pages.ts). */
+  site?: SitePages;
 }
 
 /** What link unfurlers (Open Graph, Twitter cards) take as an image. */
@@ -111,7 +114,15 @@ export const createViewer = (deps: ViewerDeps) => {
   const baseUrlFor = (request: ViewerRequest): string =>
     deps.publicBaseUrl ?? `https://${request.host ?? 'localhost'}`;
 
+  /** A browser is shown a page; everything else the API's JSON. */
+  const notFound = (request: ViewerRequest): ViewerResponse =>
+    deps.site && acceptClass(request.accept) === 'html'
+      ? fromSite(request, deps.site.notFound())
+      : jsonNotFound(request);
+
   const respond = async (request: ViewerRequest): Promise<ViewerResponse> => {
+    const site = await deps.site?.page(request.method, request.path, request.query);
+    if (site) return fromSite(request, site);
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request);
     const path = PATH.exec(request.path);
     const id = path?.[1] ?? '';
@@ -291,7 +302,7 @@ const withBody = (
   body: request.method === 'HEAD' ? undefined : body,
 });
 
-const notFound = (request: ViewerRequest): ViewerResponse =>
+const jsonNotFound = (request: ViewerRequest): ViewerResponse =>
   fromJson(
     request,
     json(
@@ -344,6 +355,14 @@ const methodNotAllowed = (request: ViewerRequest): ViewerResponse =>
       { allow: 'GET, HEAD' },
     ),
   );
+
+/** Pages and 404s share a URL with images: the cache keeps them apart by the accept class. */
+const fromSite = (request: ViewerRequest, page: SitePage): ViewerResponse =>
+  withBody(request, page.status, new TextEncoder().encode(page.body), {
+    'content-type': page.contentType,
+    vary: 'Accept',
+    ...page.headers,
+  });
 
 const fromJson = (request: ViewerRequest, response: ReturnType<typeof json>): ViewerResponse =>
   withBody(request, response.statusCode, new TextEncoder().encode(response.body ?? ''), response.headers);

@@ -75,7 +75,8 @@ const queryPairs = (request: ViewerRequest): Array<[string, string]> => {
 
 export function handler(event: ViewerRequestEvent): ViewerRequest {
   const request = event.request;
-  request.querystring = canonicalQueryString(queryPairs(request));
+  // The upgrade page's query is a signed link, passed on as sent (its answer is never cached).
+  if (request.uri !== '/upgrade') request.querystring = canonicalQueryString(queryPairs(request));
   const accept = request.headers.accept;
   request.headers[ACCEPT_CLASS_HEADER] = { value: acceptClass(accept ? accept.value : undefined) };
   const host = request.headers.host;
