@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { payloadTooLarge } from '#core/http/edge-contract';
 import type { HttpResponse } from '#core/http/response';
+import type { Cors } from './cors.ts';
 import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
 
 /**
@@ -26,6 +27,18 @@ export interface GatewayOptions {
   maxBodyBytes: number;
   /** What handlers are told of their time (the context's remaining time), as Lambda's timeout. */
   timeoutMs: number;
+  /** Told of every answered request (the access log API Gateway keeps on AWS). */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /** The API's CORS (cors.ts), on the routes that have a path: API Gateway's, not the viewer's. */
+  cors?: Cors;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Without the query string, which can carry a signature. */
+  path: string;
+  status: number;
+  ms: number;
 }
 
 interface CompiledRoute extends GatewayRoute {
@@ -33,11 +46,28 @@ interface CompiledRoute extends GatewayRoute {
   params: string[];
 }
 
-export const createGateway = ({ routes, maxBodyBytes, timeoutMs }: GatewayOptions): Server => {
+export const createGateway = ({
+  routes,
+  maxBodyBytes,
+  timeoutMs,
+  onRequest,
+  cors,
+}: GatewayOptions): Server => {
   const compiled = routes.map(compile);
   const handlers = new Map<CompiledRoute, Promise<LambdaHandler>>();
 
   return createServer((request, response) => {
+    if (onRequest) {
+      const started = performance.now();
+      response.once('finish', () =>
+        onRequest({
+          method: request.method ?? 'GET',
+          path: (request.url ?? '/').split('?')[0] ?? '/',
+          status: response.statusCode,
+          ms: Math.round(performance.now() - started),
+        }),
+      );
+    }
     handle(request, response).catch((error: unknown) => {
       console.error('local gateway: unhandled error', error);
       if (!response.headersSent)
@@ -48,6 +78,14 @@ export const createGateway = ({ routes, maxBodyBytes, timeoutMs }: GatewayOption
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const isApi = compiled.some((route) => route.pattern?.test(url.pathname));
+    const preflight = isApi ? cors?.preflight(request) : undefined;
+    if (preflight) {
+      response.writeHead(preflight.status, preflight.headers).end();
+      request.resume();
+      return;
+    }
+    const corsHeaders = isApi && cors ? cors.headers(request) : {};
     const match = matchRoute(compiled, request.method ?? 'GET', url.pathname);
     if (!match) {
       sendJson(response, 404, { error: 'not_found', message: 'No route matches this request.' });
@@ -85,7 +123,7 @@ export const createGateway = ({ routes, maxBodyBytes, timeoutMs }: GatewayOption
     }
     const event = toEvent(request, { url, headers, sourceIp, body, match });
     const result = await (await handler)(event, lambdaContext(event.requestContext.requestId, timeoutMs));
-    writeResult(response, result);
+    writeResult(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
   }
 };
 

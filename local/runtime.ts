@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -8,13 +8,15 @@ import type { Clock } from '#core/clock';
 import { useClock } from '#core/compose/platform';
 import { useJsDecoders } from '#core/images/js-decoders';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
+import { logger } from '#core/platform/logger';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
-import { createGateway, type GatewayRoute, type LambdaHandler } from '#local/gateway';
+import { createGateway, type GatewayRoute, type LambdaHandler, type RequestLogEntry } from '#local/gateway';
 import { sharedJsDecoderPool } from '#local/js-decoder-pool';
 import { ensureBucket, ensureTable, localSecret } from '#local/provision';
 import { startS3Local } from '#local/s3-local';
 import { ROUTES } from '../lambdas/http/routes.ts';
 import { LOCAL_REGION, localDynamoConfig } from './aws-local-clients.ts';
+import { createCors } from './cors.ts';
 import type { FunctionDefinition } from './lambda/assembly.ts';
 import { type Architecture, hostArchitecture } from './lambda/kit.ts';
 import { type CloudAssemblyBackend, serveCloudAssembly } from './lambda/serve.ts';
@@ -45,6 +47,12 @@ export interface LocalRuntimeOptions {
   functionTimeoutSeconds?: number;
   /** The services' clock; tests pass one they can move forward (the handlers' sources only). */
   clock?: Clock;
+  /** Browser origins the API answers (CORS), as the stack's `corsAllowOrigins`. @default ['*'] */
+  corsAllowOrigins?: readonly string[];
+  /** Told of every answered request, e.g. to print an access log. @default nothing is logged */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /** Only warnings and errors from the services' own logger (a terminal has the request log instead). */
+  quietServiceLogs?: boolean;
   /** Settings for the services, as environment variables (`lambdas/core/config.ts`), over the defaults. */
   settings?: Record<string, string>;
   /**
@@ -131,10 +139,13 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       })));
 
     const server = createGateway({
-      routes: assembly ? assembly.routes : sourceRoutes(),
+      routes: [...(assembly ? assembly.routes : sourceRoutes()), SAMPLE_ROUTE],
       maxBodyBytes: MAX_REQUEST_BYTES,
       timeoutMs: (options.functionTimeoutSeconds ?? 29) * 1000,
+      cors: createCors(options.corsAllowOrigins ?? ['*']),
+      onRequest: options.onRequest,
     });
+    if (options.quietServiceLogs) logger.setLogLevel('WARN');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, resolve);
@@ -258,6 +269,24 @@ const provision = async (options: LocalRuntimeOptions, dynamoDbEndpoint: string,
 
 const handlerOf = (path: string) => async (): Promise<LambdaHandler> =>
   ((await import(path)) as { handler: LambdaHandler }).handler;
+
+/** Where the local runtime serves the repository's sample image: something to import offline. */
+export const SAMPLE_PATH = '/local/sample.jpg';
+
+/** Local only (no such route on AWS): the README's import example fetches it. */
+const SAMPLE_ROUTE: GatewayRoute = {
+  method: 'GET',
+  path: SAMPLE_PATH,
+  load: async () => {
+    const bytes = await readFile(new URL('../docs/sample.jpg', import.meta.url));
+    return async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'image/jpeg', 'cache-control': 'public, max-age=3600' },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
+  },
+};
 
 /** API routes from the shared route table; everything else is a viewer link (function URL). */
 const sourceRoutes = (): GatewayRoute[] => [
