@@ -56,6 +56,7 @@ export const viewer = once((): Viewer => {
     publicBaseUrl: settings.publicBaseUrl,
     // What ingest accepted, the viewer opens.
     limits: IMAGE_LIMITS,
+    siteName: settings.siteName,
     site: createSitePages({
       clock,
       siteName: settings.siteName,

@@ -2,6 +2,7 @@ import type { Clock } from '#core/clock';
 import { unixSeconds } from '#core/clock';
 import type { SecretSource } from '#core/platform/secrets';
 import { verifyUpgradeLink } from '#core/quotas/upgrade-links';
+import { NOT_FOUND_CACHE_CONTROL } from './caching.ts';
 import { escapeHtml } from './page.ts';
 
 /**
@@ -156,7 +157,7 @@ export const createSitePages = (deps: SitePagesDeps) => {
         404,
         'Nothing here',
         '<p>This image does not exist, has expired, or was made private by its owner.</p>',
-        { 'cache-control': 'public, max-age=60' },
+        { 'cache-control': NOT_FOUND_CACHE_CONTROL },
       ),
   };
 };

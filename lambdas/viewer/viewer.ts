@@ -86,6 +86,8 @@ export interface ViewerDeps {
   variants: VariantBudget;
   /** The origin's other pages (/upgrade, the favicon) and the 404 browsers see (site-pages.ts). */
   site?: SitePages;
+  /** The service's name on pages (og:site_name). @default imgpro */
+  siteName?: string;
 }
 
 /** What link unfurlers (Open Graph, Twitter cards) take as an image. */
@@ -270,6 +272,9 @@ export const createViewer = (deps: ViewerDeps) => {
       imagePath,
       image: shown,
       caption: media.caption,
+      attribution: media.attribution,
+      siteName: deps.siteName ?? 'imgpro',
+      original: { path: `/${media.id}.${media.extension}`, format: media.extension },
     });
     const body = new TextEncoder().encode(html);
     const etag = strongEtag(html);
