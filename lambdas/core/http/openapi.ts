@@ -385,7 +385,12 @@ export const openApiDocument = () =>
               description: 'Registration is closed on this deployment (registration_closed); see the action',
               content: { [JSON_TYPE]: { schema: ErrorBody } },
             },
-            ...errors(413, 422, 429),
+            ...errors(413, 422),
+            429: {
+              description:
+                'Too many registrations for this email or from this address this hour (rate_limited); see Retry-After',
+              content: { [JSON_TYPE]: { schema: ErrorBody } },
+            },
           },
         },
       },
