@@ -64,8 +64,16 @@ const SettingsSchema = z
     apiCertificateArn: cloudFrontCertificateArn,
     /** Where anonymous uploaders are sent to get an API key (`SIGNUP_URL`). */
     signupUrl: optionalUrl,
-    /** The operator's billing page that upgrade links point to (`UPGRADE_URL`). */
+    /** The operator's billing page the `/upgrade` page sends verified upgrade links to (`UPGRADE_URL`). */
     upgradeUrl: optionalUrl,
+    /** Self-service keys at `POST /v1/keys` (`REGISTRATION`): closed unless opened here. */
+    registration: z.enum(['open', 'closed']).default('closed'),
+    /** Email domains registration is limited to, comma-separated (`REGISTRATION_EMAIL_DOMAINS`). */
+    registrationEmailDomains: optionalText,
+    /** How people reach the operator, an email or a URL (`OPERATOR_CONTACT`). */
+    operatorContact: optionalText,
+    /** The service's name on its pages (`SITE_NAME`). */
+    siteName: optionalText,
     /** Plan overrides as JSON, e.g. `{"free":{"uploadsPerMonth":500}}` (`PLANS`); checked by the functions. */
     plans: z
       .union([z.record(z.string(), z.unknown()).transform((value) => JSON.stringify(value)), optionalText])

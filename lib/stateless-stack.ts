@@ -53,6 +53,8 @@ export const VIEWER_ACCESS: RouteAccess = {
   // variant records only, is bindVariantBudget's.
   table: ['GetItem', 'Query'],
   originals: ['read'],
+  // The /upgrade page verifies signed upgrade links.
+  upgradeSecret: true,
 };
 export const CLEANUP_ACCESS: RouteAccess = {
   table: tableActions(
@@ -125,10 +127,15 @@ export class StatelessStack extends Stack {
       : undefined;
 
     /** The settings every function that builds the shared services reads (see lambdas/core/config.ts). */
-    const serviceSettings = (publicBaseUrl: string | undefined) => ({
+    const serviceSettings = (publicBaseUrl: string | undefined, apiBaseUrl?: string) => ({
       PUBLIC_BASE_URL: publicBaseUrl,
+      API_BASE_URL: apiBaseUrl,
       SIGNUP_URL: settings.signupUrl,
       UPGRADE_URL: settings.upgradeUrl,
+      REGISTRATION: settings.registration,
+      REGISTRATION_EMAIL_DOMAINS: settings.registrationEmailDomains,
+      OPERATOR_CONTACT: settings.operatorContact,
+      SITE_NAME: settings.siteName,
       PLANS: settings.plans,
       ANON_RATE_LIMIT_HOURLY: settings.anonRateLimitHourly,
       ANON_RATE_LIMIT_DAILY: settings.anonRateLimitDaily,
@@ -222,9 +229,11 @@ export class StatelessStack extends Stack {
       const uploadRoute = ROUTES.find((route) => route.method === 'POST' && route.path === '/v1/upload');
       if (!uploadRoute) throw new Error('the route table has no POST /v1/upload');
       bindAccess(largeUploads.target, uploadRoute.access, resources, { objectsUnder: ORIGINALS_PREFIX });
-      bindSettings(largeUploads.target, serviceSettings(this.viewer.baseUrl));
+      bindSettings(largeUploads.target, serviceSettings(this.viewer.baseUrl, this.apiCdn.url));
       bindOriginSecret(largeUploads.target, this.apiCdn.originSecret);
     }
+    // The viewer's /upgrade page tells people where registration is.
+    bindSettings(this.viewerFunction, { API_BASE_URL: this.apiCdn.url });
     const routeFunctions = new Map<RouteDefinition, ServiceFunction>();
     for (const route of ROUTES) {
       const imageWork = (route.access.originals?.length ?? 0) > 0;
@@ -240,7 +249,7 @@ export class StatelessStack extends Stack {
       );
       bindAccess(routeFunction, route.access, resources);
       if (usesServices(route.access)) {
-        bindSettings(routeFunction, serviceSettings(this.viewer.baseUrl));
+        bindSettings(routeFunction, serviceSettings(this.viewer.baseUrl, this.apiCdn.url));
         bindOriginSecret(routeFunction, this.apiCdn.originSecret);
       }
       this.api.addRoute(route, routeFunction);

@@ -139,13 +139,19 @@ const waitUntilAnswering = async (endpoint: string, signal: AbortSignal) => {
   const client = new DynamoDBClient({
     ...localDynamoConfig(endpoint),
     maxAttempts: 1,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+    // A refused connection fails fast and is tried again; a JVM still warming up accepts the
+    // connection and answers late, which is worth waiting for, until the start's own deadline.
+    // (The SDK's requestTimeout would not stop that request: it only prints a warning.)
+    requestHandler: { connectionTimeout: 1_000 },
   });
   const deadline = Date.now() + START_TIMEOUT_MS;
   try {
     while (!signal.aborted) {
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }), { abortSignal: signal });
+        const giveUp = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+        await client.send(new ListTablesCommand({ Limit: 1 }), {
+          abortSignal: AbortSignal.any([signal, giveUp]),
+        });
         return;
       } catch (error) {
         if (signal.aborted) return;

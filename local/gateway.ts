@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { payloadTooLarge, routeOf } from '#core/http/edge-contract';
 import type { HttpResponse } from '#core/http/response';
+import type { Cors } from './cors.ts';
 import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
 
 /**
@@ -31,6 +32,18 @@ export interface GatewayOptions {
    * there (`routeOf`) are answered by it, their body streamed, as on AWS.
    */
   largeUploads?: (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+  /** Told of every answered request (the access log API Gateway keeps on AWS). */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /** The API's CORS (cors.ts), on the routes that have a path: API Gateway's, not the viewer's. */
+  cors?: Cors;
+}
+
+export interface RequestLogEntry {
+  method: string;
+  /** Without the query string, which can carry a signature. */
+  path: string;
+  status: number;
+  ms: number;
 }
 
 interface CompiledRoute extends GatewayRoute {
@@ -38,11 +51,29 @@ interface CompiledRoute extends GatewayRoute {
   params: string[];
 }
 
-export const createGateway = ({ routes, maxBodyBytes, timeoutMs, largeUploads }: GatewayOptions): Server => {
+export const createGateway = ({
+  routes,
+  maxBodyBytes,
+  timeoutMs,
+  largeUploads,
+  onRequest,
+  cors,
+}: GatewayOptions): Server => {
   const compiled = routes.map(compile);
   const handlers = new Map<CompiledRoute, Promise<LambdaHandler>>();
 
   return createServer((request, response) => {
+    if (onRequest) {
+      const started = performance.now();
+      response.once('finish', () =>
+        onRequest({
+          method: request.method ?? 'GET',
+          path: (request.url ?? '/').split('?')[0] ?? '/',
+          status: response.statusCode,
+          ms: Math.round(performance.now() - started),
+        }),
+      );
+    }
     handle(request, response).catch((error: unknown) => {
       console.error('local gateway: unhandled error', error);
       if (!response.headersSent)
@@ -53,6 +84,14 @@ export const createGateway = ({ routes, maxBodyBytes, timeoutMs, largeUploads }:
 
   async function handle(request: IncomingMessage, response: ServerResponse) {
     const url = new URL(request.url ?? '/', 'http://localhost');
+    const isApi = compiled.some((route) => route.pattern?.test(url.pathname));
+    const preflight = isApi ? cors?.preflight(request) : undefined;
+    if (preflight) {
+      response.writeHead(preflight.status, preflight.headers).end();
+      request.resume();
+      return;
+    }
+    const corsHeaders = isApi && cors ? cors.headers(request) : {};
     if (
       largeUploads &&
       routeOf(request.method ?? 'GET', url.pathname, request.headers['content-length'], true) ===
@@ -98,7 +137,7 @@ export const createGateway = ({ routes, maxBodyBytes, timeoutMs, largeUploads }:
     }
     const event = toEvent(request, { url, headers, sourceIp, body, match });
     const result = await (await handler)(event, lambdaContext(event.requestContext.requestId, timeoutMs));
-    writeResult(response, result);
+    writeResult(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
   }
 };
 

@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -9,13 +9,15 @@ import { useClock } from '#core/compose/platform';
 import { FORM_OVERHEAD_BYTES } from '#core/http/multipart';
 import { useJsDecoders } from '#core/images/js-decoders';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
+import { logger } from '#core/platform/logger';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
-import { createGateway, type GatewayRoute, type LambdaHandler } from '#local/gateway';
+import { createGateway, type GatewayRoute, type LambdaHandler, type RequestLogEntry } from '#local/gateway';
 import { sharedJsDecoderPool } from '#local/js-decoder-pool';
 import { ensureBucket, ensureTable, localSecret } from '#local/provision';
 import { startS3Local } from '#local/s3-local';
 import { ROUTES } from '../lambdas/http/routes.ts';
 import { LOCAL_REGION, localDynamoConfig } from './aws-local-clients.ts';
+import { createCors } from './cors.ts';
 import type { FunctionDefinition } from './lambda/assembly.ts';
 import { type Architecture, hostArchitecture } from './lambda/kit.ts';
 import { type CloudAssemblyBackend, serveCloudAssembly } from './lambda/serve.ts';
@@ -51,6 +53,12 @@ export interface LocalRuntimeOptions {
    * `fullSizeUploads` setting (decision 0001); the sources only. @default false
    */
   fullSizeUploads?: boolean;
+  /** Browser origins the API answers (CORS), as the stack's `corsAllowOrigins`. @default ['*'] */
+  corsAllowOrigins?: readonly string[];
+  /** Told of every answered request, e.g. to print an access log. @default nothing is logged */
+  onRequest?: (entry: RequestLogEntry) => void;
+  /** Only warnings and errors from the services' own logger (a terminal has the request log instead). */
+  quietServiceLogs?: boolean;
   /** Settings for the services, as environment variables (`lambdas/core/config.ts`), over the defaults. */
   settings?: Record<string, string>;
   /**
@@ -93,6 +101,9 @@ export interface RuntimeDescriptor {
 
 export const runtimeDescriptorPath = (dataDir: string): string => join(dataDir, 'runtime.json');
 
+/** Settings the local runtime starts with unless told otherwise (a deployment's are in config.ts). */
+const LOCAL_DEFAULTS: Record<string, string> = { REGISTRATION: 'open' };
+
 /** Multipart framing and text fields on top of the largest file any plan allows. */
 const MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES;
 
@@ -107,6 +118,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
+  // What differs locally from a deployment's defaults: anyone at this machine may make a key.
+  const settings = { ...LOCAL_DEFAULTS, ...options.settings };
   try {
     const dynamoDbEndpoint = options.dynamoDbEndpoint ?? (await startDynamo(options, stops));
     const s3Endpoint = options.s3Endpoint ?? (await startS3(options, stops));
@@ -125,14 +138,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     const assembly =
       options.cloudAssembly &&
       (await serveAssembly(options, stops, () => ({
-        ...options.settings,
+        ...settings,
         ...platform,
         // One local origin serves the API and the links (on AWS, two distributions).
         PUBLIC_BASE_URL: publicBaseUrl,
       })));
 
     const server = createGateway({
-      routes: assembly ? assembly.routes : sourceRoutes(),
+      routes: [...(assembly ? assembly.routes : sourceRoutes()), SAMPLE_ROUTE],
       maxBodyBytes: MAX_REQUEST_BYTES,
       timeoutMs: (options.functionTimeoutSeconds ?? 29) * 1000,
       ...(!assembly &&
@@ -140,7 +153,10 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
           largeUploads: async (request, response) =>
             (await import('../lambdas/large-upload/server.ts')).serveLargeUpload(request, response),
         }),
+      cors: createCors(options.corsAllowOrigins ?? ['*']),
+      onRequest: options.onRequest,
     });
+    if (options.quietServiceLogs) logger.setLogLevel('WARN');
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(options.port, options.host, resolve);
@@ -164,9 +180,9 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
     if (!assembly) {
       // The handlers run in this process and parse their configuration on first use, after this point.
       Object.assign(process.env, {
-        ...options.settings,
+        ...settings,
         UPGRADE_LINK_SECRET:
-          options.settings?.UPGRADE_LINK_SECRET ??
+          settings.UPGRADE_LINK_SECRET ??
           process.env.UPGRADE_LINK_SECRET ??
           (await localSecret(options.dataDir, 'upgrade-link-secret')),
         TABLE_NAME: options.tableName,
@@ -264,6 +280,24 @@ const provision = async (options: LocalRuntimeOptions, dynamoDbEndpoint: string,
 
 const handlerOf = (path: string) => async (): Promise<LambdaHandler> =>
   ((await import(path)) as { handler: LambdaHandler }).handler;
+
+/** Where the local runtime serves the repository's sample image: something to import offline. */
+export const SAMPLE_PATH = '/local/sample.jpg';
+
+/** Local only (no such route on AWS): the README's import example fetches it. */
+const SAMPLE_ROUTE: GatewayRoute = {
+  method: 'GET',
+  path: SAMPLE_PATH,
+  load: async () => {
+    const bytes = await readFile(new URL('../docs/sample.jpg', import.meta.url));
+    return async () => ({
+      statusCode: 200,
+      headers: { 'content-type': 'image/jpeg', 'cache-control': 'public, max-age=3600' },
+      body: bytes.toString('base64'),
+      isBase64Encoded: true,
+    });
+  },
+};
 
 /** API routes from the shared route table; everything else is a viewer link (function URL). */
 const sourceRoutes = (): GatewayRoute[] => [

@@ -52,8 +52,43 @@ const ConfigSchema = z.object({
   ),
   /** Where the anonymous `upgrade` object sends people to get an API key. */
   SIGNUP_URL: optionalUrl,
-  /** The operator's billing page; signed one-click upgrade links point here. */
+  /**
+   * The operator's billing page. Signed one-click upgrade links point to this service's `/upgrade`
+   * page, which verifies them and then redirects here with the verified team and plan.
+   */
   UPGRADE_URL: optionalUrl,
+  /** How people reach the operator (an email address or a URL), shown where the service cannot help. */
+  OPERATOR_CONTACT: z.optional(
+    z.pipe(
+      z.pipe(
+        z.string().check(z.trim(), z.maxLength(200)),
+        z.transform((value) => value || undefined),
+      ),
+      z.optional(z.union([z.email(), z.url()])),
+    ),
+  ),
+  /** The service's name as people see it (og:site_name of viewer pages, page titles). */
+  SITE_NAME: z._default(z.string().check(z.trim(), z.minLength(1), z.maxLength(80)), 'imgpro'),
+  /** The API's own base URL, where registration lives (on AWS the API's distribution). */
+  API_BASE_URL: z.optional(
+    z.pipe(
+      z.url(),
+      z.transform((url) => url.replace(/\/+$/, '')),
+    ),
+  ),
+  /** Self-service keys (`POST /v1/keys`): closed unless the operator opens them. */
+  REGISTRATION: z._default(z.enum(['open', 'closed']), 'closed'),
+  /** Email domains registration is limited to, comma-separated (empty: any). */
+  REGISTRATION_EMAIL_DOMAINS: z._default(
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.toLowerCase(),
+        z.regex(/^([a-z0-9.-]+(,\s*[a-z0-9.-]+)*)?$/, 'must be a comma-separated list of domains'),
+      ),
+    '',
+  ),
   /**
    * HMAC key of upgrade links (≥ 32 characters); the billing page verifies links with it. On AWS the
    * key stays in Secrets Manager and only its ARN is configured.
@@ -111,7 +146,14 @@ export type Config = {
   bucketName: string;
   publicBaseUrl: string | undefined;
   signupUrl: string;
+  /** Where signed upgrade links point: this service's `/upgrade` page. */
   upgradeUrl: string;
+  /** The operator's billing page the `/upgrade` page sends a verified link on to. */
+  billingUrl: string | undefined;
+  operatorContact: string | undefined;
+  siteName: string;
+  apiBaseUrl: string | undefined;
+  registration: { open: boolean; emailDomains: readonly string[] };
   upgradeLinkSecret: { value: string } | { arn: string } | undefined;
   originSecret: { value: string } | { arn: string } | undefined;
   dynamoDbEndpoint: string | undefined;
@@ -147,8 +189,24 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     tableName: value.TABLE_NAME,
     bucketName: value.BUCKET_NAME,
     publicBaseUrl: value.PUBLIC_BASE_URL,
-    signupUrl: value.SIGNUP_URL ?? value.PUBLIC_BASE_URL ?? '',
-    upgradeUrl: value.UPGRADE_URL ?? `${value.PUBLIC_BASE_URL ?? ''}/upgrade`,
+    // Anonymous uploaders are sent where a key can be had: the operator's sign-up page, else
+    // registration when it is open, else the page that says how to reach the operator.
+    signupUrl:
+      value.SIGNUP_URL ??
+      (value.REGISTRATION === 'open'
+        ? `${value.API_BASE_URL ?? value.PUBLIC_BASE_URL ?? ''}/v1/keys`
+        : `${value.PUBLIC_BASE_URL ?? ''}/upgrade`),
+    upgradeUrl: `${value.PUBLIC_BASE_URL ?? ''}/upgrade`,
+    billingUrl: value.UPGRADE_URL,
+    operatorContact: value.OPERATOR_CONTACT,
+    siteName: value.SITE_NAME,
+    apiBaseUrl: value.API_BASE_URL,
+    registration: {
+      open: value.REGISTRATION === 'open',
+      emailDomains: value.REGISTRATION_EMAIL_DOMAINS.split(',')
+        .map((domain) => domain.trim())
+        .filter(Boolean),
+    },
     upgradeLinkSecret: secretSetting(value.UPGRADE_LINK_SECRET, value.UPGRADE_LINK_SECRET_ARN),
     originSecret: secretSetting(value.ORIGIN_SECRET, value.ORIGIN_SECRET_ARN),
     dynamoDbEndpoint: value.DYNAMODB_ENDPOINT,

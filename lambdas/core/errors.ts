@@ -10,7 +10,9 @@ export type FieldErrors = Record<string, string[]>;
 
 export type ErrorAction =
   | { type: 'upgrade'; url: string; label: string }
-  | { type: 'wait'; seconds: number; label?: string };
+  | { type: 'wait'; seconds: number; label?: string }
+  /** Only a person can help: the operator, at `url` when there is one (mailto: or a page). */
+  | { type: 'contact'; label: string; url?: string };
 
 export type ErrorKind =
   /** The request cannot be accepted as it is; `errors` says which field and why. */

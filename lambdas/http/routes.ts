@@ -149,6 +149,14 @@ export const ROUTES: readonly RouteDefinition[] = [
     access: { table: tableActions(authenticate, ['BatchGetItem'], retireMedia) },
   },
   { method: 'GET', path: '/v1/usage', entry: 'usage', access: { table: authenticate } },
+  // Self-service keys: the email's and the address's windows counted (and given back on failure),
+  // then the team and its key written.
+  {
+    method: 'POST',
+    path: '/v1/keys',
+    entry: 'register-key',
+    access: { table: tableActions(['UpdateItem', 'PutItem']) },
+  },
   { method: 'GET', path: '/openapi.json', entry: 'openapi', access: {} },
   // For people and agents: the interactive reference, and the contract as text for language models.
   { method: 'GET', path: '/docs', entry: 'docs', access: {} },
@@ -161,3 +169,16 @@ export const ROUTES: readonly RouteDefinition[] = [
   },
   { method: 'GET', path: '/llms.txt', entry: 'llms', access: {} },
 ];
+
+/**
+ * CORS of the API, which API Gateway applies on AWS (preflights answered, headers added to every
+ * answer) and the local gateway applies the same way. The allowed origins are a deployment setting
+ * (`corsAllowOrigins`, `*` by default).
+ */
+export const API_CORS = {
+  allowMethods: ['GET', 'POST', 'PATCH', 'DELETE'],
+  allowHeaders: ['authorization', 'content-type'],
+  // Quota and rate-limit headers are part of the contract; browsers may read them all.
+  exposeHeaders: ['*'],
+  maxAgeSeconds: 86_400,
+} as const;

@@ -8,11 +8,13 @@ import type { Deadline } from '#core/deadline';
 import { type HttpEvent, header } from '#core/http/event';
 import { IMAGE_LIMITS } from '#core/images/limits';
 import { segmenterFromConfig } from '#core/images/segment/configured';
+import { secretSource } from '#core/platform/secrets';
 import { createObjectStore, objectSource } from '#core/store/object-store';
 import { withReadCache } from '#core/store/read-cache';
 import { createVariantBudget } from '#core/variants/budget';
 import { createVariantAdmissions } from '#core/variants/repository';
 import { createVariantStore } from '#core/variants/store';
+import { createSitePages } from './site-pages.ts';
 import { createViewer, type Viewer, type ViewerRequest } from './viewer.ts';
 
 /**
@@ -56,6 +58,20 @@ export const viewer = once((): Viewer => {
     publicBaseUrl: settings.publicBaseUrl,
     // What ingest accepted, the viewer opens.
     limits: IMAGE_LIMITS,
+    siteName: settings.siteName,
+    site: createSitePages({
+      clock,
+      siteName: settings.siteName,
+      upgradeSecret: secretSource(settings.upgradeLinkSecret, {
+        region: settings.region,
+        name: 'UPGRADE_LINK_SECRET',
+      }),
+      billingUrl: settings.billingUrl,
+      operatorContact: settings.operatorContact,
+      registrationUrl: settings.registration.open
+        ? `${settings.apiBaseUrl ?? settings.publicBaseUrl ?? ''}/v1/keys`
+        : undefined,
+    }),
   });
 });
 

@@ -11,19 +11,46 @@ export interface PageInput {
   imagePath: string;
   image: { contentType: string; width: number; height: number };
   caption: string | undefined;
+  /** The uploader's attribution fields (author, license, source, …), shown as they were given. */
+  attribution: Record<string, string>;
+  /** og:site_name, and the page's signature. */
+  siteName: string;
+  /** The original, untransformed, in its stored format (e.g. `/abc.jpeg`), and that format's name. */
+  original: { path: string; format: string };
 }
 
 /** No script, no third-party anything; images only from this origin. */
 export const PAGE_CSP =
   "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
+/**
+ * The image first, as large as the window allows; beneath it what it is (caption) and whose
+ * (attribution), then where to get it. One column: the same at phone and desktop widths.
+ */
 const STYLE =
-  'html,body{margin:0;height:100%;background:#111}' +
-  'body{display:flex;align-items:center;justify-content:center}' +
-  'img{max-width:100%;max-height:100vh;height:auto;object-fit:contain}';
+  'html{background:#111;color:#ddd;font:15px/1.5 system-ui,sans-serif}' +
+  'body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center}' +
+  'figure{margin:0;width:100%;display:flex;flex-direction:column;align-items:center}' +
+  'img{display:block;max-width:100%;max-height:85vh;width:auto;height:auto;object-fit:contain}' +
+  'figcaption,footer{box-sizing:border-box;width:100%;max-width:48rem;padding:.75rem 1rem 0}' +
+  'figcaption{font-size:1.1rem;color:#f2f2f2;overflow-wrap:anywhere}' +
+  'dl{margin:.25rem 0 0;display:grid;grid-template-columns:max-content 1fr;gap:0 .75rem}' +
+  'dt{color:#999}dd{margin:0;overflow-wrap:anywhere}' +
+  'footer{padding-bottom:1rem;color:#999;font-size:.9rem}a{color:#9cc3ff}';
 
-export const renderPage = ({ pageUrl, imageUrl, imagePath, image, caption }: PageInput): string => {
+export const renderPage = ({
+  pageUrl,
+  imageUrl,
+  imagePath,
+  image,
+  caption,
+  attribution,
+  siteName,
+  original,
+}: PageInput): string => {
   const title = caption?.trim() || 'Image';
+  const credits = Object.entries(attribution).filter(([, value]) => value.trim());
+  const author = attribution.author?.trim();
   const meta = (attribute: 'property' | 'name', key: string, value: string | number) =>
     `<meta ${attribute}="${key}" content="${escapeHtml(String(value))}">`;
   return [
@@ -35,6 +62,8 @@ export const renderPage = ({ pageUrl, imageUrl, imagePath, image, caption }: Pag
     `<title>${escapeHtml(title)}</title>`,
     `<link rel="canonical" href="${escapeHtml(pageUrl)}">`,
     meta('property', 'og:type', 'website'),
+    meta('property', 'og:site_name', siteName),
+    ...(author ? [meta('name', 'author', author)] : []),
     meta('property', 'og:title', title),
     ...(caption ? [meta('property', 'og:description', caption), meta('name', 'description', caption)] : []),
     meta('property', 'og:url', pageUrl),
@@ -49,7 +78,30 @@ export const renderPage = ({ pageUrl, imageUrl, imagePath, image, caption }: Pag
     `<style>${STYLE}</style>`,
     '</head>',
     '<body>',
+    '<figure>',
     `<img src="${escapeHtml(imagePath)}" alt="${escapeHtml(title)}" width="${image.width}" height="${image.height}">`,
+    ...(caption?.trim() || credits.length > 0
+      ? [
+          '<figcaption>',
+          ...(caption?.trim() ? [`<div>${escapeHtml(caption)}</div>`] : []),
+          ...(credits.length > 0
+            ? [
+                '<dl>',
+                ...credits.map(
+                  ([name, value]) => `<dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd>`,
+                ),
+                '</dl>',
+              ]
+            : []),
+          '</figcaption>',
+        ]
+      : []),
+    '</figure>',
+    '<footer>',
+    `<a href="${escapeHtml(imagePath)}">Image</a> · ` +
+      `<a href="${escapeHtml(original.path)}">Original (${escapeHtml(original.format.toUpperCase())})</a> · ` +
+      `${escapeHtml(siteName)}`,
+    '</footer>',
     '</body>',
     '</html>',
     '',

@@ -28,6 +28,7 @@ import {
 import { acceptClass } from './canonical.ts';
 import { PAGE_CSP, renderPage } from './page.ts';
 import { describedQuery, negotiated, parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
+import type { SitePage, SitePages } from './site-pages.ts';
 
 /** Waits for what started early to finish, whatever its outcome. */
 const settled = async (early: EarlyWork | undefined): Promise<void> => {
@@ -106,6 +107,10 @@ export interface ViewerDeps {
   variants: VariantBudget;
   /** Rendered variants kept in the bucket (core/variants/store.ts). */
   store: VariantStore;
+  /** The origin's other pages (/upgrade, the favicon) and the 404 browsers see (site-pages.ts). */
+  site?: SitePages;
+  /** The service's name on pages (og:site_name). @default imgpro */
+  siteName?: string;
 }
 
 /** What link unfurlers (Open Graph, Twitter cards) take as an image. */
@@ -170,7 +175,15 @@ export const createViewer = (deps: ViewerDeps) => {
   const baseUrlFor = (request: ViewerRequest): string =>
     deps.publicBaseUrl ?? `https://${request.host ?? 'localhost'}`;
 
+  /** A browser is shown a page; everything else the API's JSON. */
+  const notFound = (request: ViewerRequest): ViewerResponse =>
+    deps.site && acceptClass(request.accept) === 'html'
+      ? fromSite(request, deps.site.notFound())
+      : jsonNotFound(request);
+
   const respond = async (request: ViewerRequest): Promise<ViewerResponse> => {
+    const site = await deps.site?.page(request.method, request.path, request.query);
+    if (site) return fromSite(request, site);
     if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(request);
     const path = PATH.exec(request.path);
     const id = path?.[1] ?? '';
@@ -416,6 +429,9 @@ export const createViewer = (deps: ViewerDeps) => {
       imagePath,
       image: shown,
       caption: media.caption,
+      attribution: media.attribution,
+      siteName: deps.siteName ?? 'imgpro',
+      original: { path: `/${media.id}.${media.extension}`, format: media.extension },
     });
     const body = new TextEncoder().encode(html);
     const etag = strongEtag(html);
@@ -448,7 +464,7 @@ const withBody = (
   body: request.method === 'HEAD' ? undefined : body,
 });
 
-const notFound = (request: ViewerRequest): ViewerResponse =>
+const jsonNotFound = (request: ViewerRequest): ViewerResponse =>
   fromJson(
     request,
     json(
@@ -504,6 +520,14 @@ const methodNotAllowed = (request: ViewerRequest): ViewerResponse =>
       { allow: 'GET, HEAD' },
     ),
   );
+
+/** Pages and 404s share a URL with images: the cache keeps them apart by the accept class. */
+const fromSite = (request: ViewerRequest, page: SitePage): ViewerResponse =>
+  withBody(request, page.status, new TextEncoder().encode(page.body), {
+    'content-type': page.contentType,
+    vary: 'Accept',
+    ...page.headers,
+  });
 
 const fromJson = (request: ViewerRequest, response: ReturnType<typeof json>): ViewerResponse =>
   withBody(request, response.statusCode, new TextEncoder().encode(response.body ?? ''), response.headers);

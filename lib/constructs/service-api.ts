@@ -11,7 +11,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import type { RouteDefinition } from '../../lambdas/http/routes.ts';
+import { API_CORS, type RouteDefinition } from '../../lambdas/http/routes.ts';
 
 export interface ServiceApiProps {
   /** Browser origins allowed to call the API (bearer keys, never cookies, so `*` is safe). */
@@ -45,11 +45,11 @@ export class ServiceApi extends Construct {
       createDefaultStage: false,
       corsPreflight: {
         allowOrigins: props.corsAllowOrigins,
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
-        allowHeaders: ['authorization', 'content-type'],
-        // Quota and rate-limit headers are part of the contract; browsers may read them all.
-        exposeHeaders: ['*'],
-        maxAge: Duration.days(1),
+        // Shared with the local gateway (local/cors.ts), so both answer alike.
+        allowMethods: API_CORS.allowMethods.map((method) => CorsHttpMethod[method]),
+        allowHeaders: [...API_CORS.allowHeaders],
+        exposeHeaders: [...API_CORS.exposeHeaders],
+        maxAge: Duration.seconds(API_CORS.maxAgeSeconds),
       },
     });
 

@@ -76,8 +76,9 @@ const queryPairs = (request: ViewerRequest): Array<[string, string]> => {
 
 export function handler(event: ViewerRequestEvent): ViewerRequest {
   const request = event.request;
-  const canonical = canonicalQueryString(queryPairs(request));
-  request.querystring = canonical;
+  // The upgrade page's query is a signed link, passed on as sent (its answer is never cached).
+  const canonical = request.uri === '/upgrade' ? '' : canonicalQueryString(queryPairs(request));
+  if (request.uri !== '/upgrade') request.querystring = canonical;
   const accept = request.headers.accept;
   request.headers[ACCEPT_CLASS_HEADER] = { value: cacheClass(canonical, accept ? accept.value : undefined) };
   const host = request.headers.host;

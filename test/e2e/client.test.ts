@@ -199,6 +199,13 @@ describe('the generated TypeScript client', () => {
     expect(webp.headers.get('content-type')).toBe('image/webp');
   });
 
+  it('registers for a key (self-service) and works with it', async () => {
+    const created = ok(await client().v1.createKey({ email: 'client@example.com', name: 'Client test' }));
+    expect(created).toMatchObject({ plan: 'free', email: 'client@example.com', name: 'Client test' });
+    const usage = ok(await client(created.key).v1.getUsage());
+    expect(usage.plan).toBe('free');
+  });
+
   it('called every operation in the document', () => {
     expect([...requested].sort()).toEqual(operations.map((operation) => operation.name).sort());
   });

@@ -220,6 +220,13 @@ describe('every answer matches the OpenAPI document', () => {
     await call('GET', '/v1/usage', '/v1/usage', { headers: authHeaders(key) });
     await call('GET', '/v1/usage', '/v1/usage', { headers: authHeaders('imgpro_bad') });
     await call('GET', '/openapi.json', '/openapi.json');
+    await call(
+      'POST',
+      '/v1/keys',
+      '/v1/keys',
+      jsonRequest('POST', { email: 'c@example.com', name: 'Contract' }),
+    );
+    await call('POST', '/v1/keys', '/v1/keys', jsonRequest('POST', { email: 'nope', name: '' }));
   });
 
   it('for viewer links: images, pages, 304 and 404', async () => {

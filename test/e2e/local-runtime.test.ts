@@ -143,6 +143,6 @@ describe('the local runtime (npm start) with the admin CLI', () => {
       cwd: root,
       env: childEnv(),
     }).catch((error: { code: number; stderr: string }) => error);
-    expect(failure).toMatchObject({ code: 2, stderr: expect.stringContaining('npm start') });
+    expect(failure).toMatchObject({ code: 3, stderr: expect.stringContaining('npm start') });
   });
 });

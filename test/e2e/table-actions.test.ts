@@ -256,6 +256,10 @@ describe('table actions, watched on the wire', () => {
     await as(routeName('DELETE', '/v1/media/batch'), async () => {
       expect((await call('DELETE', '/v1/media/batch', key, { ids: [ids[1], ids[3]] })).status).toBe(200);
     });
+    await as(routeName('POST', '/v1/keys'), async () => {
+      const made = await call('POST', '/v1/keys', undefined, { email: 'table@example.com', name: 'Actions' });
+      expect(made.status).toBe(201);
+    });
     await as(routeName('GET', '/v1/usage'), async () => {
       expect((await call('GET', '/v1/usage', key)).status).toBe(200);
     });

@@ -119,13 +119,17 @@ describe('link semantics', () => {
 });
 
 describe('not found', () => {
-  /** Both as a page and as image bytes: an image seen before has its original in memory. */
+  /**
+   * Both as a page (an HTML 404 for the person) and as image bytes (the JSON one): an image seen
+   * before has its original in memory.
+   */
   const expectNotFound = async (path: string) => {
     for (const accept of [BROWSER, 'image/webp,*/*']) {
       const response = await get(path, { accept });
       expect(response.status, `${path} (${accept})`).toBe(404);
       expect(response.headers.get('cache-control'), path).toBe('public, max-age=60');
-      expect(await json(response)).toMatchObject({ error: 'not_found' });
+      if (accept === BROWSER) expect(await response.text()).toContain('<h1>Nothing here</h1>');
+      else expect(await json(response)).toMatchObject({ error: 'not_found' });
     }
   };
 

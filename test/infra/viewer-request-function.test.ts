@@ -123,3 +123,12 @@ describe('viewer-request CloudFront Function', () => {
     expect(request.headers[FORWARDED_HOST_HEADER]?.value).toBe('i.example.com');
   });
 });
+
+describe('the upgrade page', () => {
+  it('gets its signed query as sent, where a link would get the canonical one', () => {
+    const signed = event('team=team_abc&plan=pro&expires=2000000000&signature=abcd');
+    const upgrade = handler({ ...signed, request: { ...signed.request, uri: '/upgrade' } });
+    expect(upgrade.querystring).toEqual(signed.request.querystring);
+    expect(handler(event('team=team_abc&plan=pro&expires=2000000000&signature=abcd')).querystring).toBe('');
+  });
+});

@@ -402,6 +402,26 @@ export class Api extends HttpClient {
             format: "json",
             ...params,
         }),
+        /**
+         * @description Needs no key. The key is in this answer only. At most 5 registrations per email and 20 per client address each hour; the operator may limit the email domains. A deployment with registration closed answers 403 registration_closed, with a contact action.
+         *
+         * @name CreateKey
+         * @summary Get an API key: a team on the free plan and its first key (when the operator opens registration)
+         * @request POST:/v1/keys
+         * @response `201` `CreateKeyData` The new key, shown once
+         * @response `403` `Error` Registration is closed on this deployment (registration_closed); see the action
+         * @response `413` `Error` The request is larger than the API takes (payload_too_large); send large files with POST /v1/uploads
+         * @response `422` `Error` Invalid input (validation_error); `errors` names each field
+         * @response `429` `Error` Too many registrations for this email or from this address this hour (rate_limited); see Retry-After
+         */
+        createKey: (data, params = {}) => this.request({
+            path: `/v1/keys`,
+            method: "POST",
+            body: data,
+            type: "application/json",
+            format: "json",
+            ...params,
+        }),
     };
     openapiJson = {
         /**

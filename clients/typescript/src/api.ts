@@ -45,6 +45,20 @@ export interface CreateDirectUploadPayload {
   [key: string]: any;
 }
 
+export type CreateKeyData = Key;
+
+export type CreateKeyError = Error;
+
+export interface CreateKeyPayload {
+  /** @maxLength 254 */
+  email: string;
+  /**
+   * @minLength 1
+   * @maxLength 100
+   */
+  name: string;
+}
+
 export interface DeleteMediaBatchData {
   /**
    * @min -9007199254740991
@@ -89,6 +103,12 @@ export interface Error {
          */
         seconds: number;
         type: "wait";
+      }
+    | {
+        label: string;
+        type: "contact";
+        /** @format uri */
+        url?: string;
       };
   /** Machine-readable code, e.g. validation_error */
   error: string;
@@ -134,6 +154,27 @@ export interface ImportMediaPayload {
   /** @maxLength 2048 */
   url: string;
   [key: string]: any;
+}
+
+export interface Key {
+  /**
+   * When the key was made (Unix seconds)
+   * @min -9007199254740991
+   * @max 9007199254740991
+   */
+  created_at: number;
+  /**
+   * @format email
+   * @pattern ^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$
+   */
+  email: string;
+  /** The API key (imgpro_…): shown this once, only its hash is stored */
+  key: string;
+  key_id: string;
+  /** The team's name */
+  name: string;
+  plan: "free";
+  team_id: string;
 }
 
 export interface ListMediaData {
@@ -1353,6 +1394,28 @@ export class Api<
         path: `/v1/usage`,
         method: "GET",
         secure: true,
+        format: "json",
+        ...params,
+      }),
+
+    /**
+     * @description Needs no key. The key is in this answer only. At most 5 registrations per email and 20 per client address each hour; the operator may limit the email domains. A deployment with registration closed answers 403 registration_closed, with a contact action.
+     *
+     * @name CreateKey
+     * @summary Get an API key: a team on the free plan and its first key (when the operator opens registration)
+     * @request POST:/v1/keys
+     * @response `201` `CreateKeyData` The new key, shown once
+     * @response `403` `Error` Registration is closed on this deployment (registration_closed); see the action
+     * @response `413` `Error` The request is larger than the API takes (payload_too_large); send large files with POST /v1/uploads
+     * @response `422` `Error` Invalid input (validation_error); `errors` names each field
+     * @response `429` `Error` Too many registrations for this email or from this address this hour (rate_limited); see Retry-After
+     */
+    createKey: (data: CreateKeyPayload, params: RequestParams = {}) =>
+      this.request<CreateKeyData, CreateKeyError>({
+        path: `/v1/keys`,
+        method: "POST",
+        body: data,
+        type: "application/json",
         format: "json",
         ...params,
       }),

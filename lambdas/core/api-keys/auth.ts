@@ -28,6 +28,8 @@ export const createAuthenticator = (
   options: {
     /** The API's distribution's secret (AWS); without it, the network peer is the client (local). */
     originSecret?: SecretSource;
+    /** Keys revoked with a grace period work until then (`admin key rotate --grace`). */
+    nowMs?: () => number;
   } = {},
 ): Authenticator => {
   /** Who to count an anonymous request against: only an address the edge vouches for, on AWS. */
@@ -51,8 +53,9 @@ export const createAuthenticator = (
       if (checked.status === 'rejected') throw checked.reason;
       if (found.status === 'rejected') throw found.reason;
       const record = found.value;
-      if (!parsed || !record || record.revokedAtMs !== undefined || !secretMatches(record, parsed.secret))
-        throw unauthenticated();
+      const revoked =
+        record?.revokedAtMs !== undefined && record.revokedAtMs <= (options.nowMs ?? Date.now)();
+      if (!parsed || !record || revoked || !secretMatches(record, parsed.secret)) throw unauthenticated();
       return { kind: 'key', teamId: record.teamId, keyId: record.keyId, abilities: record.abilities };
     },
   };

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Ability, ApiKey } from '#core/api-keys/api-key';
 import { notFound } from '#core/errors';
 import { keys } from '#core/store/keys';
@@ -8,8 +8,16 @@ import type { Table } from '#core/store/table';
 export interface ApiKeyRepository {
   create(key: ApiKey): Promise<void>;
   get(keyId: string): Promise<ApiKey | undefined>;
-  /** Throws not_found when the key does not exist; revoking twice keeps the first time. */
+  /**
+   * Throws not_found when the key does not exist. Revoking again keeps the earlier time, unless
+   * `atMs` is sooner (ending a grace period early).
+   */
   revoke(keyId: string, atMs: number): Promise<ApiKey>;
+  /**
+   * Every key (of one team, when given), for the operator's CLI: a scan of the whole table, which no
+   * request path may use; a self-hosted deployment's table is small enough for an operator to wait.
+   */
+  list(teamId?: string): Promise<ApiKey[]>;
 }
 
 export const createApiKeyRepository = ({ db, tableName }: Table): ApiKeyRepository => ({
@@ -42,17 +50,37 @@ export const createApiKeyRepository = ({ db, tableName }: Table): ApiKeyReposito
         new UpdateCommand({
           TableName: tableName,
           Key: keys.apiKey(keyId),
-          UpdateExpression: 'SET revoked_at_ms = if_not_exists(revoked_at_ms, :at)',
-          ConditionExpression: 'attribute_exists(pk)',
+          UpdateExpression: 'SET revoked_at_ms = :at',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(revoked_at_ms) OR revoked_at_ms > :at)',
           ExpressionAttributeValues: { ':at': atMs },
           ReturnValues: 'ALL_NEW',
         }),
       );
       return fromItem(Attributes ?? {});
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw notFound('No such API key.');
-      throw error;
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      // Already revoked at or before `atMs`, or missing.
+      const { Item } = await db.send(
+        new GetCommand({ TableName: tableName, Key: keys.apiKey(keyId), ConsistentRead: true }),
+      );
+      if (!Item) throw notFound('No such API key.');
+      return fromItem(Item);
     }
+  },
+
+  async list(teamId) {
+    const found: ApiKey[] = [];
+    const pages = paginateScan(
+      { client: db },
+      {
+        TableName: tableName,
+        FilterExpression: teamId ? 'sk = :sk AND team_id = :team' : 'sk = :sk',
+        ExpressionAttributeValues: { ':sk': 'KEY', ...(teamId && { ':team': teamId }) },
+      },
+    );
+    for await (const page of pages) found.push(...(page.Items ?? []).map(fromItem));
+    return found.sort((a, b) => a.createdAtMs - b.createdAtMs);
   },
 });
 

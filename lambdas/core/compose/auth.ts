@@ -5,10 +5,11 @@ import { platform } from '#core/compose/platform';
 import { secretSource } from '#core/platform/secrets';
 
 export const authenticator = once(() => {
-  const { settings, table } = platform();
+  const { settings, table, clock } = platform();
   return createAuthenticator(createApiKeyRepository(table), {
     originSecret:
       settings.originSecret &&
       secretSource(settings.originSecret, { region: settings.region, name: 'ORIGIN_SECRET' }),
+    nowMs: () => clock.nowMs(),
   });
 });

@@ -208,6 +208,18 @@ export const ViewerFactsBody = z
   })
   .meta({ id: 'ViewerFacts' });
 
+export const KeyBody = z
+  .object({
+    key: z.string().meta({ description: 'The API key (imgpro_…): shown this once, only its hash is stored' }),
+    key_id: z.string(),
+    team_id: z.string(),
+    name: z.string().meta({ description: "The team's name" }),
+    email: z.email(),
+    plan: z.literal('free'),
+    created_at: unixSeconds('When the key was made'),
+  })
+  .meta({ id: 'Key' });
+
 export const ErrorBody = z
   .object({
     error: z.string().meta({ description: 'Machine-readable code, e.g. validation_error' }),
@@ -220,6 +232,7 @@ export const ErrorBody = z
       .union([
         z.object({ type: z.literal('upgrade'), url: z.url(), label: z.string() }),
         z.object({ type: z.literal('wait'), seconds: z.int(), label: z.string().optional() }),
+        z.object({ type: z.literal('contact'), label: z.string(), url: z.url().optional() }),
       ])
       .optional(),
     usage: UsageBody.optional().meta({ description: "The team's usage (quota_exceeded)" }),
@@ -237,3 +250,5 @@ export type UsageBody = z.infer<typeof UsageBody>;
 export type DirectUploadBody = z.infer<typeof DirectUploadBody>;
 export type ErrorBody = z.infer<typeof ErrorBody>;
 export type ViewerFactsBody = z.infer<typeof ViewerFactsBody>;
+
+export type KeyBody = z.infer<typeof KeyBody>;

@@ -6,6 +6,7 @@ import {
   BatchUpdateBody,
   DirectUploadBody,
   ErrorBody,
+  KeyBody,
   ListBody,
   MediaBody,
   UploadBody,
@@ -30,6 +31,7 @@ import {
   ListMediaQuery,
   MediaIds,
   PatchKnownFields,
+  RegisterKeyRequest,
   UploadKnownFields,
 } from './requests.ts';
 
@@ -397,6 +399,32 @@ export const openApiDocument = () =>
           summary: "The team's monthly uploads and storage against its plan",
           security: keyed,
           responses: { 200: json('Usage', UsageBody), ...errors(401, 403) },
+        },
+      },
+      '/v1/keys': {
+        post: {
+          operationId: 'createKey',
+          summary:
+            'Get an API key: a team on the free plan and its first key (when the operator opens registration)',
+          description:
+            'Needs no key. The key is in this answer only. At most 5 registrations per email and 20 per client ' +
+            'address each hour; the operator may limit the email domains. A deployment with registration closed ' +
+            'answers 403 registration_closed, with a contact action.',
+          security: [],
+          requestBody: jsonBody(z.strictObject(RegisterKeyRequest.shape)),
+          responses: {
+            201: json('The new key, shown once', KeyBody),
+            403: {
+              description: 'Registration is closed on this deployment (registration_closed); see the action',
+              content: { [JSON_TYPE]: { schema: ErrorBody } },
+            },
+            ...errors(413, 422),
+            429: {
+              description:
+                'Too many registrations for this email or from this address this hour (rate_limited); see Retry-After',
+              content: { [JSON_TYPE]: { schema: ErrorBody } },
+            },
+          },
         },
       },
       '/openapi.json': {

@@ -293,3 +293,20 @@ export const ListMediaQuery = z.looseObject({
     ),
   ),
 });
+
+/** POST /v1/keys: who asks for a key, and the name of the team it makes. */
+export const RegisterKeyRequest = z.strictObject({
+  email: z.pipe(
+    z
+      .string('The email must be a string.')
+      .check(z.trim(), z.maxLength(254, 'The email must be at most 254 characters.')),
+    z.email('The email must be a valid email address.'),
+  ),
+  name: z
+    .string('The name must be a string.')
+    .check(
+      z.trim(),
+      z.minLength(1, 'A name is required.'),
+      z.maxLength(100, 'The name must be at most 100 characters.'),
+    ),
+});

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, paginateScan, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { notFound } from '#core/errors';
 import type { PlanName } from '#core/plans';
 import { keys } from '#core/store/keys';
@@ -11,6 +11,8 @@ export interface TeamRepository {
   get(teamId: string): Promise<Team | undefined>;
   /** Throws not_found when the team does not exist. */
   setPlan(teamId: string, plan: PlanName): Promise<Team>;
+  /** Every team, oldest first, for the operator's CLI (a scan: never on a request path). */
+  list(): Promise<Team[]>;
 }
 
 export const createTeamRepository = ({ db, tableName }: Table): TeamRepository => ({
@@ -30,6 +32,16 @@ export const createTeamRepository = ({ db, tableName }: Table): TeamRepository =
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+  },
+
+  async list() {
+    const found: Team[] = [];
+    const pages = paginateScan(
+      { client: db },
+      { TableName: tableName, FilterExpression: 'sk = :sk', ExpressionAttributeValues: { ':sk': 'TEAM' } },
+    );
+    for await (const page of pages) found.push(...(page.Items ?? []).map(fromItem));
+    return found.sort((a, b) => a.createdAtMs - b.createdAtMs);
   },
 
   async get(teamId) {
