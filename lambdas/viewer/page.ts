@@ -17,11 +17,19 @@ export interface PageInput {
   siteName: string;
   /** The original, untransformed, in its stored format (e.g. `/abc.jpeg`), and that format's name. */
   original: { path: string; format: string };
+  /**
+   * What to paint in the image's box while it loads: its average colour, and its ThumbHash as a small
+   * PNG (`data:` URL) when the image is opaque and shows the original's shape. Undefined: nothing.
+   */
+  placeholder?: { color: string; image: string | undefined } | undefined;
 }
 
-/** No script, no third-party anything; images only from this origin. */
+/**
+ * No script, no third-party anything; images only from this origin, and the placeholder painted
+ * behind the image while it loads (a `data:` PNG the page carries itself).
+ */
 export const PAGE_CSP =
-  "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
+  "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 /**
  * The image first, as large as the window allows; beneath it what it is (caption) and whose
@@ -47,6 +55,7 @@ export const renderPage = ({
   attribution,
   siteName,
   original,
+  placeholder,
 }: PageInput): string => {
   const title = caption?.trim() || 'Image';
   const credits = Object.entries(attribution).filter(([, value]) => value.trim());
@@ -79,7 +88,7 @@ export const renderPage = ({
     '</head>',
     '<body>',
     '<figure>',
-    `<img src="${escapeHtml(imagePath)}" alt="${escapeHtml(title)}" width="${image.width}" height="${image.height}">`,
+    `<img src="${escapeHtml(imagePath)}" alt="${escapeHtml(title)}" width="${image.width}" height="${image.height}"${placeholderStyle(placeholder)}>`,
     ...(caption?.trim() || credits.length > 0
       ? [
           '<figcaption>',
@@ -106,6 +115,19 @@ export const renderPage = ({
     '</html>',
     '',
   ].join('\n');
+};
+
+/**
+ * The placeholder as the image box's background: the width and height attributes reserve the box,
+ * so it shows at once and the image covers it when it arrives (no script needed, none allowed).
+ */
+const placeholderStyle = (placeholder: PageInput['placeholder']): string => {
+  if (!placeholder || !/^#[0-9a-f]{6}$/.test(placeholder.color)) return '';
+  const image =
+    placeholder.image && /^data:image\/png;base64,[A-Za-z0-9+/=]+$/.test(placeholder.image)
+      ? ` url(${placeholder.image}) center/100% 100% no-repeat`
+      : '';
+  return ` style="background:${placeholder.color}${image}"`;
 };
 
 const ENTITIES: Record<string, string> = {

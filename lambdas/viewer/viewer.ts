@@ -1,3 +1,4 @@
+import { thumbHashToDataURL } from 'thumbhash';
 import { ANONYMOUS, type Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
 import type { Deadline } from '#core/deadline';
@@ -26,7 +27,7 @@ import {
   variantRefusedCacheControl,
 } from './caching.ts';
 import { acceptClass } from './canonical.ts';
-import { PAGE_CSP, renderPage } from './page.ts';
+import { PAGE_CSP, type PageInput, renderPage } from './page.ts';
 import { describedQuery, negotiated, parseViewerQuery, servedQuery, type ViewerQuery } from './query.ts';
 import type { SitePage, SitePages } from './site-pages.ts';
 
@@ -432,6 +433,7 @@ export const createViewer = (deps: ViewerDeps) => {
       attribution: media.attribution,
       siteName: deps.siteName ?? 'imgpro',
       original: { path: `/${media.id}.${media.extension}`, format: media.extension },
+      placeholder: pagePlaceholder(media, shown),
     });
     const body = new TextEncoder().encode(html);
     const etag = strongEtag(html);
@@ -451,6 +453,29 @@ export const createViewer = (deps: ViewerDeps) => {
   return { respond };
 };
 export type Viewer = ReturnType<typeof createViewer>;
+
+/**
+ * The media's placeholder for its page: the average colour always; the ThumbHash picture only where
+ * it is the picture shown (the same shape as the original: not cropped or turned) and the image is
+ * opaque (a transparent image would show the blur through itself once loaded, and no script may
+ * take it away).
+ */
+const pagePlaceholder = (
+  media: Media,
+  shown: { width: number; height: number },
+): PageInput['placeholder'] => {
+  const placeholder = media.facts?.placeholder;
+  if (!placeholder) return undefined;
+  const aspect = media.width / media.height;
+  const sameShape = Math.abs(shown.width / shown.height - aspect) <= 0.02 * aspect;
+  return {
+    color: placeholder.averageColor,
+    image:
+      sameShape && !media.facts?.hasAlpha
+        ? thumbHashToDataURL(Buffer.from(placeholder.thumbhash, 'base64'))
+        : undefined,
+  };
+};
 
 /** HEAD answers the same headers, the length included, without the body. */
 const withBody = (

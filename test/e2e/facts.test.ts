@@ -196,6 +196,43 @@ describe('format=json on a viewer link', () => {
   });
 });
 
+describe('the viewer page', () => {
+  const page = async (id: unknown, query = '') => {
+    const response = await fetch(`${runtime.url}/${id}${query}`, { headers: { accept: 'text/html' } });
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    const html = await response.text();
+    return /<img [^>]*?(?: style="([^"]*)")?>/.exec(html)?.[1];
+  };
+
+  it('paints the placeholder in the image box while the image loads', async () => {
+    const file = await sharp({ create: { width: 90, height: 60, channels: 3, background: RED } })
+      .jpeg()
+      .toBuffer();
+    const uploaded = await json(await upload(runtime.url, { file, key }));
+    const placeholder = uploaded.placeholder as { average_color: string };
+    const style = await page(uploaded.id);
+    const painted =
+      /^background:(#[0-9a-f]{6}) url\(data:image\/png;base64,([A-Za-z0-9+/=]+)\) center\/100% 100% no-repeat$/.exec(
+        style ?? '',
+      );
+    expect(painted?.[1]).toBe(placeholder.average_color);
+    // The picture is the ThumbHash of this red image: red.
+    const { dominant } = await sharp(Buffer.from(painted?.[2] ?? '', 'base64')).stats();
+    expect(dominant.r).toBeGreaterThan(180);
+    expect(dominant.g).toBeLessThan(80);
+
+    // Cropped to another shape, the picture would not match: the colour alone.
+    expect(await page(uploaded.id, '?w=20&h=60&fit=cover')).toBe(`background:${placeholder.average_color}`);
+  });
+
+  it('paints only the colour behind a transparent image, which would show a picture through itself', async () => {
+    const uploaded = await json(await upload(runtime.url, { file: await framedPng(80, 40), key }));
+    expect(await page(uploaded.id)).toBe(
+      `background:${(uploaded.placeholder as { average_color: string }).average_color}`,
+    );
+  });
+});
+
 /** The admin command finds this test's runtime through its data directory, nothing else. */
 const adminEnv = (dataDir: string) => {
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir };

@@ -34,7 +34,7 @@ describe('the viewer page', () => {
     );
     const { html, csp } = await page(String(created.link));
     expect(csp).toBe(
-      "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
+      "default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
     );
     expect(html).toContain('<meta property="og:site_name" content="Pictures &amp; &lt;Co&gt;">');
     expect(html).toContain('<meta name="author" content="Jane &lt;b&gt;Doe&lt;/b&gt;">');
