@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { payloadTooLarge, routeOf } from '#core/http/edge-contract';
 import type { HttpResponse } from '#core/http/response';
+import { invocationContext } from '#core/platform/invocation';
 import type { Cors } from './cors.ts';
 import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
 
@@ -136,7 +137,10 @@ export const createGateway = ({
       handlers.set(match.route, handler);
     }
     const event = toEvent(request, { url, headers, sourceIp, body, match });
-    const result = await (await handler)(event, lambdaContext(event.requestContext.requestId, timeoutMs));
+    const result = await (await handler)(
+      event,
+      invocationContext('local', event.requestContext.requestId, timeoutMs),
+    );
     writeResult(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
   }
 };
@@ -283,24 +287,6 @@ const toEvent = (
     },
     ...(body.length > 0 && { body: body.toString(isText ? 'utf8' : 'base64') }),
     isBase64Encoded: body.length > 0 && !isText,
-  };
-};
-
-const lambdaContext = (requestId: string, timeoutMs: number): Context => {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'local',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:local',
-    memoryLimitInMB: '1024',
-    awsRequestId: requestId,
-    logGroupName: 'local',
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 };
 

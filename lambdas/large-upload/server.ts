@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Context } from 'aws-lambda';
 import { type HttpEvent, withStreamedBody } from '#core/http/event';
 import type { HttpResponse } from '#core/http/response';
+import { invocationContext } from '#core/platform/invocation';
 import { handler as upload } from '../http/upload.ts';
 
 /**
@@ -44,7 +44,10 @@ export const serveLargeUpload = async (request: IncomingMessage, response: Serve
   largeUploadsServed.count++;
   try {
     const event = withStreamedBody(eventOf(request, requestId), request);
-    const result = await upload(event, contextOf(requestId));
+    const result = await upload(
+      event,
+      invocationContext('large-upload', requestId, LARGE_UPLOAD_SECONDS * 1000, 2048),
+    );
     send(response, result);
   } finally {
     inFlight--;
@@ -103,24 +106,6 @@ const eventOf = (request: IncomingMessage, requestId: string): HttpEvent => {
       timeEpoch: now.getTime(),
     },
     isBase64Encoded: false,
-  };
-};
-
-const contextOf = (requestId: string): Context => {
-  const deadline = Date.now() + LARGE_UPLOAD_SECONDS * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'large-upload',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:local:000000000000:function:large-upload',
-    memoryLimitInMB: '2048',
-    awsRequestId: requestId,
-    logGroupName: 'large-upload',
-    logStreamName: 'large-upload',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 };
 

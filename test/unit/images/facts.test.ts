@@ -54,22 +54,26 @@ const originalMean = async (bytes: Uint8Array): Promise<Rgb> => {
 const distance = (a: Rgb, b: Rgb) => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 const rgbOf = (hex: string): Rgb => [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)) as Rgb;
 
+/** Grain over mid-grey: a photo's texture with little contrast. */
+const grainyPhoto = () =>
+  sharp({
+    create: {
+      width: 640,
+      height: 480,
+      channels: 3,
+      background: '#808080',
+      noise: { type: 'gaussian', mean: 100, sigma: 30 },
+    },
+  })
+    .jpeg()
+    .toBuffer();
+
 describe('image facts computed at ingest', () => {
   it('stores a ThumbHash that decodes to an image of the original’s mean colour', async () => {
     for (const image of [
       await quadrants(400, 300).jpeg().toBuffer(),
       await splitImage(300, 500).png().toBuffer(),
-      await sharp({
-        create: {
-          width: 640,
-          height: 480,
-          channels: 3,
-          background: '#808080',
-          noise: { type: 'gaussian', mean: 100, sigma: 30 },
-        },
-      })
-        .jpeg()
-        .toBuffer(),
+      await grainyPhoto(),
     ]) {
       const { thumbhash } = await placeholderOf(image);
       const hash = Buffer.from(thumbhash, 'base64');
@@ -82,17 +86,7 @@ describe('image facts computed at ingest', () => {
 
   it('stores a BlurHash that decodes to the original’s colours', async () => {
     // BlurHash averages in linear light, so its mean matches an sRGB mean where contrast is low.
-    const photo = await sharp({
-      create: {
-        width: 640,
-        height: 480,
-        channels: 3,
-        background: '#808080',
-        noise: { type: 'gaussian', mean: 100, sigma: 30 },
-      },
-    })
-      .jpeg()
-      .toBuffer();
+    const photo = await grainyPhoto();
     const { blurhash } = await placeholderOf(photo);
     expect(distance(meanOf(decodeBlurhash(blurhash, 32, 32)), await originalMean(photo))).toBeLessThan(10);
     // Left red, right blue: so is the decoded blur.
