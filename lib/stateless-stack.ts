@@ -229,7 +229,11 @@ export class StatelessStack extends Stack {
       const uploadRoute = ROUTES.find((route) => route.method === 'POST' && route.path === '/v1/upload');
       if (!uploadRoute) throw new Error('the route table has no POST /v1/upload');
       bindAccess(largeUploads.target, uploadRoute.access, resources, { objectsUnder: ORIGINALS_PREFIX });
-      bindSettings(largeUploads.target, serviceSettings(this.viewer.baseUrl, this.apiCdn.url));
+      bindSettings(largeUploads.target, {
+        ...serviceSettings(this.viewer.baseUrl, this.apiCdn.url),
+        // API Gateway's CORS never sees these answers: the server adds the same headers itself.
+        CORS_ALLOW_ORIGINS: settings.corsAllowOrigins.join(','),
+      });
       bindOriginSecret(largeUploads.target, this.apiCdn.originSecret);
     }
     // The viewer's /upgrade page tells people where registration is.

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { Cors } from '#core/http/cors';
 import { payloadTooLarge, routeOf } from '#core/http/edge-contract';
 import type { HttpResponse } from '#core/http/response';
 import { invocationContext } from '#core/platform/invocation';
-import type { Cors } from './cors.ts';
 import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
 
 /**

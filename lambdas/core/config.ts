@@ -76,6 +76,11 @@ const ConfigSchema = z.object({
       z.transform((url) => url.replace(/\/+$/, '')),
     ),
   ),
+  /**
+   * Browser origins the API answers, comma-separated (`*`: any). API Gateway applies them on AWS;
+   * only the full-size upload service, which it never sees, reads this.
+   */
+  CORS_ALLOW_ORIGINS: z._default(z.string().check(z.trim(), z.minLength(1)), '*'),
   /** Self-service keys (`POST /v1/keys`): closed unless the operator opens them. */
   REGISTRATION: z._default(z.enum(['open', 'closed']), 'closed'),
   /** Email domains registration is limited to, comma-separated (empty: any). */
@@ -153,6 +158,7 @@ export type Config = {
   operatorContact: string | undefined;
   siteName: string;
   apiBaseUrl: string | undefined;
+  corsAllowOrigins: readonly string[];
   registration: { open: boolean; emailDomains: readonly string[] };
   upgradeLinkSecret: { value: string } | { arn: string } | undefined;
   originSecret: { value: string } | { arn: string } | undefined;
@@ -201,6 +207,9 @@ export const parseConfig = (env: NodeJS.ProcessEnv): Config => {
     operatorContact: value.OPERATOR_CONTACT,
     siteName: value.SITE_NAME,
     apiBaseUrl: value.API_BASE_URL,
+    corsAllowOrigins: value.CORS_ALLOW_ORIGINS.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
     registration: {
       open: value.REGISTRATION === 'open',
       emailDomains: value.REGISTRATION_EMAIL_DOMAINS.split(',')

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { platform } from '#core/compose/platform';
+import { createCors } from '#core/http/cors';
 import { type HttpEvent, withStreamedBody } from '#core/http/event';
 import type { HttpResponse } from '#core/http/response';
 import { invocationContext } from '#core/platform/invocation';
@@ -29,14 +31,24 @@ export const LARGE_UPLOADS_AT_ONCE = 2;
 
 let inFlight = 0;
 
+/** The deployment's CORS, read once from its settings. */
+let corsOfDeployment: ReturnType<typeof createCors> | undefined;
+const cors = () => {
+  corsOfDeployment ??= createCors(platform().settings.corsAllowOrigins);
+  return corsOfDeployment;
+};
+
 /** Requests this process has answered on this path (the local runtime's tests read it: proof of the route). */
 export const largeUploadsServed = { count: 0 };
 
 /** Answers one request with the upload handler, its body read as a stream. */
 export const serveLargeUpload = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
   const requestId = randomUUID();
+  // API Gateway adds the API's CORS headers to its answers; this path's answers get them here.
+  const answer = (result: HttpResponse) =>
+    send(response, { ...result, headers: { ...result.headers, ...cors().headers(request) } });
   if (inFlight >= LARGE_UPLOADS_AT_ONCE) {
-    send(response, busy(requestId));
+    answer(busy(requestId));
     discardRest(request);
     return;
   }
@@ -48,7 +60,7 @@ export const serveLargeUpload = async (request: IncomingMessage, response: Serve
       event,
       invocationContext('large-upload', requestId, LARGE_UPLOAD_SECONDS * 1000, 2048),
     );
-    send(response, result);
+    answer(result);
   } finally {
     inFlight--;
     // Refused before its end (a missing key, a declared size over the plan's): read and dropped.

@@ -60,6 +60,20 @@ describe('full-size uploads', () => {
   );
 });
 
+describe('full-size uploads from a browser on another origin', () => {
+  it('carry the API’s CORS headers, as the Lambda path’s answers do (API Gateway never sees these)', async () => {
+    const origin = { origin: 'https://app.example' };
+    const large = await upload(runtime.url, { file: await pngOfAbout(5 * MiB), key, headers: origin });
+    const small = await upload(runtime.url, { file: await pngOfAbout(64 * 1024), key, headers: origin });
+    expect([large.status, small.status]).toEqual([201, 201]);
+    for (const name of ['access-control-allow-origin', 'access-control-expose-headers']) {
+      expect(large.headers.get(name), name).toBe(small.headers.get(name));
+    }
+    expect(large.headers.get('access-control-allow-origin')).toBe('*');
+    await runtime.expectCountersToMatchMedia();
+  });
+});
+
 describe('full-size uploads refuse hostile bodies without storing anything', () => {
   let before: { objects: string[]; media: unknown[]; team: unknown };
   beforeEach(async () => {

@@ -1,11 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { API_CORS } from '../lambdas/http/routes.ts';
+import { API_CORS } from '../../http/routes.ts';
 
 /**
  * The API's CORS as API Gateway (HTTP API) applies it on AWS, from the same declaration
  * (`API_CORS`): a preflight (OPTIONS with Origin and Access-Control-Request-Method) is answered by
  * the gateway itself with 204, whatever the routes; every other answer to an allowed Origin gets
- * the allow-origin and expose headers added. A request without Origin gets no CORS headers.
+ * the allow-origin and expose headers added. A request without Origin gets no CORS headers. The
+ * local gateway applies it to every API route; the full-size upload service to its answers, which
+ * API Gateway never sees.
  */
 export interface Cors {
   /** The answer to a preflight, or undefined when this is not one. */
