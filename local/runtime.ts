@@ -9,6 +9,7 @@ import { useClock } from '#core/compose/platform';
 import { FORM_OVERHEAD_BYTES } from '#core/http/multipart';
 import { useJsDecoders } from '#core/images/js-decoders';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
+import { dashboardRoutes } from '#local/dashboard';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { createGateway, type GatewayRoute, type LambdaHandler } from '#local/gateway';
 import { sharedJsDecoderPool } from '#local/js-decoder-pool';
@@ -132,7 +133,8 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       })));
 
     const server = createGateway({
-      routes: assembly ? assembly.routes : sourceRoutes(),
+      // The dashboard's routes first: the viewer's catch-all would take its paths.
+      routes: [...dashboardRoutes(s3Endpoint), ...(assembly ? assembly.routes : sourceRoutes())],
       maxBodyBytes: MAX_REQUEST_BYTES,
       timeoutMs: (options.functionTimeoutSeconds ?? 29) * 1000,
       ...(!assembly &&
