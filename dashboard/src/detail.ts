@@ -4,9 +4,6 @@ import type { Library } from './library.ts';
 import { Playground } from './playground.ts';
 import { call, type Session } from './session.ts';
 
-/** Whether the media is public: the API lists the field beyond the typed ones. */
-const isPublic = (media: MediaSummary): boolean => (media as { public?: unknown }).public === true;
-
 /** One image in a modal dialog: its facts, the edit form, delete, copy link and the playground. */
 export class Detail {
   private media: Media | undefined;
@@ -50,13 +47,13 @@ export class Detail {
       ['Size', formatBytes(media.filesize)],
       ['Uploaded', new Date(media.created_at * 1000).toLocaleString()],
       ['Expires', media.expires_at ? new Date(media.expires_at * 1000).toLocaleString() : 'never'],
-      ['Public', isPublic(media) ? 'yes' : 'no'],
     ];
     byId('detail-facts').replaceChildren(
       ...facts.flatMap(([term, value]) => [element('dt', {}, term), element('dd', {}, value)]),
     );
     byId<HTMLInputElement>('edit-caption').value = media.caption ?? '';
-    byId<HTMLInputElement>('edit-public').checked = isPublic(media);
+    // The API answers no `public` field: the choice is offered as a change, never as a state.
+    byId<HTMLSelectElement>('edit-public').value = '';
     byId<HTMLInputElement>('edit-ttl').value = '';
     this.playground.show(media.link);
   }
@@ -65,12 +62,13 @@ export class Detail {
     if (!this.media) return;
     const ttl = byId<HTMLInputElement>('edit-ttl').value;
     const caption = byId<HTMLInputElement>('edit-caption').value;
+    const visibility = byId<HTMLSelectElement>('edit-public').value;
     const answer = await call(
       this.session.api.v1.updateMedia(
         { id: this.media.id },
         {
           caption: caption === '' ? null : caption,
-          public: byId<HTMLInputElement>('edit-public').checked,
+          ...(visibility !== '' && { public: visibility === 'public' }),
           ...(ttl !== '' && { ttl: Number(ttl) }),
         },
       ),

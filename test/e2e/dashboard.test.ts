@@ -229,7 +229,9 @@ describe('/dashboard', () => {
       await page.locator(`#grid li[data-id="${target}"] .thumb`).click();
       const dialog = page.getByRole('dialog');
       await dialog.getByLabel('Caption').fill('a renamed cat');
-      await dialog.getByLabel('Public').check();
+      const anonymous = () => fetch(`${runtime.url}/v1/media/${target}`).then((response) => response.status);
+      const before = await anonymous();
+      await dialog.getByLabel('Visibility').selectOption('private');
       await dialog.getByLabel(/TTL in seconds/).fill('86400');
       await dialog.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.locator('#edit-status').textContent()).toBe('Saved.');
@@ -238,6 +240,8 @@ describe('/dashboard', () => {
       ).json()) as { caption: string; expires_at?: number };
       expect(edited.caption).toBe('a renamed cat');
       expect(edited.expires_at).toBeGreaterThan(Date.now() / 1000 + 86_000);
+      // Uploads are public by default; private, its details are no longer readable without a key.
+      expect([before, await anonymous()]).toEqual([200, 404]);
       await page.keyboard.press('Escape');
       expect(await page.locator(`#grid li[data-id="${target}"] .caption`).textContent()).toBe(
         'a renamed cat',
