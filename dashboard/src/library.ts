@@ -64,8 +64,13 @@ export class Library {
       grid.append(card);
     }
     this.cursor = answer.data.has_more ? answer.data.next_cursor : null;
-    byId('more').hidden = this.cursor === null;
+    const more = byId('more');
+    more.hidden = this.cursor === null;
     this.applyFilter();
+    // The observer reports changes only: a page that leaves the end still in view asks for the next.
+    requestAnimationFrame(() => {
+      if (this.cursor && more.getBoundingClientRect().top < innerHeight) void this.next();
+    });
   }
 
   /** A new upload goes first: it is the newest. */
