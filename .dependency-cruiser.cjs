@@ -49,7 +49,7 @@ module.exports = {
       to: {
         path: '^lambdas/',
         pathNot:
-          '^lambdas/(http/routes|core/http/edge-contract|core/store/keys|core/store/object-keys|viewer/canonical)\\.ts$',
+          '^lambdas/(http/routes|core/http/edge-contract|core/http/cors-contract|core/store/keys|core/store/object-keys|viewer/canonical)\\.ts$',
       },
     },
     {

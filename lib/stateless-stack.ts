@@ -28,6 +28,7 @@ import {
   usesServices,
 } from './constructs/bindings.ts';
 import { CdnLogs } from './constructs/cdn-logs.ts';
+import { DashboardSite } from './constructs/dashboard-site.ts';
 import { LargeUploads } from './constructs/large-uploads.ts';
 import { ServiceAlarms } from './constructs/service-alarms.ts';
 import { ServiceApi } from './constructs/service-api.ts';
@@ -106,6 +107,8 @@ export class StatelessStack extends Stack {
   readonly api: ServiceApi;
   readonly apiCdn: ApiCdn;
   readonly viewer: ViewerCdn;
+  /** The web dashboard, under `/dashboard` on the viewer's distribution. */
+  readonly dashboardSite: DashboardSite;
   readonly routeFunctions: ReadonlyMap<RouteDefinition, ServiceFunction>;
   readonly viewerFunction: ServiceFunction;
   readonly cleanupFunction: ServiceFunction;
@@ -325,6 +328,14 @@ export class StatelessStack extends Stack {
       new CdnLogs(this, 'ApiCdnLogs', { distribution: this.apiCdn.distribution, retention: logRetention });
     }
 
+    this.dashboardSite = new DashboardSite(this, 'DashboardSite', {
+      distribution: this.viewer.distribution,
+      apiUrl: this.apiCdn.url,
+      // The page is on the viewer's origin ('self'); a custom domain's links are another origin.
+      viewerUrl: viewerDomain && this.viewer.baseUrl,
+      uploadOrigin: `https://${resources.originals.bucketRegionalDomainName}`,
+    });
+
     this.dashboard = new ServiceDashboard(this, 'Dashboard', {
       functions: [...namedFunctions, ['CleanupFunction', this.cleanupFunction]],
       viewerFunction: this.viewerFunction,
@@ -339,6 +350,7 @@ export class StatelessStack extends Stack {
     const output = (id: string, value: string, description: string) =>
       new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.apiCdn.url, 'Base URL of the API (POST /v1/upload, GET /v1/media, …)');
+    output('DashboardUrl', `${this.viewer.baseUrl}/dashboard`, 'The web dashboard (sign in with an API key)');
     output('ViewerBaseUrl', this.viewer.baseUrl, 'Base of every media link (PUBLIC_BASE_URL)');
     output(
       'TableName',

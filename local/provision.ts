@@ -9,7 +9,12 @@ import {
   UpdateTimeToLiveCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  HeadBucketCommand,
+  PutBucketCorsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { TABLE_SCHEMA } from '#core/store/keys';
 
 /** Creates the table (from the shared schema) unless it exists; waits until it is usable. */
@@ -63,6 +68,23 @@ export const ensureBucket = async (s3: S3Client, bucket: string): Promise<void> 
   } catch {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   }
+  // The bucket's CORS on AWS (stateful-stack.ts): a browser may POST a presigned upload form.
+  await s3.send(
+    new PutBucketCorsCommand({
+      Bucket: bucket,
+      CORSConfiguration: {
+        CORSRules: [
+          {
+            AllowedMethods: ['POST'],
+            AllowedOrigins: ['*'],
+            AllowedHeaders: ['*'],
+            ExposeHeaders: ['ETag', 'Location'],
+            MaxAgeSeconds: 3000,
+          },
+        ],
+      },
+    }),
+  );
 };
 
 /** A random secret kept under the data directory, so what was signed with it stays valid across restarts. */

@@ -11,6 +11,7 @@ import { FORM_OVERHEAD_BYTES } from '#core/http/multipart';
 import { useJsDecoders } from '#core/images/js-decoders';
 import { MAX_UPLOAD_BYTES } from '#core/plans';
 import { logger } from '#core/platform/logger';
+import { dashboardRoutes } from '#local/dashboard';
 import { startDynamoDbLocal } from '#local/dynamodb-local';
 import { createGateway, type GatewayRoute, type LambdaHandler, type RequestLogEntry } from '#local/gateway';
 import { sharedJsDecoderPool } from '#local/js-decoder-pool';
@@ -145,7 +146,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions): Promise<L
       })));
 
     const server = createGateway({
-      routes: [...(assembly ? assembly.routes : sourceRoutes()), SAMPLE_ROUTE],
+      // The dashboard's routes first: the viewer's catch-all would take its paths.
+      routes: [
+        ...dashboardRoutes(s3Endpoint),
+        ...(assembly ? assembly.routes : sourceRoutes()),
+        SAMPLE_ROUTE,
+      ],
       maxBodyBytes: MAX_REQUEST_BYTES,
       timeoutMs: (options.functionTimeoutSeconds ?? 29) * 1000,
       ...(!assembly &&

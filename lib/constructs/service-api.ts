@@ -11,7 +11,8 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { API_CORS, type RouteDefinition } from '../../lambdas/http/routes.ts';
+import { API_CORS } from '../../lambdas/core/http/cors-contract.ts';
+import type { RouteDefinition } from '../../lambdas/http/routes.ts';
 
 export interface ServiceApiProps {
   /** Browser origins allowed to call the API (bearer keys, never cookies, so `*` is safe). */

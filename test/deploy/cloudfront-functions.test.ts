@@ -160,6 +160,10 @@ for (var i = 0; i < events.length; i++) {
   }
 };
 
+// What the build defines for the API's function (lib/edge/build.ts), as the default template has it:
+// the source run here must see the same value the synthesized code was compiled with.
+Object.assign(globalThis, { FULL_SIZE_UPLOADS: false });
+
 /** The same events in Node: a method for rawQueryString, and a JSON round trip like njs's output. */
 const inNode = (run: (event: never) => unknown, events: unknown[]) =>
   events.map((event) => {

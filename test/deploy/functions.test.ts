@@ -39,13 +39,19 @@ describe('the synthesized functions', () => {
     for (const route of assembly.routes) {
       const path = route.path.replace(/\{[^}]+\}/g, 'AAAAAAAAAAAAAA');
       const response = await fetch(`${runtime.url}${path}`, { method: route.method });
+      const document = DOCUMENT_ROUTES.has(route.path);
       expect({ route: `${route.method} ${route.path}`, status: response.status }).toEqual({
         route: `${route.method} ${route.path}`,
-        status: route.path === '/openapi.json' ? 200 : expect.toSatisfy((status: number) => status < 500),
+        status: document ? 200 : expect.toSatisfy((status: number) => status < 500),
       });
-      const body = await json(response);
-      if (route.path !== '/openapi.json')
-        expect(body).toMatchObject({ error: expect.any(String), request_id: expect.any(String) });
+      // The documents answer themselves (JSON, HTML, script, text); every other route, without a key
+      // or a body, one of the API's errors.
+      if (!document)
+        expect(await json(response)).toMatchObject({
+          error: expect.any(String),
+          request_id: expect.any(String),
+        });
+      else await response.arrayBuffer();
     }
     expect((await fetch(`${runtime.url}/AAAAAAAAAAAAAA`)).status).toBe(404);
     expect(await runtime.runCleanup()).toMatchObject({ failed: 0 });
@@ -68,6 +74,14 @@ describe('the synthesized functions', () => {
     expect(await runtime.mediaItems()).toEqual([]);
   });
 });
+
+/** The routes that answer a document to anyone: the OpenAPI document, the docs page and its script, llms.txt. */
+const DOCUMENT_ROUTES: ReadonlySet<string> = new Set([
+  '/openapi.json',
+  '/docs',
+  '/docs/scalar.js',
+  '/llms.txt',
+]);
 
 /** The API's routes that touch no image bytes: their cold start is the bundle (bench/RESULTS.md). */
 const LIGHT_ROUTES = ['/v1/media', '/v1/media/{id}', '/v1/media/batch', '/v1/usage', '/openapi.json'];

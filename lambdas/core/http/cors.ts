@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { API_CORS } from '../../http/routes.ts';
+import { API_CORS } from './cors-contract.ts';
 
 /**
  * The API's CORS as API Gateway (HTTP API) applies it on AWS, from the same declaration

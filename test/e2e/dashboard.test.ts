@@ -1,0 +1,334 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { jpeg, png, textured } from '#test/fixtures';
+import { startTestRuntime, type TestRuntime } from '#test/runtime';
+
+/**
+ * The dashboard (/dashboard) in Debian's headless Chromium against the local runtime: sign-in,
+ * uploads with progress (one over 4 MiB, through a direct upload), browse and filter, edit, batch
+ * delete, the playground's link and usage. Each step checks the API's own state, not only the
+ * page. Screenshots at desktop and phone widths go to test-results/dashboard/ (ignored by git).
+ */
+let runtime: TestRuntime;
+let browser: Browser;
+const shots = join(import.meta.dirname, '../../test-results/dashboard');
+const files = join(import.meta.dirname, '../../test-results/dashboard-files');
+
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+beforeAll(async () => {
+  runtime = await startTestRuntime();
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
+  await mkdir(shots, { recursive: true });
+  await mkdir(files, { recursive: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await runtime?.stop();
+});
+
+/** A page that records every request and every CSP complaint. */
+const open = async (viewport: { width: number; height: number }) => {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(30_000);
+  const requested: string[] = [];
+  const violations: string[] = [];
+  page.on('request', (request) => requested.push(request.url()));
+  page.on('console', (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  page.on('dialog', (dialog) => void dialog.accept());
+  return { page, requested, violations };
+};
+
+const signIn = async (page: Page, key: string) => {
+  await page.goto(`${runtime.url}/dashboard`);
+  await page.getByLabel('API key').fill(key);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Library' }).waitFor();
+};
+
+/** The caller's media as the API lists them. */
+const listed = async (key: string) => {
+  const response = await fetch(`${runtime.url}/v1/media?limit=100`, {
+    headers: { authorization: `Bearer ${key}` },
+  });
+  return ((await response.json()) as { data: { id: string; caption: string | null }[] }).data;
+};
+
+const upload = async (key: string, caption: string) => {
+  const form = new FormData();
+  form.append('file', new File([new Uint8Array(await jpeg(120, 80))], 'seed.jpg'));
+  form.append('caption', caption);
+  const response = await fetch(`${runtime.url}/v1/upload`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}` },
+    body: form,
+  });
+  expect(response.status).toBe(201);
+  return ((await response.json()) as { id: string }).id;
+};
+
+describe('/dashboard', () => {
+  it('is served with a strict CSP and loads nothing from elsewhere', async () => {
+    const response = await fetch(`${runtime.url}/dashboard`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("script-src 'self'");
+    // Scripts only from files: none inline.
+    expect(await response.text()).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const script = await fetch(`${runtime.url}/dashboard/app.js`);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect((await fetch(`${runtime.url}/dashboard/nope.js`)).status).toBe(404);
+  });
+
+  it('refuses a wrong key in the API words and keeps a right one out of every URL', async () => {
+    const { key } = await runtime.newKey();
+    const { page, requested, violations } = await open(DESKTOP);
+    try {
+      await page.goto(`${runtime.url}/dashboard`);
+      await page.getByLabel('API key').fill('imgpro_wrong');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.locator('#sign-in-error').textContent()).toMatch(/\S/);
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+      await page.screenshot({ path: join(shots, 'sign-in-desktop.png') });
+
+      await page.getByLabel('API key').fill(key);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'Library' }).waitFor();
+      expect(await page.evaluate(() => sessionStorage.getItem('imgpro.apiKey'))).toBe(key);
+      // A reload keeps the session (same tab).
+      await page.reload();
+      await page.getByRole('heading', { name: 'Library' }).waitFor();
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByLabel('API key').waitFor();
+      expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
+    } finally {
+      await page.close();
+    }
+    expect(violations).toEqual([]);
+    expect(requested.filter((url) => url.includes(key))).toEqual([]);
+    expect(new Set(requested.map((url) => new URL(url).origin))).toEqual(new Set([runtime.url]));
+  }, 120_000);
+
+  it('uploads several files with progress, a large one directly, and shows a refusal in the API words', async () => {
+    const { key } = await runtime.newKey();
+    const small = join(files, 'small.jpg');
+    const other = join(files, 'other.png');
+    const large = join(files, 'large.png');
+    const broken = join(files, 'broken.jpg');
+    await writeFile(small, await jpeg(200, 150));
+    await writeFile(other, await png(90, 60));
+    // Uncompressed grain: over 4 MiB, so it goes through POST /v1/uploads and the presigned POST.
+    const largeBytes = await textured(1400, 1100).png({ compressionLevel: 0 }).toBuffer();
+    expect(largeBytes.length).toBeGreaterThan(4 * 1024 * 1024);
+    await writeFile(large, largeBytes);
+    await writeFile(broken, Buffer.from('not an image at all'));
+    const { page, requested, violations } = await open(DESKTOP);
+    try {
+      await signIn(page, key);
+      // A slow link (2 MB/s up), so the bars have something to show between start and end.
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.emulateNetworkConditions', {
+        offline: false,
+        latency: 20,
+        downloadThroughput: -1,
+        uploadThroughput: 2 * 1024 * 1024,
+      });
+      // Every progress value the bars report, as they change.
+      // Every progress value the bars report, as they change (page code as text: this file has no DOM types).
+      await page.evaluate(`
+        window.progress = {};
+        new MutationObserver((records) => {
+          for (const { target: bar } of records) {
+            if (bar.tagName !== 'PROGRESS') continue;
+            const name = bar.getAttribute('aria-label');
+            (window.progress[name] = window.progress[name] || []).push(bar.value / bar.max);
+          }
+        }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['value', 'max'] });
+      `);
+      await page.getByLabel('Choose images, or drop them here').setInputFiles([small, other, large, broken]);
+      const rows = page.locator('#uploads li');
+      await expect.poll(() => rows.count()).toBe(4);
+      await expect
+        .poll(() => page.locator('#uploads li.done, #uploads li.failed').count(), { timeout: 60_000 })
+        .toBe(4);
+      expect(await page.locator('#uploads li.done').count()).toBe(3);
+      const failed = page.locator('#uploads li.failed');
+      expect(await failed.locator('.name').textContent()).toBe('broken.jpg');
+      const refusal = await fetch(`${runtime.url}/v1/upload`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+        body: (() => {
+          const form = new FormData();
+          form.append('file', new File([Buffer.from('not an image at all')], 'broken.jpg'));
+          return form;
+        })(),
+      });
+      const { message } = (await refusal.json()) as { message: string };
+      expect(await failed.locator('.status').textContent()).toBe(message);
+      const progress = (await page.evaluate('window.progress')) as Record<string, number[]>;
+      const largeProgress = progress['Upload of large.png'] ?? [];
+      expect(largeProgress.at(-1)).toBe(1);
+      expect(largeProgress.some((value) => value > 0 && value < 1)).toBe(true);
+      // The uploads are in the grid, newest first, and in the API.
+      const stored = await listed(key);
+      expect(stored).toHaveLength(3);
+      expect(await page.locator('#grid li').count()).toBe(3);
+      expect(requested.some((url) => url === `${runtime.url}/v1/uploads`)).toBe(true);
+      // Only the large file went to storage, by the presigned POST (the bucket's URL).
+      expect(requested.filter((url) => !url.startsWith(runtime.url))).toEqual([
+        `${inject('s3Endpoint')}/${runtime.bucketName}`,
+      ]);
+      await page.screenshot({ path: join(shots, 'upload-desktop.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+    expect(violations).toEqual([]);
+  }, 180_000);
+
+  it('browses newest first on the cursor, filters by caption, edits one image and batch deletes', async () => {
+    const { key } = await runtime.newKey();
+    const ids: string[] = [];
+    // More than a page (24), so the rest comes by scrolling.
+    for (let index = 0; index < 27; index++)
+      ids.push(await upload(key, index % 2 ? `cat ${index}` : `dog ${index}`));
+    const { page, violations } = await open(DESKTOP);
+    try {
+      await signIn(page, key);
+      const cards = page.locator('#grid li');
+      // One page (24) until the end of the grid scrolls into view.
+      await expect.poll(() => cards.count()).toBe(24);
+      await page.waitForTimeout(500);
+      expect(await cards.count()).toBe(24);
+      expect(await cards.first().getAttribute('data-id')).toBe(ids.at(-1));
+      // A placeholder colour behind each thumbnail while it loads.
+      const newest = (await (
+        await fetch(`${runtime.url}/v1/media/${ids.at(-1)}`, { headers: { authorization: `Bearer ${key}` } })
+      ).json()) as { placeholder: { dominant_color: string } };
+      const hex = newest.placeholder.dominant_color;
+      const rgb = [1, 3, 5].map((at) => Number.parseInt(hex.slice(at, at + 2), 16)).join(', ');
+      const style = (await cards.first().locator('.thumb').getAttribute('style')) ?? '';
+      expect(style).toContain(`background-color: rgb(${rgb})`);
+      expect(style).toContain('background-image: url("data:image/png;base64,');
+      await page.locator('#more').scrollIntoViewIfNeeded();
+      await expect.poll(() => cards.count()).toBe(27);
+      expect(await cards.evaluateAll((all) => all.map((card) => card.getAttribute('data-id')))).toEqual(
+        [...ids].reverse(),
+      );
+      await page.screenshot({ path: join(shots, 'library-desktop.png') });
+
+      await page.getByLabel('Filter by caption').fill('cat');
+      await expect.poll(() => page.locator('#grid li:visible').count()).toBe(13);
+      await page.getByLabel('Filter by caption').fill('');
+
+      // Edit: caption, public, TTL.
+      const target = ids[3] ?? '';
+      await page.locator(`#grid li[data-id="${target}"] .thumb`).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Caption').fill('a renamed cat');
+      const anonymous = () => fetch(`${runtime.url}/v1/media/${target}`).then((response) => response.status);
+      const before = await anonymous();
+      await dialog.getByLabel('Visibility').selectOption('private');
+      await dialog.getByLabel(/TTL in seconds/).fill('86400');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect.poll(() => page.locator('#edit-status').textContent()).toBe('Saved.');
+      const edited = (await (
+        await fetch(`${runtime.url}/v1/media/${target}`, { headers: { authorization: `Bearer ${key}` } })
+      ).json()) as { caption: string; expires_at?: number };
+      expect(edited.caption).toBe('a renamed cat');
+      expect(edited.expires_at).toBeGreaterThan(Date.now() / 1000 + 86_000);
+      // Uploads are public by default; private, its details are no longer readable without a key.
+      expect([before, await anonymous()]).toEqual([200, 404]);
+      await page.keyboard.press('Escape');
+      expect(await page.locator(`#grid li[data-id="${target}"] .caption`).textContent()).toBe(
+        'a renamed cat',
+      );
+
+      // Batch delete three by keyboard-reachable checkboxes.
+      const doomed = ids.slice(0, 3);
+      for (const id of doomed) await page.locator(`#grid li[data-id="${id}"] input[type="checkbox"]`).check();
+      expect(await page.locator('#batch-count').textContent()).toBe('3 selected');
+      await page.screenshot({ path: join(shots, 'batch-desktop.png') });
+      await page.getByRole('button', { name: 'Delete selected' }).click();
+      await expect.poll(() => cards.count()).toBe(24);
+      const left = (await listed(key)).map((media) => media.id);
+      expect(left).toHaveLength(24);
+      for (const id of doomed) expect(left).not.toContain(id);
+    } finally {
+      await page.close();
+    }
+    expect(violations).toEqual([]);
+  }, 240_000);
+
+  it('builds a working transformed link in the playground, with its bytes and dimensions', async () => {
+    const { key } = await runtime.newKey();
+    const id = await upload(key, 'playground');
+    const { page, violations } = await open(DESKTOP);
+    try {
+      await signIn(page, key);
+      await page.locator(`#grid li[data-id="${id}"] .thumb`).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByLabel('Width (w)').fill('60');
+      await dialog.getByLabel('Format', { exact: true }).selectOption('png');
+      await expect.poll(() => page.locator('#playground-link').inputValue()).toContain('w=60');
+      const link = await page.locator('#playground-link').inputValue();
+      expect(new URL(link).searchParams.get('format')).toBe('png');
+      const image = await fetch(link);
+      expect(image.status).toBe(200);
+      expect(image.headers.get('content-type')).toBe('image/png');
+      const facts = await fetch(`${link.replace('format=png', 'format=json')}`);
+      const { variant } = (await facts.json()) as {
+        variant: { width: number; height: number; bytes: number };
+      };
+      expect(variant.width).toBe(60);
+      await expect
+        .poll(() => page.locator('#playground-facts').textContent())
+        .toContain(`${variant.width} × ${variant.height} px`);
+      await expect
+        .poll(() =>
+          page
+            .locator('#playground-preview')
+            .evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth),
+        )
+        .toBe(60);
+      await page.screenshot({ path: join(shots, 'playground-desktop.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+    expect(violations).toEqual([]);
+  }, 120_000);
+
+  it('shows the usage against the plan, and fits a phone', async () => {
+    const { key } = await runtime.newKey();
+    await upload(key, 'one');
+    await upload(key, 'two');
+    const usage = (await (
+      await fetch(`${runtime.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } })
+    ).json()) as { plan: string; monthly: { uploads: number; uploads_limit: number } };
+    expect(usage.monthly.uploads).toBe(2);
+    const { page, violations } = await open(PHONE);
+    try {
+      await signIn(page, key);
+      await expect.poll(() => page.locator('#usage-plan').textContent()).toBe(usage.plan);
+      expect(await page.locator('#usage-uploads-text').textContent()).toContain(
+        `2 of ${usage.monthly.uploads_limit}`,
+      );
+      expect(await page.locator('#usage-uploads').getAttribute('value')).toBe('2');
+      // Nothing wider than the phone.
+      expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(PHONE.width);
+      await page.screenshot({ path: join(shots, 'library-phone.png'), fullPage: true });
+      await page.locator('#grid li .thumb').first().click();
+      await page.getByRole('dialog').waitFor();
+      await page.screenshot({ path: join(shots, 'detail-phone.png') });
+    } finally {
+      await page.close();
+    }
+    expect(violations).toEqual([]);
+  }, 120_000);
+});
