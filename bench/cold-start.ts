@@ -7,6 +7,7 @@ import { copyFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { isCdkProvider } from '../local/lambda/assembly.ts';
 import { type Section, times } from './report.ts';
 import { percentile } from './stats.ts';
 
@@ -47,7 +48,12 @@ const lambdaAssets = async (): Promise<LambdaAsset[]> => {
     };
     for (const [logicalId, resource] of Object.entries(template.Resources)) {
       const path = resource.Metadata?.['aws:asset:path'];
-      if (resource.Type === 'AWS::Lambda::Function' && path && !logicalId.startsWith('LogRetention')) {
+      if (
+        resource.Type === 'AWS::Lambda::Function' &&
+        path &&
+        !logicalId.startsWith('LogRetention') &&
+        !isCdkProvider(resource.Metadata)
+      ) {
         assets.push({ name: logicalId.replace(/[0-9A-F]{8}$/, ''), path: join(out, path) });
       }
     }

@@ -1,4 +1,4 @@
-import { type CfnElement, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Token, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { ServiceFunction } from './constructs/service-function.ts';
 import type { Settings } from './settings.ts';
@@ -164,6 +164,12 @@ const acknowledgements = (stateful: StatefulStack, stateless: StatelessStack): A
   ...[
     ...dashboardDeploymentFindings,
     `AwsSolutions-IAM5[Resource::<${stateless.getLogicalId(stateless.dashboardSite.bucket.node.defaultChild as CfnElement)}.Arn>/*]`,
+    // The same asset bucket when the stack's region is given (the partition then resolves too).
+    ...(Token.isUnresolved(stateless.region)
+      ? []
+      : [
+          `AwsSolutions-IAM5[Resource::arn:${stateless.partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stateless.region}/*]`,
+        ]),
   ].map(
     (id): Acknowledgement => ({
       id,

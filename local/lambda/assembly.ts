@@ -108,7 +108,8 @@ export const readCloudAssembly = (directory: string): CloudAssembly => {
 
   const urls = ofType('AWS::Lambda::Url');
   const functions = new Map<string, FunctionDefinition>();
-  for (const fn of ofType('AWS::Lambda::Function')) {
+  // CDK's own deploy-time providers (the dashboard's BucketDeployment, in Python) serve no request.
+  for (const fn of ofType('AWS::Lambda::Function').filter((each) => !isCdkProvider(each.Metadata))) {
     const props = fn.Properties as {
       Handler: string;
       Runtime: string;
@@ -315,3 +316,7 @@ const PHYSICAL: Record<string, Record<string, (local: LocalResources, logicalId:
 };
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
+
+/** A function CDK itself adds to run a custom resource at deploy time (`Custom::…` in its path). */
+export const isCdkProvider = (metadata: Record<string, unknown> | undefined): boolean =>
+  String(metadata?.['aws:cdk:path'] ?? '').includes('/Custom::');
