@@ -86,8 +86,15 @@ export const benchColdStart = async (): Promise<Section> => {
     for (const asset of await lambdaAssets()) {
       const entry = join(asset.path, 'index.mjs');
       const size = (await stat(entry)).size;
-      const copy = join(scratch, `${asset.name}.mjs`);
-      await copyFile(entry, copy);
+      // The bundle and the files shipped beside it (the docs script reads its own at init); not its
+      // node_modules, which must come from this machine's.
+      const copies = join(scratch, asset.name);
+      await mkdir(copies, { recursive: true });
+      for (const file of await readdir(asset.path, { withFileTypes: true })) {
+        if (file.isFile() && !file.name.endsWith('.map'))
+          await copyFile(join(asset.path, file.name), join(copies, file.name));
+      }
+      const copy = join(copies, 'index.mjs');
       const samples = [];
       for (let i = 0; i < 5; i++) samples.push(await initMs(copy));
       loads.push(loadavg()[0] ?? 0);

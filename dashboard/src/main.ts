@@ -1,7 +1,7 @@
 import { Detail } from './detail.ts';
 import { byId, element } from './dom.ts';
 import { Library } from './library.ts';
-import { apiUrl, call, forgetKey, keepKey, type Session, session, storedKey } from './session.ts';
+import { anonymous, apiUrl, call, forgetKey, keepKey, type Session, session, storedKey } from './session.ts';
 import { uploadFile } from './uploads.ts';
 import { showUsage } from './usage.ts';
 
@@ -14,12 +14,38 @@ const start = async (): Promise<void> => {
     const key = byId<HTMLInputElement>('api-key').value.trim();
     void signIn(url, key);
   });
+  byId<HTMLFormElement>('register-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    void register(url);
+  });
   byId('sign-out').addEventListener('click', () => {
     forgetKey();
     location.reload();
   });
   const key = storedKey();
   if (key) await signIn(url, key);
+};
+
+/**
+ * Self-service registration (POST /v1/keys), where the operator opened it: the new key is shown
+ * once, then used to sign in. A closed deployment's refusal is shown in its own words.
+ */
+const register = async (url: string): Promise<void> => {
+  const error = byId('register-error');
+  const answer = await call(
+    anonymous(url).v1.createKey({
+      email: byId<HTMLInputElement>('register-email').value.trim(),
+      name: byId<HTMLInputElement>('register-name').value.trim(),
+    }),
+  );
+  if (!answer.ok) {
+    error.textContent = answer.message;
+    return;
+  }
+  error.textContent = '';
+  byId<HTMLInputElement>('new-key').value = answer.data.key;
+  byId('registered').hidden = false;
+  await signIn(url, answer.data.key);
 };
 
 /** The key is checked with GET /v1/usage (any key may read it) before it is kept. */

@@ -24,6 +24,9 @@ export const storedKey = (): string | null => sessionStorage.getItem(KEY);
 export const forgetKey = (): void => sessionStorage.removeItem(KEY);
 export const keepKey = (key: string): void => sessionStorage.setItem(KEY, key);
 
+/** The client without a key: registration is the one call that needs none. */
+export const anonymous = (url: string): Api<string> => new Api<string>({ baseUrl: url });
+
 export const session = (url: string, key: string): Session => {
   const api = new Api<string>({
     baseUrl: url,
@@ -33,9 +36,14 @@ export const session = (url: string, key: string): Session => {
   return { api, apiUrl: url, key };
 };
 
-/** The API's own words for a failure: its message, or the status when the body was no Error. */
+/**
+ * The API's own words for a failure: what it says of each field when it names fields (a 422), else
+ * its message; the status when the body was no Error.
+ */
 export const describe = (response: { status: number; error: unknown }): string => {
   const error = response.error as Partial<ApiError> | null;
+  const fields = Object.values(error?.errors ?? {}).flat();
+  if (fields.length > 0) return fields.join(' ');
   if (error && typeof error.message === 'string') return error.message;
   return `Request failed (HTTP ${response.status}).`;
 };
