@@ -76,18 +76,47 @@ export const imageFacts = (
   colorSpace: source.colorSpace,
 });
 
-const placeholderOf = ({ data, width, height }: Thumbnail): Placeholder => ({
-  thumbhash: Buffer.from(rgbaToThumbHash(width, height, data)).toString('base64'),
-  blurhash: encodeBlurhash(
-    new Uint8ClampedArray(data.buffer, data.byteOffset, data.byteLength),
-    width,
-    height,
-    4,
-    3,
-  ),
-  dominantColor: hex(dominant(data)),
-  averageColor: hex(average(data)),
-});
+const placeholderOf = (thumbnail: Thumbnail): Placeholder => {
+  const { data, width, height } = thumbnail;
+  // BlurHash weighs every pixel against each of its 12 components (4 ms at 64 px here, a quarter of
+  // that at 32): its 4×3 components cannot tell the two apart.
+  const half = halved(thumbnail);
+  return {
+    thumbhash: Buffer.from(rgbaToThumbHash(width, height, data)).toString('base64'),
+    blurhash: encodeBlurhash(
+      new Uint8ClampedArray(half.data.buffer, half.data.byteOffset, half.data.byteLength),
+      half.width,
+      half.height,
+      4,
+      3,
+    ),
+    dominantColor: hex(dominant(data)),
+    averageColor: hex(average(data)),
+  };
+};
+
+/** Half the size each way, each pixel the mean of the (up to) four it covers. */
+const halved = ({ data, width, height }: Thumbnail): Thumbnail => {
+  const [w, h] = [Math.ceil(width / 2), Math.ceil(height / 2)];
+  const out = new Uint8Array(w * h * 4);
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      const sum = [0, 0, 0, 0];
+      let count = 0;
+      for (let dy = 0; dy < 2 && 2 * y + dy < height; dy++) {
+        for (let dx = 0; dx < 2 && 2 * x + dx < width; dx++) {
+          const at = ((2 * y + dy) * width + 2 * x + dx) * 4;
+          for (let band = 0; band < 4; band++)
+            sum[band] = (sum[band] as number) + (data[at + band] as number);
+          count++;
+        }
+      }
+      for (let band = 0; band < 4; band++)
+        out[(y * w + x) * 4 + band] = Math.round((sum[band] as number) / count);
+    }
+  }
+  return { data: out, width: w, height: h };
+};
 
 /**
  * The facts of an image read from its header alone, without a placeholder: for an original stored
