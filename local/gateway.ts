@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { Cors } from '#core/http/cors';
 import { payloadTooLarge, routeOf } from '#core/http/edge-contract';
+import { discardRest } from '#core/http/refused-body';
 import type { HttpResponse } from '#core/http/response';
 import { invocationContext } from '#core/platform/invocation';
 import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
@@ -212,21 +213,6 @@ const readBody = (request: IncomingMessage, limit: number): Promise<Buffer | und
     request.once('end', () => resolve(Buffer.concat(chunks)));
     request.once('error', reject);
   });
-
-/** How long a refused body is read and dropped before the connection is cut. */
-const DISCARD_MS = 10_000;
-
-/**
- * Reads and drops the rest of a refused body, so that a client still sending it finishes and reads
- * the answer, as browsers and fetch do, instead of meeting a reset (closing at once races the
- * client's writes). A client that sends for longer than DISCARD_MS is cut off.
- */
-const discardRest = (request: IncomingMessage) => {
-  const cutOff = setTimeout(() => request.socket.destroy(), DISCARD_MS).unref();
-  request.once('end', () => clearTimeout(cutOff));
-  request.once('close', () => clearTimeout(cutOff));
-  request.resume();
-};
 
 const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/i;
 

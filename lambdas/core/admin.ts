@@ -79,12 +79,7 @@ const adminActions = ({
     await apiKeys.create(record);
     const revoked = await apiKeys.revoke(keyId, nowMs + graceSeconds * 1000);
     return {
-      key,
-      key_id: record.keyId,
-      team_id: record.teamId,
-      name: record.name ?? null,
-      abilities: record.abilities,
-      created_at: unixSeconds(record.createdAtMs),
+      ...keyBody(key, record),
       replaces: { key_id: revoked.keyId, revoked_at: unixSeconds(revoked.revokedAtMs ?? nowMs) },
     };
   },
@@ -147,20 +142,23 @@ const adminActions = ({
       createdAtMs: clock.nowMs(),
     });
     await apiKeys.create(record);
-    return {
-      key,
-      key_id: record.keyId,
-      team_id: record.teamId,
-      name: record.name ?? null,
-      abilities: record.abilities,
-      created_at: unixSeconds(record.createdAtMs),
-    };
+    return keyBody(key, record);
   },
 
   async revokeKey(keyId: string) {
     const record = await apiKeys.revoke(keyId, clock.nowMs());
     return { key_id: record.keyId, team_id: record.teamId, revoked_at: unixSeconds(record.revokedAtMs ?? 0) };
   },
+});
+
+/** A key just made, with its secret: shown this once. */
+const keyBody = (key: string, record: ApiKey) => ({
+  key,
+  key_id: record.keyId,
+  team_id: record.teamId,
+  name: record.name ?? null,
+  abilities: record.abilities,
+  created_at: unixSeconds(record.createdAtMs),
 });
 
 const describeKey = (key: ApiKey, nowMs: number) => ({

@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { platform } from '#core/compose/platform';
 import { createCors } from '#core/http/cors';
 import { type HttpEvent, withStreamedBody } from '#core/http/event';
+import { discardRest } from '#core/http/refused-body';
 import type { HttpResponse } from '#core/http/response';
 import { invocationContext } from '#core/platform/invocation';
 import { handler as upload } from '../http/upload.ts';
@@ -132,20 +133,6 @@ const send = (response: ServerResponse, result: HttpResponse) => {
     ...(body && { 'content-length': String(body.length) }),
   });
   response.end(body);
-};
-
-/** How long a refused body is read and dropped before the connection is cut. */
-const DISCARD_MS = 10_000;
-
-/**
- * Reads and drops the rest of a refused body, so that a client still sending it reads the answer
- * instead of meeting a reset; one still sending after DISCARD_MS is cut off.
- */
-const discardRest = (request: IncomingMessage) => {
-  const cutOff = setTimeout(() => request.socket.destroy(), DISCARD_MS).unref();
-  request.once('end', () => clearTimeout(cutOff));
-  request.once('close', () => clearTimeout(cutOff));
-  request.resume();
 };
 
 /**
