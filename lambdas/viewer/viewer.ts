@@ -5,6 +5,7 @@ import type { Deadline } from '#core/deadline';
 import { viewerFactsBody } from '#core/http/bodies';
 import { json } from '#core/http/response';
 import { isMediaId } from '#core/ids';
+import { IMAGE_FORMATS } from '#core/images/formats';
 import type { ImageLimits } from '#core/images/limits';
 import { asksForPixels, OUTPUT_FORMATS } from '#core/images/parameters';
 import { ImageRejected } from '#core/images/rejected';
@@ -130,6 +131,11 @@ const PUBLIC_IMAGE_HEADERS = { 'access-control-allow-origin': '*', 'timing-allow
 const NO_FACE_MODEL =
   'gravity=face needs a face detection model, and none is configured on this deployment. Use gravity=attention, which finds the most salient region (often a face), or a focal point such as gravity=0.5x0.3.';
 
+/** What a rendered variant can be: the stored formats' types and those transforms write. */
+const SERVED_TYPES: ReadonlySet<string> = new Set(
+  Object.values(IMAGE_FORMATS).map((format) => format.contentType),
+);
+
 /** SVG is served as an image, never as a document that could run script on our origin. */
 const SVG_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox";
 const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([...OUTPUT_FORMATS, 'jpeg']);
@@ -253,10 +259,15 @@ export const createViewer = (deps: ViewerDeps) => {
 
   /** The stored variant; a failing store is a miss (it only saves work), logged. */
   const readStored = (mediaId: string, fingerprint: string): Promise<StoredObject | undefined> =>
-    deps.store.get(mediaId, fingerprint).catch((error: unknown) => {
-      deps.logger.error('variant store read failed', { media_id: mediaId, error: error as Error });
-      return undefined;
-    });
+    deps.store.get(mediaId, fingerprint).then(
+      // Only what the viewer wrote is served: an object without an image type (written by hand, or
+      // read while an emulator was still writing its metadata) is a miss, and rendered again.
+      (stored) => (stored && SERVED_TYPES.has(stored.contentType ?? '') ? stored : undefined),
+      (error: unknown) => {
+        deps.logger.error('variant store read failed', { media_id: mediaId, error: error as Error });
+        return undefined;
+      },
+    );
 
   /**
    * Writes a rendered variant to the store, started as soon as its bytes exist; what an invocation

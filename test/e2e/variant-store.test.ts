@@ -44,12 +44,12 @@ const readObject = async (name: string) => {
   return { body: Buffer.from(body ?? []), contentType: object.ContentType };
 };
 /** Other bytes under a variant's key: served only if the viewer reads the store. */
-const plant = async (name: string) => {
+const plant = async (name: string, contentType = 'image/webp') => {
   const body = await sharp({ create: { width: 5, height: 5, channels: 3, background: '#0f0' } })
     .webp()
     .toBuffer();
   await runtime.s3.send(
-    new PutObjectCommand({ Bucket: runtime.bucketName, Key: name, Body: body, ContentType: 'image/webp' }),
+    new PutObjectCommand({ Bucket: runtime.bucketName, Key: name, Body: body, ContentType: contentType }),
   );
   return body;
 };
@@ -101,6 +101,20 @@ describe('the variant store', () => {
     const second = await view(link);
     expect(second.status).toBe(200);
     expect(second.body.equals(planted)).toBe(true);
+  });
+
+  it('renders again rather than serve a stored object without an image type', async () => {
+    const { id, link } = await newMedia();
+    const rendered = await view(link);
+    const name = variantKey(id, fingerprintOf(CANONICAL));
+    await expect.poll(() => storedOf(id)).toEqual([name]);
+    // S3's default type: what a reader could meet while an emulator was still writing the metadata.
+    const planted = await plant(name, 'binary/octet-stream');
+    const again = await fetch(`${link}?${QUERY}`, { headers: { accept: 'image/*' } });
+    expect(again.headers.get('content-type')).toBe('image/webp');
+    const body = Buffer.from(await again.arrayBuffer());
+    expect(body.equals(planted)).toBe(false);
+    expect(body.equals(rendered.body)).toBe(true);
   });
 
   it('stores neither the plain link nor a metadata policy alone', async () => {
