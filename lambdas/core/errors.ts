@@ -8,8 +8,15 @@ import type { QuotaState } from '#core/quotas/state';
  */
 export type FieldErrors = Record<string, string[]>;
 
+/** A signed one-click link to the next plan. */
+export interface UpgradeAction {
+  type: 'upgrade';
+  url: string;
+  label: string;
+}
+
 export type ErrorAction =
-  | { type: 'upgrade'; url: string; label: string }
+  | UpgradeAction
   | { type: 'wait'; seconds: number; label?: string }
   /** Only a person can help: the operator, at `url` when there is one (mailto: or a page). */
   | { type: 'contact'; label: string; url?: string };

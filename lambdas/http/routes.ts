@@ -148,7 +148,13 @@ export const ROUTES: readonly RouteDefinition[] = [
     entry: 'delete-media-batch',
     access: { table: tableActions(authenticate, ['BatchGetItem'], retireMedia) },
   },
-  { method: 'GET', path: '/v1/usage', entry: 'usage', access: { table: authenticate } },
+  // A full quota's usage carries the signed upgrade link, as the upload it refuses would.
+  {
+    method: 'GET',
+    path: '/v1/usage',
+    entry: 'usage',
+    access: { table: authenticate, upgradeSecret: true },
+  },
   // Self-service keys: the email's and the address's windows counted (and given back on failure),
   // then the team and its key written.
   {

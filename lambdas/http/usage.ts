@@ -6,8 +6,9 @@ import { credentials } from '#core/http/event';
 import { httpHandler } from '#core/http/handler';
 import { json } from '#core/http/response';
 
-/** GET /v1/usage — the team's monthly uploads and storage against its plan. */
+/** GET /v1/usage — the team's monthly uploads and storage against its plan, and the way up when full. */
 export const handler = httpHandler(async (event) => {
   const caller = requireAbility(await authenticator().authenticate(credentials(event)), 'read');
-  return json(200, usageBody(await quotas().usage(caller.teamId)));
+  const { quota, upgrade } = await quotas().usage(caller.teamId);
+  return json(200, usageBody(quota, upgrade));
 });

@@ -145,14 +145,23 @@ describe('PATCH /v1/media/:id', () => {
     const [media] = await uploadMany(key, 1);
     const link = String(media?.link);
     expect((await fetch(link)).status).toBe(200);
+    expect(media?.public).toBe(true);
+    // Each answer says where the media stands: the update's, its team's read and the listing.
+    const listed = async () =>
+      ((await json(await call('GET', '/v1/media', key))).data as { public: boolean }[])[0]?.public;
 
-    expect((await call('PATCH', `/v1/media/${media?.id}`, key, { public: false })).status).toBe(200);
+    const hidden = await call('PATCH', `/v1/media/${media?.id}`, key, { public: false });
+    expect(hidden.status).toBe(200);
+    expect((await json(hidden)).public).toBe(false);
     expect((await call('GET', `/v1/media/${media?.id}`, undefined)).status).toBe(404);
     expect((await fetch(link)).status).toBe(404);
-    expect((await call('GET', `/v1/media/${media?.id}`, key)).status).toBe(200);
+    const own = await call('GET', `/v1/media/${media?.id}`, key);
+    expect([own.status, (await json(own)).public, await listed()]).toEqual([200, false, false]);
 
-    expect((await call('PATCH', `/v1/media/${media?.id}`, key, { public: true })).status).toBe(200);
+    const shown = await call('PATCH', `/v1/media/${media?.id}`, key, { public: true });
+    expect((await json(shown)).public).toBe(true);
     expect((await fetch(link)).status).toBe(200);
+    expect(await listed()).toBe(true);
   });
 
   it.each([

@@ -82,9 +82,14 @@ describe('storage quota', () => {
     const { key, teamId } = await runtime.newKey({ plan: 'pro' });
     const stored = [];
     for (let i = 0; i < 3; i++) stored.push(await json(await upload(runtime.url, { file, key })));
-    expect(await usage(key)).toMatchObject({
+    const full = await usage(key);
+    expect(full).toMatchObject({
       totals: { storage_used_bytes: 3 * file.length, storage_remaining_bytes: 0 },
+      action: { type: 'upgrade', label: 'Upgrade to scale' },
     });
+    expect(
+      verifyUpgradeLink(String((full.action as { url: string }).url), SECRET, Date.now() / 1000),
+    ).toMatchObject({ team: teamId, plan: 'scale' });
     const refused = await upload(runtime.url, { file, key });
     const body = await json(refused);
     expect(refused.status).toBe(403);
@@ -126,6 +131,22 @@ describe('GET /v1/usage', () => {
       },
       plan: 'free',
     });
+  });
+
+  it('offers the upgrade link once the monthly uploads are used up, and not before', async () => {
+    const { key, teamId } = await runtime.newKey({ plan: 'free' });
+    for (let i = 0; i < 4; i++) expect((await upload(runtime.url, { file, key })).status).toBe(201);
+    expect(await usage(key)).not.toHaveProperty('action');
+    expect((await upload(runtime.url, { file, key })).status).toBe(201);
+    const full = await usage(key);
+    expect(full).toMatchObject({
+      monthly: { uploads_remaining: 0 },
+      action: { type: 'upgrade', label: 'Upgrade to pro' },
+    });
+    // Signed as a refused upload's link is: for this team, to the next plan.
+    expect(
+      verifyUpgradeLink(String((full.action as { url: string }).url), SECRET, Date.now() / 1000),
+    ).toMatchObject({ team: teamId, plan: 'pro' });
   });
 
   it('needs a key with read', async () => {

@@ -211,6 +211,8 @@ export interface Media {
     link: string;
     /** What to paint before the image arrives; computed once when the image was stored */
     placeholder?: PlaceholderOutput;
+    /** Whether anyone may see it without a key, on its viewer link and here; private media are not found but by their team. `PATCH {"public": …}` changes it */
+    public: boolean;
     /** Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px (the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, add `?size=social` to the link */
     sizes: {
         large: {
@@ -323,6 +325,8 @@ export interface MediaSummary {
     link: string;
     /** What to paint before the image arrives; computed once when the image was stored */
     placeholder?: PlaceholderOutput;
+    /** Whether anyone may see it without a key, on its viewer link and here; private media are not found but by their team. `PATCH {"public": …}` changes it */
+    public: boolean;
     /** Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px (the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, add `?size=social` to the link */
     sizes: {
         large: {
@@ -504,6 +508,8 @@ export interface Upload {
     link: string;
     /** What to paint before the image arrives; computed once when the image was stored */
     placeholder?: PlaceholderOutput;
+    /** Whether anyone may see it without a key, on its viewer link and here; private media are not found but by their team. `PATCH {"public": …}` changes it */
+    public: boolean;
     /** Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px (the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, add `?size=social` to the link */
     sizes: {
         large: {
@@ -592,6 +598,13 @@ export interface UploadMediaPayload {
     [key: string]: any;
 }
 export interface Usage {
+    /** In GET /v1/usage once the monthly uploads or the storage are used up: the signed upgrade link an upload would be refused with */
+    action?: {
+        label: string;
+        type: "upgrade";
+        /** @format uri */
+        url: string;
+    };
     monthly: {
         /**
          * When the monthly count starts again (Unix seconds)

@@ -244,6 +244,8 @@ export interface Media {
   link: string;
   /** What to paint before the image arrives; computed once when the image was stored */
   placeholder?: PlaceholderOutput;
+  /** Whether anyone may see it without a key, on its viewer link and here; private media are not found but by their team. `PATCH {"public": …}` changes it */
+  public: boolean;
   /** Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px (the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, add `?size=social` to the link */
   sizes: {
     large: {
@@ -357,6 +359,8 @@ export interface MediaSummary {
   link: string;
   /** What to paint before the image arrives; computed once when the image was stored */
   placeholder?: PlaceholderOutput;
+  /** Whether anyone may see it without a key, on its viewer link and here; private media are not found but by their team. `PATCH {"public": …}` changes it */
+  public: boolean;
   /** Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px (the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, add `?size=social` to the link */
   sizes: {
     large: {
@@ -548,6 +552,8 @@ export interface Upload {
   link: string;
   /** What to paint before the image arrives; computed once when the image was stored */
   placeholder?: PlaceholderOutput;
+  /** Whether anyone may see it without a key, on its viewer link and here; private media are not found but by their team. `PATCH {"public": …}` changes it */
+  public: boolean;
   /** Ready-made responsive variants, as img.pro answers them: the short side at most 320, 640 and 1080 px (the long side for images twice as long as wide), never enlarged. For a 1200×630 social card, add `?size=social` to the link */
   sizes: {
     large: {
@@ -640,6 +646,13 @@ export interface UploadMediaPayload {
 }
 
 export interface Usage {
+  /** In GET /v1/usage once the monthly uploads or the storage are used up: the signed upgrade link an upload would be refused with */
+  action?: {
+    label: string;
+    type: "upgrade";
+    /** @format uri */
+    url: string;
+  };
   monthly: {
     /**
      * When the monthly count starts again (Unix seconds)

@@ -3,6 +3,7 @@ import { unixSeconds } from '#core/clock';
 import type { ImageFacts } from '#core/images/facts';
 import { formatOfContentType } from '#core/images/formats';
 import { type NAMED_SIZES, namedSizeOf } from '#core/images/geometry';
+import type { UpgradeAction } from '#core/errors';
 import type { Media } from '#core/media/media';
 import { ANONYMOUS_PLAN } from '#core/plans';
 import type { TeamQuota } from '#core/quotas/state';
@@ -50,6 +51,7 @@ export const createBodies = (links: { publicBaseUrl: string; signupUrl: string }
     ...(media.facts && factsBody(media.facts)),
     created_at: unixSeconds(media.createdAtMs),
     ...(media.expiresAt !== undefined && { expires_at: media.expiresAt }),
+    public: media.public,
     ...(media.externalId !== undefined && { external_id: media.externalId }),
     ...(media.keepMetadata && { keep_metadata: true as const }),
   });
@@ -145,8 +147,11 @@ const factsBody = (
   color_space: facts.colorSpace,
 });
 
-/** GET /v1/usage, and the `usage` of a quota_exceeded refusal. */
-export const usageBody = (quota: TeamQuota): UsageBody => ({
+/**
+ * GET /v1/usage (with the upgrade action once a limit is reached), and the `usage` of a
+ * quota_exceeded refusal (whose action stands beside it).
+ */
+export const usageBody = (quota: TeamQuota, upgrade?: UpgradeAction): UsageBody => ({
   monthly: {
     uploads: quota.monthly.uploads,
     uploads_limit: quota.monthly.limit,
@@ -160,4 +165,5 @@ export const usageBody = (quota: TeamQuota): UsageBody => ({
     storage_remaining_bytes: quota.storage.remaining,
   },
   plan: quota.plan,
+  ...(upgrade && { action: upgrade }),
 });

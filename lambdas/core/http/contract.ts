@@ -102,6 +102,11 @@ const mediaFields = {
   ...factFields,
   created_at: unixSeconds('When it was stored'),
   expires_at: unixSeconds('When it expires; absent for permanent media').optional(),
+  public: z.boolean().meta({
+    description:
+      'Whether anyone may see it without a key, on its viewer link and here; private media are not found ' +
+      'but by their team. `PATCH {"public": …}` changes it',
+  }),
   external_id: z.string().optional(),
   keep_metadata: z
     .literal(true)
@@ -157,6 +162,9 @@ export const BatchDeleteBody = z.object({
   not_found: z.array(z.string()),
 });
 
+/** The signed one-click upgrade link of a reached quota, as a refusal and the usage carry it. */
+const UpgradeAction = z.object({ type: z.literal('upgrade'), url: z.url(), label: z.string() });
+
 export const UsageBody = z
   .object({
     monthly: z.object({
@@ -172,6 +180,11 @@ export const UsageBody = z
       storage_remaining_bytes: z.int(),
     }),
     plan: z.enum(PLAN_NAMES),
+    action: UpgradeAction.optional().meta({
+      description:
+        'In GET /v1/usage once the monthly uploads or the storage are used up: the signed upgrade link ' +
+        'an upload would be refused with',
+    }),
   })
   .meta({ id: 'Usage' });
 
@@ -230,7 +243,7 @@ export const ErrorBody = z
       .meta({ description: 'Field-level problems (validation_error)' }),
     action: z
       .union([
-        z.object({ type: z.literal('upgrade'), url: z.url(), label: z.string() }),
+        UpgradeAction,
         z.object({ type: z.literal('wait'), seconds: z.int(), label: z.string().optional() }),
         z.object({ type: z.literal('contact'), label: z.string(), url: z.url().optional() }),
       ])

@@ -1,7 +1,7 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { DomainError } from '#core/errors';
-import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue } from '#core/plans';
+import { DomainError, type UpgradeAction } from '#core/errors';
+import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue, type PlanName } from '#core/plans';
 import type { SecretSource } from '#core/platform/secrets';
 import { type CountedWindow, type LimitName, LimitReached } from '#core/quotas/limits';
 import { anonymousQuotaState, anonymousWindows, type WindowState } from '#core/quotas/rate-limits';
@@ -75,11 +75,27 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
     return { usage, plan: deps.plans[team.plan] };
   };
 
-  /** GET /v1/usage */
-  const usage = async (teamId: string): Promise<TeamQuota> => {
+  /** A signed link to the plan after `plan`, for the team: what a reached quota offers. */
+  const upgradeAction = async (teamId: string, plan: PlanName, nowMs: number): Promise<UpgradeAction> => {
+    const target = nextPlan(plan);
+    const url = createUpgradeLink(deps.upgrade.url, await deps.upgrade.secret(), {
+      team: teamId,
+      plan: target,
+      expires: unixSeconds(nowMs) + UPGRADE_LINK_LIFETIME_SECONDS,
+    });
+    return { type: 'upgrade', url, label: `Upgrade to ${target}` };
+  };
+
+  /**
+   * GET /v1/usage: the team's quota, and once its monthly uploads or storage are used up, the
+   * upgrade action the next upload would be refused with (the signing key is read only then).
+   */
+  const usage = async (teamId: string): Promise<{ quota: TeamQuota; upgrade?: UpgradeAction }> => {
     const nowMs = clock.nowMs();
     const current = await usageOf(teamId, nowMs);
-    return teamQuotaState(current.usage, current.plan, nowMs);
+    const quota = teamQuotaState(current.usage, current.plan, nowMs);
+    if (quota.monthly.remaining > 0 && quota.storage.remaining > 0) return { quota };
+    return { quota, upgrade: await upgradeAction(teamId, quota.plan, nowMs) };
   };
 
   const teamAdmission = async (teamId: string, alreadyCounted: boolean): Promise<Admission> => {
@@ -216,18 +232,12 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
         },
       );
     }
-    const target = nextPlan(admission.usage.plan);
-    const url = createUpgradeLink(deps.upgrade.url, await deps.upgrade.secret(), {
-      team: admission.teamId,
-      plan: target,
-      expires: unixSeconds(nowMs) + UPGRADE_LINK_LIFETIME_SECONDS,
-    });
     const what = limits.includes('storage') ? 'storage' : 'monthly upload';
     return new DomainError(
       'quota_exceeded',
       `Your ${what} quota on the ${admission.usage.plan} plan is used up.`,
       {
-        action: { type: 'upgrade', url, label: `Upgrade to ${target}` },
+        action: await upgradeAction(admission.teamId, admission.usage.plan, nowMs),
         quota: admission.state(),
       },
     );
