@@ -1,14 +1,20 @@
 import type { Media, MediaSummary } from '../../clients/typescript/src/api.ts';
+import { attributionOf } from './attribution.ts';
 import { byId, element, formatBytes } from './dom.ts';
 import type { Library } from './library.ts';
 import { Playground } from './playground.ts';
 import { call, type Session } from './session.ts';
 
-/** One image in a modal dialog: its facts, the edit form, delete, copy link and the playground. */
+/**
+ * One image in a modal dialog: its facts, the edit form (caption, visibility, TTL and attribution
+ * metadata), delete, copy link and the playground.
+ */
 export class Detail {
   private media: Media | undefined;
   private readonly dialog = byId<HTMLDialogElement>('detail');
   private readonly playground = new Playground();
+  /** Numbers the metadata rows' ids. */
+  private rows = 0;
 
   constructor(
     private readonly session: Session,
@@ -21,6 +27,11 @@ export class Detail {
     });
     byId('delete').addEventListener('click', () => void this.remove());
     byId('copy-link').addEventListener('click', () => void this.copy());
+    byId('metadata-add').addEventListener('click', () => {
+      const row = this.metadataRow();
+      byId('metadata-rows').append(row);
+      row.querySelector('input')?.focus();
+    });
   }
 
   async open(summary: MediaSummary): Promise<void> {
@@ -47,28 +58,78 @@ export class Detail {
       ['Size', formatBytes(media.filesize)],
       ['Uploaded', new Date(media.created_at * 1000).toLocaleString()],
       ['Expires', media.expires_at ? new Date(media.expires_at * 1000).toLocaleString() : 'never'],
+      ['Visibility', media.public ? 'public' : 'private: its link is not found without a key'],
     ];
     byId('detail-facts').replaceChildren(
       ...facts.flatMap(([term, value]) => [element('dt', {}, term), element('dd', {}, value)]),
     );
     byId<HTMLInputElement>('edit-caption').value = media.caption ?? '';
-    // The API answers no `public` field: the choice is offered as a change, never as a state.
-    byId<HTMLSelectElement>('edit-public').value = '';
+    byId<HTMLInputElement>('edit-public').checked = media.public;
     byId<HTMLInputElement>('edit-ttl').value = '';
+    byId('metadata-rows').replaceChildren(
+      ...attributionOf(media).map(([name, value]) => this.metadataRow(name, value)),
+    );
     this.playground.show(media.link);
+  }
+
+  /**
+   * One attribution field: a stored one shows its name as the label of its value; a new one has a
+   * name to fill in. Removing a stored field sends it as null, which removes it.
+   */
+  private metadataRow(name?: string, value = ''): HTMLLIElement {
+    const id = `metadata-${++this.rows}`;
+    const valueInput = element('input', { id, type: 'text', value, maxLength: 1000, className: 'value' });
+    const remove = element('button', { type: 'button', className: 'remove' }, 'Remove');
+    const row = element('li', {});
+    if (name === undefined) {
+      const nameInput = element('input', { id: `${id}-name`, type: 'text', className: 'name' });
+      nameInput.setAttribute('spellcheck', 'false');
+      row.append(
+        element('label', { htmlFor: `${id}-name` }, 'New field name'),
+        nameInput,
+        element('label', { htmlFor: id }, 'Its value'),
+      );
+      remove.setAttribute('aria-label', 'Remove the new field');
+    } else {
+      row.dataset.name = name;
+      row.append(element('label', { htmlFor: id }, name));
+      remove.setAttribute('aria-label', `Remove ${name}`);
+    }
+    row.append(valueInput, remove);
+    remove.addEventListener('click', () => {
+      row.remove();
+      byId('metadata-add').focus();
+    });
+    return row;
+  }
+
+  /** The attribution as edited, as PATCH takes it: changed and new values, null for removed ones. */
+  private metadataChanges(media: Media): Record<string, string | null> {
+    const changes: Record<string, string | null> = {};
+    const stored = new Map(attributionOf(media));
+    for (const name of stored.keys()) changes[name] = null;
+    for (const row of byId('metadata-rows').querySelectorAll<HTMLLIElement>('li')) {
+      const name = row.dataset.name ?? row.querySelector<HTMLInputElement>('input.name')?.value.trim() ?? '';
+      const value = row.querySelector<HTMLInputElement>('input.value')?.value ?? '';
+      if (name === '') continue;
+      if (stored.get(name) === value) delete changes[name];
+      else changes[name] = value;
+    }
+    return changes;
   }
 
   private async save(): Promise<void> {
     if (!this.media) return;
     const ttl = byId<HTMLInputElement>('edit-ttl').value;
     const caption = byId<HTMLInputElement>('edit-caption').value;
-    const visibility = byId<HTMLSelectElement>('edit-public').value;
+    const visible = byId<HTMLInputElement>('edit-public').checked;
     const answer = await call(
       this.session.api.v1.updateMedia(
         { id: this.media.id },
         {
+          ...this.metadataChanges(this.media),
           caption: caption === '' ? null : caption,
-          ...(visibility !== '' && { public: visibility === 'public' }),
+          ...(visible !== this.media.public && { public: visible }),
           ...(ttl !== '' && { ttl: Number(ttl) }),
         },
       ),

@@ -1,20 +1,32 @@
 import type { Media, MediaSummary } from '../../clients/typescript/src/api.ts';
+import { attributionOf, matches, parseFilter } from './attribution.ts';
 import { byId, element } from './dom.ts';
 import { showPlaceholder } from './placeholder.ts';
 import { call, type Session } from './session.ts';
 
 const PAGE = '24';
+/** Media read at once for their attribution while a filter is on. */
+const READS_AT_ONCE = 4;
+
+interface Card {
+  card: HTMLLIElement;
+  media: MediaSummary;
+  /** Its attribution metadata, once known (an upload's or an edit's answer, or a read of it). */
+  attribution?: [string, string][];
+}
 
 /**
  * The grid of the caller's media, newest first as the API lists them, a page at a time on its
  * cursor: the next page loads when the end of the grid scrolls into view (or "Load more" is
- * pressed). Selection and the caption filter live here; the API has no caption search, so the
- * filter applies to what has been loaded.
+ * pressed). Selection and the filter live here. The API has no search, so the filter applies to
+ * what has been loaded; and since the listing carries no attribution metadata, a filter reads the
+ * loaded media it does not know yet (GET /v1/media/:id, a few at a time, each once).
  */
 export class Library {
   private cursor: string | null | undefined = undefined;
   private loading = false;
-  private readonly cards = new Map<string, { card: HTMLLIElement; media: MediaSummary }>();
+  private readonly cards = new Map<string, Card>();
+  private readonly reading = new Set<string>();
   readonly selected = new Set<string>();
   private readonly observer: IntersectionObserver;
 
@@ -73,11 +85,11 @@ export class Library {
     });
   }
 
-  /** A new upload goes first: it is the newest. */
-  prepend(media: MediaSummary): void {
+  /** A new upload goes first: it is the newest. Its answer carries its attribution. */
+  prepend(media: Media): void {
     if (this.cards.has(media.id)) return;
     const card = this.card(media);
-    this.cards.set(media.id, { card, media });
+    this.cards.set(media.id, { card, media, attribution: attributionOf(media) });
     byId('grid').prepend(card);
     this.applyFilter();
   }
@@ -87,7 +99,7 @@ export class Library {
     if (!known) return;
     const card = this.card(media);
     known.card.replaceWith(card);
-    this.cards.set(media.id, { card, media });
+    this.cards.set(media.id, { card, media, attribution: attributionOf(media) });
     this.applyFilter();
   }
 
@@ -125,24 +137,58 @@ export class Library {
       'li',
       { className: 'card' },
       open,
-      element('div', { className: 'meta' }, box, element('span', { className: 'caption' }, label)),
+      element(
+        'div',
+        { className: 'meta' },
+        box,
+        element('span', { className: 'caption' }, label),
+        ...(media.public ? [] : [element('span', { className: 'badge' }, 'Private')]),
+      ),
     );
     card.dataset.id = media.id;
     return card;
   }
 
-  /** Hides what the caption filter excludes, and says how many are shown. */
+  /**
+   * Hides what the filter excludes and says how many are shown. Media whose attribution is not known
+   * yet are read first, then the filter runs again.
+   */
   private applyFilter(): void {
-    const wanted = byId<HTMLInputElement>('filter').value.trim().toLowerCase();
+    const filter = parseFilter(byId<HTMLInputElement>('filter').value);
     let shown = 0;
-    for (const { card, media } of this.cards.values()) {
-      card.hidden = wanted !== '' && !(media.caption ?? '').toLowerCase().includes(wanted);
+    for (const { card, media, attribution } of this.cards.values()) {
+      card.hidden = filter.active && !matches(filter, media.caption, attribution);
       if (!card.hidden) shown++;
     }
-    byId('library-status').textContent =
+    const unknown = filter.active
+      ? [...this.cards.values()].filter((known) => !known.attribution && !this.reading.has(known.media.id))
+      : [];
+    const status = byId('library-status');
+    if (unknown.length > 0) void this.readAttribution(unknown.map((known) => known.media.id));
+    if (this.reading.size > 0) {
+      status.textContent = `Reading the metadata of ${this.reading.size} loaded images…`;
+      return;
+    }
+    status.textContent =
       this.cards.size === 0
         ? 'No images yet.'
         : `${shown} of ${this.cards.size} loaded ${this.cards.size === 1 ? 'image' : 'images'} shown.`;
+  }
+
+  /** The attribution of these media, read a few at a time; one that cannot be read has none. */
+  private async readAttribution(ids: string[]): Promise<void> {
+    for (const id of ids) this.reading.add(id);
+    const queue = [...ids];
+    const reader = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        const answer = await call(this.session.api.v1.getMedia({ id }));
+        const known = this.cards.get(id);
+        if (known) known.attribution = answer.ok ? attributionOf(answer.data) : [];
+        this.reading.delete(id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, queue.length) }, reader));
+    this.applyFilter();
   }
 
   selectionChanged(): void {

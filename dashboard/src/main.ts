@@ -2,8 +2,8 @@ import { Detail } from './detail.ts';
 import { byId, element } from './dom.ts';
 import { Library } from './library.ts';
 import { anonymous, apiUrl, call, forgetKey, keepKey, type Session, session, storedKey } from './session.ts';
-import { uploadFile } from './uploads.ts';
-import { showUsage } from './usage.ts';
+import { UploadRefused, uploadFile } from './uploads.ts';
+import { actionLink, showUsage } from './usage.ts';
 
 /** The page: sign in, then usage, uploads, the library and the detail dialog. */
 const start = async (): Promise<void> => {
@@ -100,6 +100,7 @@ const signedIn = (current: Session): void => {
         } catch (failure) {
           row.classList.add('failed');
           status.textContent = (failure as Error).message;
+          if (failure instanceof UploadRefused) row.append(...actionLink(failure.action));
         }
       }),
     );

@@ -48,21 +48,40 @@ export const describe = (response: { status: number; error: unknown }): string =
   return `Request failed (HTTP ${response.status}).`;
 };
 
+/** What the API offers to do about a refusal: a signed upgrade link, a wait, whom to contact. */
+export type ApiAction = NonNullable<ApiError['action']>;
+
+export const actionOf = (error: unknown): ApiAction | undefined =>
+  (error as Partial<ApiError> | null)?.action ?? undefined;
+
+export type Answer<Data> =
+  | { ok: true; data: Data }
+  | { ok: false; message: string; status: number; action?: ApiAction | undefined };
+
 /** The client's answer without throwing (it throws a failed response unless told otherwise). */
-export const call = async <Data>(
-  request: Promise<HttpResponse<Data, ApiError>>,
-): Promise<{ ok: true; data: Data } | { ok: false; message: string; status: number }> => {
+export const call = async <Data>(request: Promise<HttpResponse<Data, ApiError>>): Promise<Answer<Data>> => {
   let response: HttpResponse<Data, ApiError>;
   try {
     response = await request;
   } catch (failure) {
     if (failure instanceof Response) {
       const answered = failure as HttpResponse<Data, ApiError>;
-      return { ok: false, message: describe(answered), status: answered.status };
+      return {
+        ok: false,
+        message: describe(answered),
+        status: answered.status,
+        action: actionOf(answered.error),
+      };
     }
     return { ok: false, message: (failure as Error).message || 'The API could not be reached.', status: 0 };
   }
   // A success without a body (204) leaves a parse error in `error`: the status decides.
-  if (!response.ok) return { ok: false, message: describe(response), status: response.status };
+  if (!response.ok)
+    return {
+      ok: false,
+      message: describe(response),
+      status: response.status,
+      action: actionOf(response.error),
+    };
   return { ok: true, data: response.data };
 };

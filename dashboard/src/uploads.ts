@@ -1,5 +1,5 @@
 import type { Upload } from '../../clients/typescript/src/api.ts';
-import { call, type Session } from './session.ts';
+import { type ApiAction, actionOf, call, type Session } from './session.ts';
 
 /**
  * Files above this go through a direct upload (POST /v1/uploads, the presigned POST to storage,
@@ -31,16 +31,26 @@ const send = (url: string, body: FormData, headers: Record<string, string>, prog
     request.send(body);
   });
 
+/** An upload refused, in the API's words, with what it offers to do about it (an upgrade link). */
+export class UploadRefused extends Error {
+  constructor(
+    message: string,
+    readonly action?: ApiAction,
+  ) {
+    super(message);
+  }
+}
+
 /** The API's message from an Error body, else storage's (an XML `<Message>`), else the status. */
-const messageOf = ({ status, text }: Sent): string => {
+const refusal = ({ status, text }: Sent): UploadRefused => {
   try {
     const body = JSON.parse(text) as { message?: unknown };
-    if (typeof body.message === 'string') return body.message;
+    if (typeof body.message === 'string') return new UploadRefused(body.message, actionOf(body));
   } catch {
     const xml = /<Message>([^<]*)<\/Message>/.exec(text);
-    if (xml?.[1]) return xml[1];
+    if (xml?.[1]) return new UploadRefused(xml[1]);
   }
-  return `Upload failed (HTTP ${status}).`;
+  return new UploadRefused(`Upload failed (HTTP ${status}).`);
 };
 
 export const uploadFile = async (session: Session, file: File, progress: Progress): Promise<Upload> => {
@@ -53,21 +63,21 @@ export const uploadFile = async (session: Session, file: File, progress: Progres
     { authorization: `Bearer ${session.key}` },
     progress,
   );
-  if (answer.status !== 200 && answer.status !== 201) throw new Error(messageOf(answer));
+  if (answer.status !== 200 && answer.status !== 201) throw refusal(answer);
   return JSON.parse(answer.text) as Upload;
 };
 
 const directUpload = async (session: Session, file: File, progress: Progress): Promise<Upload> => {
   const created = await call(session.api.v1.createDirectUpload({ size: file.size, filename: file.name }));
-  if (!created.ok) throw new Error(created.message);
+  if (!created.ok) throw new UploadRefused(created.message, created.action);
   const { upload, upload_id } = created.data;
   const form = new FormData();
   for (const [name, value] of Object.entries(upload.fields))
     if (value !== undefined) form.append(name, value);
   form.append('file', file, file.name);
   const stored = await send(upload.url, form, {}, progress);
-  if (stored.status < 200 || stored.status >= 300) throw new Error(messageOf(stored));
+  if (stored.status < 200 || stored.status >= 300) throw refusal(stored);
   const completed = await call(session.api.v1.completeDirectUpload({ uploadId: upload_id }));
-  if (!completed.ok) throw new Error(completed.message);
+  if (!completed.ok) throw new UploadRefused(completed.message, completed.action);
   return completed.data;
 };

@@ -1,7 +1,25 @@
 import { byId, element, formatBytes } from './dom.ts';
-import { call, type Session } from './session.ts';
+import { type ApiAction, call, type Session } from './session.ts';
 
-/** The month's uploads and the storage held, each against the plan's limit. */
+/**
+ * The API's upgrade action as a link (its signed one-click URL), in a new tab so the dashboard
+ * stays; anything else (a wait) has no link.
+ */
+export const actionLink = (action: ApiAction | undefined): HTMLAnchorElement[] =>
+  action?.type === 'upgrade'
+    ? [
+        element(
+          'a',
+          { href: action.url, className: 'action', target: '_blank', rel: 'noopener noreferrer' },
+          action.label,
+        ),
+      ]
+    : [];
+
+/**
+ * The month's uploads and the storage held, each against the plan's limit, and the upgrade action
+ * the API offers once either is used up.
+ */
 export const showUsage = async (session: Session): Promise<void> => {
   const body = byId('usage-body');
   const answer = await call(session.api.v1.getUsage());
@@ -9,7 +27,7 @@ export const showUsage = async (session: Session): Promise<void> => {
     body.replaceChildren(element('p', { className: 'error' }, answer.message));
     return;
   }
-  const { plan, monthly, totals } = answer.data;
+  const { plan, monthly, totals, action } = answer.data;
   const resets = new Date(monthly.resets_at * 1000).toLocaleDateString();
   const row = (id: string, label: string, value: number, max: number, text: string) =>
     element(
@@ -35,5 +53,8 @@ export const showUsage = async (session: Session): Promise<void> => {
       totals.storage_limit_bytes,
       `${formatBytes(totals.storage_used_bytes)} of ${formatBytes(totals.storage_limit_bytes)} in ${totals.media_stored} media`,
     ),
+    ...(action
+      ? [element('p', { className: 'upgrade' }, 'Your plan is used up. ', ...actionLink(action))]
+      : []),
   );
 };

@@ -1,4 +1,5 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -13,6 +14,8 @@ import { startTestRuntime, type TestRuntime } from '#test/runtime';
  */
 let runtime: TestRuntime;
 let browser: Browser;
+/** axe-core's browser build, evaluated in a page to audit it. */
+let axe: string;
 const shots = join(import.meta.dirname, '../../test-results/dashboard');
 const files = join(import.meta.dirname, '../../test-results/dashboard-files');
 
@@ -20,10 +23,12 @@ const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 
 beforeAll(async () => {
-  runtime = await startTestRuntime();
+  // The pro plan is small here, so a test can use it up and be offered the next one.
+  runtime = await startTestRuntime({ PLANS: JSON.stringify({ pro: { uploadsPerMonth: 2 } }) });
   browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
   await mkdir(shots, { recursive: true });
   await mkdir(files, { recursive: true });
+  axe = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 });
 afterAll(async () => {
   await browser?.close();
@@ -59,10 +64,11 @@ const listed = async (key: string) => {
   return ((await response.json()) as { data: { id: string; caption: string | null }[] }).data;
 };
 
-const upload = async (key: string, caption: string) => {
+const upload = async (key: string, caption: string, attribution: Record<string, string> = {}) => {
   const form = new FormData();
   form.append('file', new File([new Uint8Array(await jpeg(120, 80))], 'seed.jpg'));
   form.append('caption', caption);
+  for (const [name, value] of Object.entries(attribution)) form.append(name, value);
   const response = await fetch(`${runtime.url}/v1/upload`, {
     method: 'POST',
     headers: { authorization: `Bearer ${key}` },
@@ -220,12 +226,24 @@ describe('/dashboard', () => {
     expect(violations).toEqual([]);
   }, 180_000);
 
-  it('browses newest first on the cursor, filters by caption, edits one image and batch deletes', async () => {
+  it('browses newest first on the cursor, filters by caption and metadata, edits one image and batch deletes', async () => {
     const { key } = await runtime.newKey();
     const ids: string[] = [];
-    // More than a page (24), so the rest comes by scrolling.
+    // More than a page (24), so the rest comes by scrolling. Every third is Jane's, every fifth CC.
     for (let index = 0; index < 27; index++)
-      ids.push(await upload(key, index % 2 ? `cat ${index}` : `dog ${index}`));
+      ids.push(
+        await upload(key, index % 2 ? `cat ${index}` : `dog ${index}`, {
+          ...(index % 3 === 0 && { author: 'Jane Doe' }),
+          ...(index % 5 === 0 && { license: 'cc-by-4.0' }),
+        }),
+      );
+    const shown = async () =>
+      (
+        await page
+          .locator('#grid li:visible')
+          .evaluateAll((all) => all.map((card) => card.getAttribute('data-id')))
+      ).sort();
+    const where = (keep: (index: number) => boolean) => ids.filter((_, index) => keep(index)).sort();
     const { page, violations } = await open(DESKTOP);
     try {
       await signIn(page, key);
@@ -251,36 +269,71 @@ describe('/dashboard', () => {
       );
       await page.screenshot({ path: join(shots, 'library-desktop.png') });
 
-      await page.getByLabel('Filter by caption').fill('cat');
-      await expect.poll(() => page.locator('#grid li:visible').count()).toBe(13);
-      await page.getByLabel('Filter by caption').fill('');
+      const filter = page.getByLabel('Filter by caption or metadata');
+      await filter.fill('cat');
+      await expect.poll(shown).toEqual(where((index) => index % 2 === 1));
+      // The listing carries no attribution: the filter reads it, then matches values and fields.
+      await filter.fill('jane');
+      await expect.poll(shown).toEqual(where((index) => index % 3 === 0));
+      await filter.fill('cat license:cc-by');
+      await expect.poll(shown).toEqual(where((index) => index % 2 === 1 && index % 5 === 0));
+      expect(await page.locator('#library-status').textContent()).toBe('3 of 27 loaded images shown.');
+      await page.screenshot({ path: join(shots, 'filter-desktop.png') });
+      await filter.fill('');
 
-      // Edit: caption, public, TTL.
-      const target = ids[3] ?? '';
+      // Edit: caption, public, TTL and attribution (one changed, one removed, one added).
+      const target = ids[15] ?? '';
       await page.locator(`#grid li[data-id="${target}"] .thumb`).click();
       const dialog = page.getByRole('dialog');
+      await expect.poll(() => dialog.getByLabel('author', { exact: true }).inputValue()).toBe('Jane Doe');
       await dialog.getByLabel('Caption').fill('a renamed cat');
       const anonymous = () => fetch(`${runtime.url}/v1/media/${target}`).then((response) => response.status);
       const before = await anonymous();
-      await dialog.getByLabel('Visibility').selectOption('private');
+      const visibility = dialog.getByRole('checkbox', { name: /Public: anyone/ });
+      expect(await visibility.isChecked()).toBe(true);
+      await visibility.uncheck();
       await dialog.getByLabel(/TTL in seconds/).fill('86400');
+      await dialog.getByLabel('author', { exact: true }).fill('John Roe');
+      await dialog.getByRole('button', { name: 'Remove license' }).click();
+      await dialog.getByRole('button', { name: 'Add a field' }).click();
+      await dialog.getByLabel('New field name').fill('source_url');
+      await dialog.getByLabel('Its value').fill('https://example.com/cat');
       await dialog.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.locator('#edit-status').textContent()).toBe('Saved.');
       const edited = (await (
         await fetch(`${runtime.url}/v1/media/${target}`, { headers: { authorization: `Bearer ${key}` } })
-      ).json()) as { caption: string; expires_at?: number };
-      expect(edited.caption).toBe('a renamed cat');
+      ).json()) as Record<string, unknown>;
+      expect(edited).toMatchObject({
+        caption: 'a renamed cat',
+        public: false,
+        author: 'John Roe',
+        source_url: 'https://example.com/cat',
+      });
+      expect(edited).not.toHaveProperty('license');
       expect(edited.expires_at).toBeGreaterThan(Date.now() / 1000 + 86_000);
       // Uploads are public by default; private, its details are no longer readable without a key.
       expect([before, await anonymous()]).toEqual([200, 404]);
-      await page.keyboard.press('Escape');
-      expect(await page.locator(`#grid li[data-id="${target}"] .caption`).textContent()).toBe(
-        'a renamed cat',
+      // The form shows the state saved: private now, the fields as stored.
+      expect(await visibility.isChecked()).toBe(false);
+      expect(await dialog.getByLabel('source_url', { exact: true }).inputValue()).toBe(
+        'https://example.com/cat',
       );
+      await page.screenshot({ path: join(shots, 'edit-desktop.png') });
+      await page.keyboard.press('Escape');
+      const editedCard = page.locator(`#grid li[data-id="${target}"]`);
+      expect(await editedCard.locator('.caption').textContent()).toBe('a renamed cat');
+      expect(await editedCard.locator('.badge').textContent()).toBe('Private');
+      // The filter knows the edit without reading it again.
+      await filter.fill('author:john');
+      await expect.poll(shown).toEqual([target]);
+      await filter.fill('');
 
       // Batch delete three by keyboard-reachable checkboxes.
       const doomed = ids.slice(0, 3);
+      // The batch actions show only while something is selected.
+      expect(await page.locator('#batch').isVisible()).toBe(false);
       for (const id of doomed) await page.locator(`#grid li[data-id="${id}"] input[type="checkbox"]`).check();
+      expect(await page.locator('#batch').isVisible()).toBe(true);
       expect(await page.locator('#batch-count').textContent()).toBe('3 selected');
       await page.screenshot({ path: join(shots, 'batch-desktop.png') });
       await page.getByRole('button', { name: 'Delete selected' }).click();
@@ -359,4 +412,88 @@ describe('/dashboard', () => {
     }
     expect(violations).toEqual([]);
   }, 120_000);
+
+  it('offers the upgrade link the API gives once the plan is used up, on the usage and on a refusal', async () => {
+    const { key, teamId } = await runtime.newKey({ plan: 'pro' });
+    await upload(key, 'one');
+    await upload(key, 'two');
+    const refusedFile = join(files, 'refused.jpg');
+    await writeFile(refusedFile, await jpeg(40, 30));
+    const { page, violations } = await open(DESKTOP);
+    try {
+      await signIn(page, key);
+      const offered = page.locator('#usage-body a.action');
+      await expect.poll(() => offered.textContent()).toBe('Upgrade to scale');
+      const href = new URL((await offered.getAttribute('href')) ?? '');
+      expect(Object.fromEntries(href.searchParams)).toMatchObject({ team: teamId, plan: 'scale' });
+      expect(await offered.getAttribute('rel')).toBe('noopener noreferrer');
+      // The signed link is one the upgrade page takes.
+      expect((await fetch(href, { redirect: 'manual' })).status).toBeLessThan(400);
+
+      await page.getByLabel('Choose images, or drop them here').setInputFiles([refusedFile]);
+      const failed = page.locator('#uploads li.failed');
+      await expect.poll(() => failed.count()).toBe(1);
+      expect(await failed.locator('.status').textContent()).toBe(
+        'Your monthly upload quota on the pro plan is used up.',
+      );
+      expect(await failed.locator('a.action').textContent()).toBe('Upgrade to scale');
+      expect((await listed(key)).length).toBe(2);
+      await page.screenshot({ path: join(shots, 'upgrade-desktop.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+    expect(violations).toEqual([]);
+  }, 120_000);
+
+  it('passes an automated accessibility audit and works from the keyboard', async () => {
+    const { key } = await runtime.newKey();
+    await upload(key, 'keyboard', { author: 'Jane Doe' });
+    const audit = async (page: Page, what: string) => {
+      // axe-core (WCAG 2.1 A and AA rules: names, labels, contrast, roles, landmarks) evaluated in the
+      // page through the debugging protocol, which the page's CSP does not govern.
+      await page.evaluate(axe);
+      const result = (await page.evaluate(
+        `axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] })`,
+      )) as { violations: { id: string; nodes: { target: string[] }[] }[] };
+      expect(
+        result.violations.map((violation) => `${what}: ${violation.id} at ${violation.nodes[0]?.target}`),
+      ).toEqual([]);
+    };
+    for (const viewport of [DESKTOP, PHONE]) {
+      const { page, violations } = await open(viewport);
+      try {
+        await page.goto(`${runtime.url}/dashboard`);
+        await page.getByLabel('API key').waitFor();
+        await audit(page, 'sign-in');
+        // Sign in without the mouse: the skip link, then the key field and Enter.
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content');
+        await page.keyboard.press('Tab');
+        expect(await page.evaluate('document.activeElement.id')).toBe('api-key');
+        await page.keyboard.type(key);
+        await page.keyboard.press('Enter');
+        await page.locator('#grid li').first().waitFor();
+        await expect.poll(() => page.locator('#usage-plan').textContent()).toBe('free');
+        await audit(page, 'library');
+        // A card opens from the keyboard, the dialog takes focus, Escape gives it back to the card.
+        await page.locator('#grid li .thumb').first().focus();
+        await page.keyboard.press('Enter');
+        await page.getByRole('dialog').waitFor();
+        await expect
+          .poll(() => page.getByRole('dialog').getByLabel('author', { exact: true }).inputValue())
+          .toBe('Jane Doe');
+        expect(
+          await page.evaluate(`document.getElementById('detail').contains(document.activeElement)`),
+        ).toBe(true);
+        await audit(page, 'detail');
+        await page.keyboard.press('Escape');
+        await expect
+          .poll(() => page.evaluate(`document.activeElement.classList.contains('thumb')`))
+          .toBe(true);
+      } finally {
+        await page.close();
+      }
+      expect(violations).toEqual([]);
+    }
+  }, 180_000);
 });

@@ -1,0 +1,80 @@
+import type { Media, MediaSummary } from '../../clients/typescript/src/api.ts';
+
+/**
+ * The media object's own fields. The API answers attribution metadata beside them at the top level,
+ * so whatever else an answer carries is attribution. `satisfies` keeps this in step with the
+ * generated client: a field added to the contract fails the typecheck until it is listed here.
+ */
+const OWN_FIELDS = {
+  id: true,
+  link: true,
+  caption: true,
+  extension: true,
+  width: true,
+  height: true,
+  sizes: true,
+  filesize: true,
+  placeholder: true,
+  has_alpha: true,
+  animated: true,
+  frames: true,
+  color_space: true,
+  created_at: true,
+  expires_at: true,
+  public: true,
+  external_id: true,
+  keep_metadata: true,
+} as const satisfies Record<keyof MediaSummary, true>;
+
+/** Answers that carry more than a media object: an upload's `upgrade` is no attribution. */
+const NOT_ATTRIBUTION = new Set<string>([...Object.keys(OWN_FIELDS), 'upgrade']);
+
+/** A media object's attribution metadata, in the order the API answered it. */
+export const attributionOf = (media: Media): [string, string][] =>
+  Object.entries(media).filter(
+    (entry): entry is [string, string] => !NOT_ATTRIBUTION.has(entry[0]) && typeof entry[1] === 'string',
+  );
+
+/**
+ * What a filter asks for: each word must match. `name:value` matches that attribution field's
+ * value; a plain word matches the caption or any attribution value. Case is ignored.
+ */
+export interface Filter {
+  words: string[];
+  fields: [string, string][];
+  /** Some word was given: matching then needs attribution metadata, which the listing does not carry. */
+  active: boolean;
+}
+
+export const parseFilter = (text: string): Filter => {
+  const words: string[] = [];
+  const fields: [string, string][] = [];
+  for (const term of text.toLowerCase().split(/\s+/).filter(Boolean)) {
+    const colon = term.indexOf(':');
+    if (colon > 0) fields.push([term.slice(0, colon), term.slice(colon + 1)]);
+    else words.push(term);
+  }
+  return { words, fields, active: words.length + fields.length > 0 };
+};
+
+/**
+ * Whether media match a filter. `attribution` is undefined while it is not known yet: then only
+ * the caption can match a word, and no `name:value` matches.
+ */
+export const matches = (
+  filter: Filter,
+  caption: string | null,
+  attribution: [string, string][] | undefined,
+): boolean => {
+  const values = (attribution ?? []).map(([name, value]): [string, string] => [
+    name.toLowerCase(),
+    value.toLowerCase(),
+  ]);
+  const text = (caption ?? '').toLowerCase();
+  return (
+    filter.words.every((word) => text.includes(word) || values.some(([, value]) => value.includes(word))) &&
+    filter.fields.every(([name, wanted]) =>
+      values.some(([field, value]) => field === name && value.includes(wanted)),
+    )
+  );
+};
