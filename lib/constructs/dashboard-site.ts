@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
 import {
   AllowedMethods,
   CachePolicy,
@@ -95,8 +95,11 @@ export class DashboardSite extends Construct {
     props.distribution.addBehavior(DASHBOARD_PATH, origin, behavior);
     props.distribution.addBehavior(`${DASHBOARD_PATH}/*`, origin, behavior);
 
-    // Built at synth time into a fresh directory: the asset's hash follows the files.
-    const built = mkdtempSync(join(tmpdir(), 'imgpro-dashboard-'));
+    // Built at synth time into a fresh directory (the asset's hash follows the files), inside the
+    // cloud assembly so that it goes when the assembly does, never left behind in the system's tmp.
+    const outdir = Stage.of(this)?.outdir ?? tmpdir();
+    mkdirSync(outdir, { recursive: true });
+    const built = mkdtempSync(join(outdir, 'dashboard-build-'));
     writeDashboardSync(built);
     new BucketDeployment(this, 'Files', {
       destinationBucket: this.bucket,

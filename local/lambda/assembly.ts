@@ -53,6 +53,14 @@ export interface EdgeFunction {
   origin: 'api' | 'viewer';
 }
 
+/** Any CloudFront Function in the templates, wherever it is associated. */
+export interface CloudFrontFunctionResource {
+  id: string;
+  runtime: string;
+  code: string;
+  comment: string;
+}
+
 /** What the local runtime stands in for AWS's resources with: one table, one bucket, the secrets' values. */
 export interface LocalResources {
   tableName: string;
@@ -69,6 +77,8 @@ export interface CloudAssembly {
   /** Functions an EventBridge schedule invokes. */
   scheduled: readonly FunctionDefinition[];
   edgeFunctions: readonly EdgeFunction[];
+  /** Every CloudFront Function in the templates: those above and any on other behaviours. */
+  cloudFrontFunctions: readonly CloudFrontFunctionResource[];
   /** Secrets Manager secrets: their ARNs as the functions see them, and their logical ids. */
   secrets: readonly { arn: string; logicalId: string }[];
   /** A function's environment variables, with the local resources standing in for AWS's. */
@@ -202,6 +212,19 @@ export const readCloudAssembly = (directory: string): CloudAssembly => {
     }
   }
 
+  const cloudFrontFunctions = ofType('AWS::CloudFront::Function').map(({ stack, logicalId, Properties }) => {
+    const props = Properties as {
+      FunctionCode: string;
+      FunctionConfig: { Runtime: string; Comment?: string };
+    };
+    return {
+      id: `${stack}/${logicalId}`,
+      runtime: props.FunctionConfig.Runtime,
+      code: props.FunctionCode,
+      comment: props.FunctionConfig.Comment ?? '',
+    };
+  });
+
   const exports = new Map<string, { stack: string; value: unknown }>();
   for (const [stack, template] of stacks) {
     for (const output of Object.values(template.Outputs ?? {}))
@@ -269,6 +292,7 @@ export const readCloudAssembly = (directory: string): CloudAssembly => {
     viewer,
     scheduled,
     edgeFunctions,
+    cloudFrontFunctions,
     secrets,
     environment: (fn, local) => resolveAll(fn.stack, fn.environment, local),
     apiOriginHeaders: (local) => resolveAll(apiOrigin.stack, apiOrigin.headers, local),

@@ -21,10 +21,11 @@ import {
 import { toolProblem } from './tools.ts';
 
 /**
- * Both CloudFront Functions as the template ships them, run in njs (the engine CloudFront Functions
+ * Every CloudFront Function as the template ships it, run in njs (the engine CloudFront Functions
  * descend from, which has only the built-ins they have) on the documented viewer-request event
- * shapes, and compared with what the same events give in Node: the synthesized code in a bare
- * context, and the TypeScript it was built from.
+ * shapes: the viewer's and the API's compared with what the same events give in Node (the
+ * synthesized code in a bare context, and the TypeScript it was built from); the dashboard's
+ * against the paths it rewrites.
  */
 const assembly = readCloudAssembly(inject('cloudAssembly') ?? '');
 const edge = (origin: EdgeFunction['origin']) => {
@@ -34,6 +35,8 @@ const edge = (origin: EdgeFunction['origin']) => {
 };
 const viewer = edge('viewer');
 const api = edge('api');
+/** The dashboard's: `/dashboard` and `/dashboard/` are its index.html (S3 has none behind OAC). */
+const dashboard = assembly.cloudFrontFunctions.find((each) => each.comment.startsWith('imgpro dashboard'));
 
 const njsProblem = await toolProblem('njs', 'njs');
 
@@ -173,8 +176,23 @@ const inNode = (run: (event: never) => unknown, events: unknown[]) =>
     return JSON.parse(JSON.stringify(run(copy as never))) as unknown;
   });
 
+const dashboardCases = [
+  '/dashboard',
+  '/dashboard/',
+  '/dashboard/app.js',
+  '/dashboardx',
+  '/aB3dE5fG7hJ9kL',
+].map((uri) => ({ ...viewerEvent('', {}, false), request: { ...viewerEvent('', {}, false).request, uri } }));
+
 describe('the CloudFront Functions in the template', () => {
-  it.each([viewer, api])('fit CloudFront’s 10 KB and run on cloudfront-js-2.0 ($id)', (fn) => {
+  it('are all run here: the viewer’s, the API’s and the dashboard’s', () => {
+    expect(dashboard).toBeDefined();
+    expect(assembly.cloudFrontFunctions.map((each) => each.id).sort()).toEqual(
+      [viewer.id, api.id, dashboard?.id].sort(),
+    );
+  });
+
+  it.each(assembly.cloudFrontFunctions)('fit CloudFront’s 10 KB and run on cloudfront-js-2.0 ($id)', (fn) => {
     expect(fn.runtime).toBe('cloudfront-js-2.0');
     expect(Buffer.byteLength(fn.code)).toBeLessThanOrEqual(MAX_FUNCTION_BYTES);
   });
@@ -188,10 +206,22 @@ describe('the CloudFront Functions in the template', () => {
 describe.skipIf(njsProblem !== undefined)(`the CloudFront Functions in njs${njsProblem ?? ''}`, () => {
   let viewerResults: unknown[];
   let apiResults: unknown[];
+  let dashboardResults: unknown[];
   beforeAll(async () => {
-    [viewerResults, apiResults] = await Promise.all([
+    [viewerResults, apiResults, dashboardResults] = await Promise.all([
       inNjs(viewer.code, viewerCases),
       inNjs(api.code, apiCases),
+      inNjs(dashboard?.code ?? '', dashboardCases),
+    ]);
+  });
+
+  it('give the dashboard’s page for its bare paths and leave every other path alone', () => {
+    expect(dashboardResults.map((request) => (request as { uri: string }).uri)).toEqual([
+      '/dashboard/index.html',
+      '/dashboard/index.html',
+      '/dashboard/app.js',
+      '/dashboardx',
+      '/aB3dE5fG7hJ9kL',
     ]);
   });
 

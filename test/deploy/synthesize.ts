@@ -30,11 +30,17 @@ export default async function setup(project: TestProject) {
   const host = hostArchitecture();
   if (!host) throw new Error('test:deploy runs on Linux (x64 or arm64).');
   const arm64Problem = host === 'arm64' ? undefined : await kitProblem('arm64');
-  await Promise.all([
-    given ? undefined : synthesize(directory),
-    lambdaKit(host, log),
-    arm64Problem === undefined && host !== 'arm64' ? lambdaKit('arm64', log) : undefined,
-  ]);
+  try {
+    await Promise.all([
+      given ? undefined : synthesize(directory),
+      lambdaKit(host, log),
+      arm64Problem === undefined && host !== 'arm64' ? lambdaKit('arm64', log) : undefined,
+    ]);
+  } catch (error) {
+    // A failed setup has no teardown: what it made goes now.
+    if (dir) await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   log(`synthesized and ready in ${((Date.now() - started) / 1000).toFixed(0)} s: ${directory}`);
   if (arm64Problem) log(`arm64 emulation cannot run here, so its tests are skipped: ${arm64Problem}`);
   project.provide('cloudAssembly', directory);
