@@ -25,12 +25,12 @@ describe('POST /v1/upload with an API key', () => {
 
     expect(response.status).toBe(201);
     const body = await json(response);
-    // The reference's fields, plus the additive ones: `sizes` (img.pro's newer image object has it)
-    // and the facts computed at ingest.
+    // The reference's fields, plus the additive ones: `sizes` (img.pro's newer image object has it),
+    // the facts computed at ingest, and `public`.
     expect(Object.keys(body).sort()).toEqual(
       [
         ...['caption', 'created_at', 'extension', 'filesize', 'height', 'id', 'link', 'width'],
-        ...['sizes', 'animated', 'color_space', 'frames', 'has_alpha', 'placeholder'],
+        ...['sizes', 'animated', 'color_space', 'frames', 'has_alpha', 'placeholder', 'public'],
       ].sort(),
     );
     expect(body).toMatchObject({
@@ -40,6 +40,7 @@ describe('POST /v1/upload with an API key', () => {
       height: 48,
       filesize: file.length,
       link: `${runtime.url}/${body.id}`,
+      public: true,
       // Never enlarged: a 64×48 image is its own small, medium and large.
       sizes: { small: { url: `${runtime.url}/${body.id}?size=small`, width: 64, height: 48 } },
     });
