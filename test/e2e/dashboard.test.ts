@@ -35,8 +35,14 @@ afterAll(async () => {
   await runtime?.stop();
 });
 
-/** A page that records every request and every CSP complaint. */
-const open = async (viewport: { width: number; height: number }) => {
+/**
+ * Runs `use` on a fresh page that records every request and every CSP complaint, closes it, and
+ * fails on any complaint; answers every URL the page requested.
+ */
+const onPage = async (
+  viewport: { width: number; height: number },
+  use: (page: Page, requested: string[]) => Promise<void>,
+): Promise<string[]> => {
   const page = await browser.newPage({ viewport });
   page.setDefaultTimeout(30_000);
   const requested: string[] = [];
@@ -46,7 +52,13 @@ const open = async (viewport: { width: number; height: number }) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
   });
   page.on('dialog', (dialog) => void dialog.accept());
-  return { page, requested, violations };
+  try {
+    await use(page, requested);
+  } finally {
+    await page.close();
+  }
+  expect(violations).toEqual([]);
+  return requested;
 };
 
 const signIn = async (page: Page, key: string) => {
@@ -95,8 +107,7 @@ describe('/dashboard', () => {
 
   it('refuses a wrong key in the API words and keeps a right one out of every URL', async () => {
     const { key } = await runtime.newKey();
-    const { page, requested, violations } = await open(DESKTOP);
-    try {
+    const requested = await onPage(DESKTOP, async (page) => {
       await page.goto(`${runtime.url}/dashboard`);
       await page.getByLabel('API key').fill('imgpro_wrong');
       await page.getByRole('button', { name: 'Sign in' }).click();
@@ -114,17 +125,13 @@ describe('/dashboard', () => {
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByLabel('API key').waitFor();
       expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
-    } finally {
-      await page.close();
-    }
-    expect(violations).toEqual([]);
+    });
     expect(requested.filter((url) => url.includes(key))).toEqual([]);
     expect(new Set(requested.map((url) => new URL(url).origin))).toEqual(new Set([runtime.url]));
   }, 120_000);
 
   it('registers for a key where the operator opened registration, shows it once and signs in with it', async () => {
-    const { page, requested } = await open(PHONE);
-    try {
+    await onPage(PHONE, async (page, requested) => {
       await page.goto(`${runtime.url}/dashboard`);
       // An address the browser takes but the API refuses (longer than an address may be): its words.
       await page.getByLabel('Email').fill(`${'a'.repeat(250)}@example.com`);
@@ -145,9 +152,7 @@ describe('/dashboard', () => {
       expect(((await usage.json()) as { plan: string }).plan).toBe('free');
       await page.screenshot({ path: join(shots, 'registered-phone.png'), fullPage: true });
       expect(requested.filter((url) => url.includes(key))).toEqual([]);
-    } finally {
-      await page.close();
-    }
+    });
   }, 120_000);
 
   it('uploads several files with progress, a large one directly, and shows a refusal in the API words', async () => {
@@ -163,8 +168,7 @@ describe('/dashboard', () => {
     expect(largeBytes.length).toBeGreaterThan(4 * 1024 * 1024);
     await writeFile(large, largeBytes);
     await writeFile(broken, Buffer.from('not an image at all'));
-    const { page, requested, violations } = await open(DESKTOP);
-    try {
+    await onPage(DESKTOP, async (page, requested) => {
       await signIn(page, key);
       // A slow link (2 MB/s up), so the bars have something to show between start and end.
       const cdp = await page.context().newCDPSession(page);
@@ -220,10 +224,23 @@ describe('/dashboard', () => {
         `${inject('s3Endpoint')}/${runtime.bucketName}`,
       ]);
       await page.screenshot({ path: join(shots, 'upload-desktop.png'), fullPage: true });
-    } finally {
-      await page.close();
-    }
-    expect(violations).toEqual([]);
+
+      // Dropped on the drop zone, a file is uploaded the same way.
+      const dropped = (await jpeg(30, 20)).toString('base64');
+      const transfer = await page.evaluateHandle(`(() => {
+        const transfer = new DataTransfer();
+        const bytes = Uint8Array.from(atob('${dropped}'), (char) => char.charCodeAt(0));
+        transfer.items.add(new File([bytes], 'dropped.jpg', { type: 'image/jpeg' }));
+        return transfer;
+      })()`);
+      await page.dispatchEvent('#drop', 'dragover', { dataTransfer: transfer });
+      expect(await page.locator('#drop.over').count()).toBe(1);
+      await page.dispatchEvent('#drop', 'drop', { dataTransfer: transfer });
+      await expect.poll(() => page.locator('#uploads li.done').count()).toBe(4);
+      expect(await page.locator('#uploads li.done .name').last().textContent()).toBe('dropped.jpg');
+      expect(await page.locator('#drop.over').count()).toBe(0);
+      expect(await listed(key)).toHaveLength(4);
+    });
   }, 180_000);
 
   it('browses newest first on the cursor, filters by caption and metadata, edits one image and batch deletes', async () => {
@@ -237,15 +254,14 @@ describe('/dashboard', () => {
           ...(index % 5 === 0 && { license: 'cc-by-4.0' }),
         }),
       );
-    const shown = async () =>
-      (
-        await page
-          .locator('#grid li:visible')
-          .evaluateAll((all) => all.map((card) => card.getAttribute('data-id')))
-      ).sort();
     const where = (keep: (index: number) => boolean) => ids.filter((_, index) => keep(index)).sort();
-    const { page, violations } = await open(DESKTOP);
-    try {
+    await onPage(DESKTOP, async (page) => {
+      const shown = async () =>
+        (
+          await page
+            .locator('#grid li:visible')
+            .evaluateAll((all) => all.map((card) => card.getAttribute('data-id')))
+        ).sort();
       await signIn(page, key);
       const cards = page.locator('#grid li');
       // One page (24) until the end of the grid scrolls into view.
@@ -341,17 +357,13 @@ describe('/dashboard', () => {
       const left = (await listed(key)).map((media) => media.id);
       expect(left).toHaveLength(24);
       for (const id of doomed) expect(left).not.toContain(id);
-    } finally {
-      await page.close();
-    }
-    expect(violations).toEqual([]);
+    });
   }, 240_000);
 
   it('builds a working transformed link in the playground, with its bytes and dimensions', async () => {
     const { key } = await runtime.newKey();
     const id = await upload(key, 'playground');
-    const { page, violations } = await open(DESKTOP);
-    try {
+    await onPage(DESKTOP, async (page) => {
       await signIn(page, key);
       await page.locator(`#grid li[data-id="${id}"] .thumb`).click();
       const dialog = page.getByRole('dialog');
@@ -379,10 +391,7 @@ describe('/dashboard', () => {
         )
         .toBe(60);
       await page.screenshot({ path: join(shots, 'playground-desktop.png'), fullPage: true });
-    } finally {
-      await page.close();
-    }
-    expect(violations).toEqual([]);
+    });
   }, 120_000);
 
   it('shows the usage against the plan, and fits a phone', async () => {
@@ -393,8 +402,7 @@ describe('/dashboard', () => {
       await fetch(`${runtime.url}/v1/usage`, { headers: { authorization: `Bearer ${key}` } })
     ).json()) as { plan: string; monthly: { uploads: number; uploads_limit: number } };
     expect(usage.monthly.uploads).toBe(2);
-    const { page, violations } = await open(PHONE);
-    try {
+    await onPage(PHONE, async (page) => {
       await signIn(page, key);
       await expect.poll(() => page.locator('#usage-plan').textContent()).toBe(usage.plan);
       expect(await page.locator('#usage-uploads-text').textContent()).toContain(
@@ -407,10 +415,7 @@ describe('/dashboard', () => {
       await page.locator('#grid li .thumb').first().click();
       await page.getByRole('dialog').waitFor();
       await page.screenshot({ path: join(shots, 'detail-phone.png') });
-    } finally {
-      await page.close();
-    }
-    expect(violations).toEqual([]);
+    });
   }, 120_000);
 
   it('offers the upgrade link the API gives once the plan is used up, on the usage and on a refusal', async () => {
@@ -419,8 +424,7 @@ describe('/dashboard', () => {
     await upload(key, 'two');
     const refusedFile = join(files, 'refused.jpg');
     await writeFile(refusedFile, await jpeg(40, 30));
-    const { page, violations } = await open(DESKTOP);
-    try {
+    await onPage(DESKTOP, async (page) => {
       await signIn(page, key);
       const offered = page.locator('#usage-body a.action');
       await expect.poll(() => offered.textContent()).toBe('Upgrade to scale');
@@ -439,10 +443,7 @@ describe('/dashboard', () => {
       expect(await failed.locator('a.action').textContent()).toBe('Upgrade to scale');
       expect((await listed(key)).length).toBe(2);
       await page.screenshot({ path: join(shots, 'upgrade-desktop.png'), fullPage: true });
-    } finally {
-      await page.close();
-    }
-    expect(violations).toEqual([]);
+    });
   }, 120_000);
 
   it('passes an automated accessibility audit and works from the keyboard', async () => {
@@ -460,8 +461,7 @@ describe('/dashboard', () => {
       ).toEqual([]);
     };
     for (const viewport of [DESKTOP, PHONE]) {
-      const { page, violations } = await open(viewport);
-      try {
+      await onPage(viewport, async (page) => {
         await page.goto(`${runtime.url}/dashboard`);
         await page.getByLabel('API key').waitFor();
         await audit(page, 'sign-in');
@@ -490,10 +490,7 @@ describe('/dashboard', () => {
         await expect
           .poll(() => page.evaluate(`document.activeElement.classList.contains('thumb')`))
           .toBe(true);
-      } finally {
-        await page.close();
-      }
-      expect(violations).toEqual([]);
+      });
     }
   }, 180_000);
 });

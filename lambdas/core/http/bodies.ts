@@ -1,9 +1,9 @@
 import type { Caller } from '#core/caller';
 import { unixSeconds } from '#core/clock';
+import type { UpgradeAction } from '#core/errors';
 import type { ImageFacts } from '#core/images/facts';
 import { formatOfContentType } from '#core/images/formats';
 import { type NAMED_SIZES, namedSizeOf } from '#core/images/geometry';
-import type { UpgradeAction } from '#core/errors';
 import type { Media } from '#core/media/media';
 import { ANONYMOUS_PLAN } from '#core/plans';
 import type { TeamQuota } from '#core/quotas/state';
