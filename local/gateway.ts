@@ -5,6 +5,7 @@ import type { Cors } from '#core/http/cors';
 import { payloadTooLarge, routeOf } from '#core/http/edge-contract';
 import { discardRest } from '#core/http/refused-body';
 import type { HttpResponse } from '#core/http/response';
+import { headersOf, httpEvent, peerAddress, writeHttpResponse } from '#core/platform/http-event';
 import { invocationContext } from '#core/platform/invocation';
 import type { EdgeDecision, EdgeRequest } from './lambda/integrations.ts';
 
@@ -107,19 +108,17 @@ export const createGateway = ({
       sendJson(response, 404, { error: 'not_found', message: 'No route matches this request.' });
       return;
     }
-    // The socket's address, as API Gateway reports the TCP peer — never a client-sent header.
-    const sourceIp = (request.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
     let headers = headersOf(request);
     if (match.route.edge) {
       const decision = match.route.edge({
         method: request.method ?? 'GET',
         uri: url.pathname,
         headers,
-        clientIp: sourceIp,
+        clientIp: peerAddress(request),
         requestId: randomUUID(),
       });
       if ('response' in decision) {
-        writeResult(response, decision.response);
+        writeHttpResponse(response, decision.response);
         request.resume();
         return;
       }
@@ -137,12 +136,18 @@ export const createGateway = ({
       handler = match.route.load();
       handlers.set(match.route, handler);
     }
-    const event = toEvent(request, { url, headers, sourceIp, body, match });
-    const result = await (await handler)(
-      event,
-      invocationContext('local', event.requestContext.requestId, timeoutMs),
-    );
-    writeResult(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
+    const requestId = randomUUID();
+    const { route, pathParameters } = match;
+    const event = httpEvent(request, {
+      api: 'local',
+      requestId,
+      routeKey: route.path === undefined ? '$default' : `${route.method} ${route.path}`,
+      headers,
+      pathParameters,
+      body,
+    });
+    const result = await (await handler)(event, invocationContext('local', requestId, timeoutMs));
+    writeHttpResponse(response, { ...result, headers: { ...result.headers, ...corsHeaders } });
   }
 };
 
@@ -213,81 +218,6 @@ const readBody = (request: IncomingMessage, limit: number): Promise<Buffer | und
     request.once('end', () => resolve(Buffer.concat(chunks)));
     request.once('error', reject);
   });
-
-const TEXT_TYPES = /^(text\/|application\/(json|x-www-form-urlencoded|xml))/i;
-
-/** Request headers as API Gateway passes them: lower-case names, repeated ones joined, cookies apart. */
-const headersOf = (request: IncomingMessage): Record<string, string> => {
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie')
-      headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  return headers;
-};
-
-const toEvent = (
-  request: IncomingMessage,
-  {
-    url,
-    headers,
-    sourceIp,
-    body,
-    match,
-  }: { url: URL; headers: Record<string, string>; sourceIp: string; body: Buffer; match: RouteMatch },
-): APIGatewayProxyEventV2 => {
-  const query: Record<string, string> = {};
-  for (const [name, value] of url.searchParams)
-    query[name] = name in query ? `${query[name]},${value}` : value;
-  const method = request.method ?? 'GET';
-  const routeKey = match.route.path === undefined ? '$default' : `${match.route.method} ${match.route.path}`;
-  const now = new Date();
-  // Binary bodies arrive base64-encoded from API Gateway; text ones as they are.
-  const isText = TEXT_TYPES.test(headers['content-type'] ?? '');
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    ...(request.headers.cookie && { cookies: request.headers.cookie.split(/;\s*/) }),
-    headers,
-    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
-    ...(match.pathParameters && { pathParameters: match.pathParameters }),
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp,
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId: randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    ...(body.length > 0 && { body: body.toString(isText ? 'utf8' : 'base64') }),
-    isBase64Encoded: body.length > 0 && !isText,
-  };
-};
-
-const writeResult = (response: ServerResponse, result: HttpResponse) => {
-  const body =
-    result.body === undefined
-      ? undefined
-      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-  response.writeHead(result.statusCode, {
-    ...result.headers,
-    ...(result.cookies && { 'set-cookie': result.cookies }),
-    ...(body && { 'content-length': String(body.length) }),
-  });
-  response.end(response.req.method === 'HEAD' ? undefined : body);
-};
 
 /**
  * An error answer that closes the connection, or with `keepReading`, one sent while the request is

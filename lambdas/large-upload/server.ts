@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { platform } from '#core/compose/platform';
 import { createCors } from '#core/http/cors';
-import { type HttpEvent, withStreamedBody } from '#core/http/event';
+import { withStreamedBody } from '#core/http/event';
 import { discardRest } from '#core/http/refused-body';
 import type { HttpResponse } from '#core/http/response';
+import { httpEvent, writeHttpResponse } from '#core/platform/http-event';
 import { invocationContext } from '#core/platform/invocation';
 import { handler as upload } from '../http/upload.ts';
 
@@ -47,7 +48,7 @@ export const serveLargeUpload = async (request: IncomingMessage, response: Serve
   const requestId = randomUUID();
   // API Gateway adds the API's CORS headers to its answers; this path's answers get them here.
   const answer = (result: HttpResponse) =>
-    send(response, { ...result, headers: { ...result.headers, ...cors().headers(request) } });
+    writeHttpResponse(response, { ...result, headers: { ...result.headers, ...cors().headers(request) } });
   if (inFlight >= LARGE_UPLOADS_AT_ONCE) {
     answer(busy(requestId));
     discardRest(request);
@@ -56,7 +57,10 @@ export const serveLargeUpload = async (request: IncomingMessage, response: Serve
   inFlight++;
   largeUploadsServed.count++;
   try {
-    const event = withStreamedBody(eventOf(request, requestId), request);
+    const event = withStreamedBody(
+      httpEvent(request, { api: 'large-upload', requestId, routeKey: 'POST /v1/upload' }),
+      request,
+    );
     const result = await upload(
       event,
       invocationContext('large-upload', requestId, LARGE_UPLOAD_SECONDS * 1000, 2048),
@@ -82,58 +86,6 @@ const busy = (requestId: string): HttpResponse => ({
     request_id: requestId,
   }),
 });
-
-/** The event API Gateway (payload 2.0) would build, without its body. */
-const eventOf = (request: IncomingMessage, requestId: string): HttpEvent => {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie')
-      headers[name] = Array.isArray(value) ? value.join(',') : value;
-  }
-  const now = new Date();
-  const method = request.method ?? 'POST';
-  return {
-    version: '2.0',
-    routeKey: `${method} ${url.pathname}`,
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    requestContext: {
-      accountId: 'large-upload',
-      apiId: 'large-upload',
-      domainName: headers.host ?? 'localhost',
-      domainPrefix: (headers.host ?? 'localhost').split('.')[0] ?? 'localhost',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        // The TCP peer (on AWS the load balancer); the viewer's address comes from the edge, with its secret.
-        sourceIp: (request.socket.remoteAddress ?? '').replace(/^::ffff:/, ''),
-        userAgent: headers['user-agent'] ?? '',
-      },
-      requestId,
-      routeKey: `${method} ${url.pathname}`,
-      stage: '$default',
-      time: now.toISOString(),
-      timeEpoch: now.getTime(),
-    },
-    isBase64Encoded: false,
-  };
-};
-
-const send = (response: ServerResponse, result: HttpResponse) => {
-  if (response.headersSent || response.destroyed) return;
-  const body =
-    result.body === undefined
-      ? undefined
-      : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-  response.writeHead(result.statusCode, {
-    ...result.headers,
-    ...(body && { 'content-length': String(body.length) }),
-  });
-  response.end(body);
-};
 
 /**
  * The container's server: `POST /v1/upload` is the only route (the edge sends nothing else), and
