@@ -14,7 +14,7 @@ import { parseOrThrow } from '#core/validation';
 export const handler = httpHandler(
   async (event, context) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
-    return idempotency().answer(caller, event, context, async () => {
+    return idempotency().answer(caller, event, context, async (event) => {
       const request = parseOrThrow(DirectUploadRequest, jsonBody(event));
       const started = await directUploadStarts().start(caller, request);
       return json(201, bodies().directUpload(started), quotaHeaders(started.quota));

@@ -15,7 +15,7 @@ import { parseOrThrow } from '#core/validation';
 export const handler = httpHandler(
   async (event, context, deadline) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
-    return idempotency().answer(caller, event, context, async () => {
+    return idempotency().answer(caller, event, context, async (event) => {
       const request = parseOrThrow(ImportRequest, jsonBody(event));
       const admission = await quotas().admit(caller);
       const stored = await importer().importFrom(caller, admission, request, deadline);

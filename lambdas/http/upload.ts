@@ -17,7 +17,7 @@ export const handler = httpHandler(
   async (event, context, deadline) => {
     const caller = allowAnonymousOr(await authenticator().authenticate(credentials(event)), 'write');
     // Admission too is behind the key: a replay is never refused by the quota its first answer used.
-    return idempotency().answer(caller, event, context, async () => {
+    return idempotency().answer(caller, event, context, async (event) => {
       const admission = await quotas().admit(caller);
       const { maxFileBytes } = admission.plan;
       const form = await parseMultipartForm(event, { maxFileBytes, maxFields: 30, maxFieldBytes: 8192 });

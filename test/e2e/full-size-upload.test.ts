@@ -60,6 +60,30 @@ describe('full-size uploads', () => {
   );
 });
 
+describe('full-size uploads with an Idempotency-Key', () => {
+  it('are answered once: a retry gets the first answer back, another body with the key is refused', async () => {
+    const file = await pngOfAbout(5 * MiB);
+    const headers = { 'idempotency-key': `large-${Date.now()}` };
+    const served = largeUploadsServed.count;
+    const objects = (await runtime.objectKeys()).length;
+    const first = await upload(runtime.url, { file, key, headers, fields: { caption: 'once' } });
+    const retry = await upload(runtime.url, { file, key, headers, fields: { caption: 'once' } });
+    const [firstBody, retryBody] = [await json(first), await json(retry)];
+    expect([first.status, retry.status]).toEqual([201, 201]);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retryBody.id).toBe(firstBody.id);
+    // Both took the streamed path; one upload was stored and counted.
+    expect(largeUploadsServed.count).toBe(served + 2);
+    expect((await runtime.objectKeys()).length).toBe(objects + 1);
+    await runtime.expectCountersToMatchMedia();
+
+    const other = await upload(runtime.url, { file, key, headers, fields: { caption: 'another' } });
+    expect(other.status).toBe(422);
+    expect(await json(other)).toMatchObject({ error: 'idempotency_key_reused' });
+    expect((await runtime.objectKeys()).length).toBe(objects + 1);
+  });
+});
+
 describe('full-size uploads from a browser on another origin', () => {
   it('carry the API’s CORS headers, as the Lambda path’s answers do (API Gateway never sees these)', async () => {
     const origin = { origin: 'https://app.example' };

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   IdempotencyAlreadyInProgressError,
   IdempotencyConfig,
@@ -18,7 +18,9 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
   REPLAYED_HEADER,
 } from '#core/http/idempotency-contract';
+import { FORM_OVERHEAD_BYTES } from '#core/http/multipart';
 import type { HttpResponse } from '#core/http/response';
+import { fileTooLarge } from '#core/media/fields';
 import type { IdempotencyRecords } from '#core/store/idempotency-records';
 
 /**
@@ -52,10 +54,6 @@ const BOUNDARY = /;\s*boundary=(?:"([^"]+)"|([^;\s]+))/i;
  * A hash of the body is all that is kept of it.
  */
 const fingerprintOf = (event: HttpEvent): string => {
-  // A streamed body is read by the work itself, after this: it cannot be fingerprinted first, so it
-  // matches nothing — a retry is refused as a different request, never answered with another's
-  // answer (docs/decisions/0001-full-size-uploads.md).
-  if (streamedBody(event)) return `streamed:${randomUUID()}`;
   const contentType = header(event, 'content-type') ?? '';
   const match = BOUNDARY.exec(contentType);
   const hash = createHash('sha256').update(`${event.routeKey}\n${contentType.replace(BOUNDARY, '')}\n`);
@@ -70,6 +68,35 @@ const fingerprintOf = (event: HttpEvent): string => {
     from = at + delimiter.length;
   }
   return hash.update(body.subarray(from)).digest('base64');
+};
+
+/**
+ * The event with its body in it. A streamed body (the full-size upload path, which otherwise parses
+ * it as it arrives) must be read in full before the key's fingerprint can be taken: up to
+ * `maxBodyBytes`, past which it is refused as the multipart reader would refuse it, the rest left
+ * for the server to drop.
+ */
+const withWholeBody = async (event: HttpEvent, maxBodyBytes: number): Promise<HttpEvent> => {
+  const stream = streamedBody(event);
+  if (!stream) return event;
+  const tooLarge = () => fileTooLarge('file', maxBodyBytes - FORM_OVERHEAD_BYTES);
+  if (Number(header(event, 'content-length') ?? 0) > maxBodyBytes) throw tooLarge();
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      chunks.push(chunk);
+      if (received <= maxBodyBytes) return;
+      stream.off('data', onData);
+      reject(tooLarge());
+    };
+    stream.on('data', onData);
+    stream.once('end', () => resolve(Buffer.concat(chunks)));
+    stream.once('error', () => reject(fieldError('file', 'The multipart body is malformed.')));
+    stream.once('close', () => reject(fieldError('file', 'The body ended before its declared length.')));
+  });
+  return { ...event, body: body.toString('base64'), isBase64Encoded: true };
 };
 
 /** What Powertools hands back instead of running the work: the kept answer, marked as such. */
@@ -97,29 +124,38 @@ const refusalOf = (error: unknown): unknown => {
   return error;
 };
 
-export const createIdempotency = (records: IdempotencyRecords) => ({
+/**
+ * `maxBodyBytes`: the most a streamed body with a key is read into memory before the work (the
+ * largest file any plan takes, with its multipart framing).
+ */
+export const createIdempotency = (
+  records: IdempotencyRecords,
+  { maxBodyBytes }: { maxBodyBytes: number },
+) => ({
   /**
    * The answer to `event`: `work`'s, or without doing it again, the one kept for the caller's
    * Idempotency-Key. Without the header, just `work`'s. `context` tells how long the work may be
-   * in progress: a function that dies mid-way frees the key when it would have timed out.
+   * in progress: a function that dies mid-way frees the key when it would have timed out. The work
+   * is given the event to read: with a key, its body has been read in full.
    */
   async answer(
     caller: Caller,
     event: HttpEvent,
     context: Context,
-    work: () => Promise<HttpResponse>,
+    work: (event: HttpEvent) => Promise<HttpResponse>,
   ): Promise<HttpResponse> {
     const key = header(event, IDEMPOTENCY_KEY_HEADER);
-    if (key === undefined) return work();
+    if (key === undefined) return work(event);
     if (!KEY_PATTERN.test(key)) {
       throw fieldError(
         'Idempotency-Key',
         `The Idempotency-Key header must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters.`,
       );
     }
-    const attempt: Attempt = { scope: scopeOf(caller), key, fingerprint: fingerprintOf(event) };
+    const whole = await withWholeBody(event, maxBodyBytes);
+    const attempt: Attempt = { scope: scopeOf(caller), key, fingerprint: fingerprintOf(whole) };
     // A configuration per request: it carries this invocation's context.
-    const once = makeIdempotent((_attempt: Attempt) => work(), {
+    const once = makeIdempotent((_attempt: Attempt) => work(whole), {
       ...records,
       config: new IdempotencyConfig({
         eventKeyJmesPath: '[scope, key]',
