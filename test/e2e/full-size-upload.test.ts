@@ -144,13 +144,22 @@ describe('full-size uploads refuse hostile bodies without storing anything', () 
     `POST /v1/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x-boundary\r\n` +
     `Content-Length: ${length}\r\nAuthorization: Bearer ${key}\r\n${extra}\r\n`;
 
-  it('a Content-Length larger than the body sent (the client stops early)', async () => {
-    const body = multipart(await pngOfAbout(6 * MiB));
-    const served = largeUploadsServed.count;
-    await raw(head(body.length + 2 * MiB), body, { endEarly: true });
-    expect(largeUploadsServed.count).toBe(served + 1);
-    await expectNothingStored();
-  });
+  // With an Idempotency-Key the body is read in full before the work: the same refusals apply.
+  const KEYED = [
+    ['', ''],
+    [', with an Idempotency-Key', 'Idempotency-Key: hostile-1\r\n'],
+  ];
+
+  it.each(KEYED)(
+    'a Content-Length larger than the body sent (the client stops early)%s',
+    async (_, extra) => {
+      const body = multipart(await pngOfAbout(6 * MiB));
+      const served = largeUploadsServed.count;
+      await raw(head(body.length + 2 * MiB, extra), body, { endEarly: true });
+      expect(largeUploadsServed.count).toBe(served + 1);
+      await expectNothingStored();
+    },
+  );
 
   it('a Content-Length smaller than the body (the form is cut off where it says it ends)', async () => {
     const body = multipart(await pngOfAbout(6 * MiB));
@@ -190,25 +199,28 @@ describe('full-size uploads refuse hostile bodies without storing anything', () 
     await expectNothingStored();
   });
 
-  it('over the plan’s limit, declared: refused before the body is read', async () => {
+  it.each(KEYED)('over the plan’s limit, declared: refused before the body is read%s', async (_, extra) => {
     const declared = 75 * MiB;
-    const answer = await raw(head(declared), Buffer.alloc(MiB, 1));
+    const answer = await raw(head(declared, extra), Buffer.alloc(MiB, 1));
     expect(answer).toMatch(/^HTTP\/1\.1 422/);
     expect(answer).toContain('70 MB');
     await expectNothingStored();
   });
 
-  it('over the plan’s limit, chunked (no length to judge): refused once counted', async () => {
-    const chunked = (data: Buffer) =>
-      Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
-    const head =
-      `POST /v1/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x-boundary\r\n` +
-      `Transfer-Encoding: chunked\r\nAuthorization: Bearer ${key}\r\n\r\n`;
-    const file = await pngOfAbout(72 * MiB);
-    const answer = await raw(head, chunked(multipart(file)));
-    expect(answer).toMatch(/^HTTP\/1\.1 422/);
-    await expectNothingStored();
-  });
+  it.each(KEYED)(
+    'over the plan’s limit, chunked (no length to judge): refused once counted%s',
+    async (_, extra) => {
+      const chunked = (data: Buffer) =>
+        Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n')]);
+      const head =
+        `POST /v1/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x-boundary\r\n` +
+        `Transfer-Encoding: chunked\r\nAuthorization: Bearer ${key}\r\n${extra}\r\n`;
+      const file = await pngOfAbout(72 * MiB);
+      const answer = await raw(head, chunked(multipart(file)));
+      expect(answer).toMatch(/^HTTP\/1\.1 422/);
+      await expectNothingStored();
+    },
+  );
 
   it('more large uploads at once than the server holds: 503 with Retry-After, the others unharmed', async () => {
     const port = Number(new URL(runtime.url).port);
