@@ -1,4 +1,5 @@
 import type { Media, MediaSummary } from '../../clients/typescript/src/api.ts';
+import { ATTRIBUTION_NAME_PATTERN } from '../../lambdas/core/media/fields.ts';
 
 /**
  * The media object's own fields. The API answers attribution metadata beside them at the top level,
@@ -37,7 +38,9 @@ export const attributionOf = (media: Media): [string, string][] =>
 
 /**
  * What a filter asks for: each word must match. `name:value` matches that attribution field's
- * value; a plain word matches the caption or any attribution value. Case is ignored.
+ * value, where `name` can be a field's name (the API's rule) and the value is no URL's rest
+ * (`https://…` is a word); a plain word matches the caption or any attribution value. Case is
+ * ignored.
  */
 export interface Filter {
   words: string[];
@@ -51,7 +54,9 @@ export const parseFilter = (text: string): Filter => {
   const fields: [string, string][] = [];
   for (const term of text.toLowerCase().split(/\s+/).filter(Boolean)) {
     const colon = term.indexOf(':');
-    if (colon > 0) fields.push([term.slice(0, colon), term.slice(colon + 1)]);
+    const [name, value] = [term.slice(0, colon), term.slice(colon + 1)];
+    if (colon > 0 && ATTRIBUTION_NAME_PATTERN.test(name) && !value.startsWith('//'))
+      fields.push([name, value]);
     else words.push(term);
   }
   return { words, fields, active: words.length + fields.length > 0 };

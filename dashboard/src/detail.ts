@@ -1,4 +1,5 @@
 import type { Media, MediaSummary } from '../../clients/typescript/src/api.ts';
+import { attributionNameProblem } from '../../lambdas/core/media/fields.ts';
 import { attributionOf } from './attribution.ts';
 import { byId, element, formatBytes } from './dom.ts';
 import type { Library } from './library.ts';
@@ -103,8 +104,12 @@ export class Detail {
     return row;
   }
 
-  /** The attribution as edited, as PATCH takes it: changed and new values, null for removed ones. */
-  private metadataChanges(media: Media): Record<string, string | null> {
+  /**
+   * The attribution as edited, as PATCH takes it: changed and new values, null for removed ones; or
+   * why a new field's name cannot be one (the API's own rule: PATCH would take `ttl` or `caption`
+   * as those fields, not as metadata).
+   */
+  private metadataChanges(media: Media): { changes: Record<string, string | null> } | { problem: string } {
     const changes: Record<string, string | null> = {};
     const stored = new Map(attributionOf(media));
     for (const name of stored.keys()) changes[name] = null;
@@ -112,10 +117,12 @@ export class Detail {
       const name = row.dataset.name ?? row.querySelector<HTMLInputElement>('input.name')?.value.trim() ?? '';
       const value = row.querySelector<HTMLInputElement>('input.value')?.value ?? '';
       if (name === '') continue;
+      const problem = row.dataset.name === undefined ? attributionNameProblem(name) : undefined;
+      if (problem) return { problem };
       if (stored.get(name) === value) delete changes[name];
       else changes[name] = value;
     }
-    return changes;
+    return { changes };
   }
 
   private async save(): Promise<void> {
@@ -123,11 +130,16 @@ export class Detail {
     const ttl = byId<HTMLInputElement>('edit-ttl').value;
     const caption = byId<HTMLInputElement>('edit-caption').value;
     const visible = byId<HTMLInputElement>('edit-public').checked;
+    const metadata = this.metadataChanges(this.media);
+    if ('problem' in metadata) {
+      byId('edit-error').textContent = metadata.problem;
+      return;
+    }
     const answer = await call(
       this.session.api.v1.updateMedia(
         { id: this.media.id },
         {
-          ...this.metadataChanges(this.media),
+          ...metadata.changes,
           caption: caption === '' ? null : caption,
           ...(visible !== this.media.public && { public: visible }),
           ...(ttl !== '' && { ttl: Number(ttl) }),

@@ -20,13 +20,19 @@ interface Card {
  * cursor: the next page loads when the end of the grid scrolls into view (or "Load more" is
  * pressed). Selection and the filter live here. The API has no search, so the filter applies to
  * what has been loaded; and since the listing carries no attribution metadata, a filter reads the
- * loaded media it does not know yet (GET /v1/media/:id, a few at a time, each once).
+ * loaded media it does not know yet (GET /v1/media/:id, each once, four at a time in all). While a
+ * filter is on, pages load only when asked for: a filter that hides everything would otherwise
+ * scroll, page and read through the whole library.
  */
 export class Library {
   private cursor: string | null | undefined = undefined;
   private loading = false;
   private readonly cards = new Map<string, Card>();
-  private readonly reading = new Set<string>();
+  /** Media whose attribution is to be read, in order, and those queued or being read. */
+  private readonly queue: string[] = [];
+  private readonly pending = new Set<string>();
+  private readers = 0;
+  private filterScheduled = false;
   readonly selected = new Set<string>();
   private readonly observer: IntersectionObserver;
 
@@ -37,15 +43,19 @@ export class Library {
     const more = byId<HTMLButtonElement>('more');
     more.addEventListener('click', () => void this.next());
     this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) void this.next();
+      if (!this.filtering() && entries.some((entry) => entry.isIntersecting)) void this.next();
     });
     this.observer.observe(more);
-    byId<HTMLInputElement>('filter').addEventListener('input', () => this.applyFilter());
+    byId<HTMLInputElement>('filter').addEventListener('input', () => {
+      this.applyFilter();
+      this.nextIfInView();
+    });
   }
 
   async reload(): Promise<void> {
     this.cursor = undefined;
     this.cards.clear();
+    for (const id of this.queue.splice(0)) this.pending.delete(id);
     this.selected.clear();
     byId('grid').replaceChildren();
     this.selectionChanged();
@@ -80,9 +90,13 @@ export class Library {
     more.hidden = this.cursor === null;
     this.applyFilter();
     // The observer reports changes only: a page that leaves the end still in view asks for the next.
-    requestAnimationFrame(() => {
-      if (this.cursor && more.getBoundingClientRect().top < innerHeight) void this.next();
-    });
+    requestAnimationFrame(() => this.nextIfInView());
+  }
+
+  /** The next page while the end of the grid is in view, unless a filter is on. */
+  private nextIfInView(): void {
+    const more = byId('more');
+    if (this.cursor && !this.filtering() && more.getBoundingClientRect().top < innerHeight) void this.next();
   }
 
   /** A new upload goes first: it is the newest. Its answer carries its attribution. */
@@ -149,9 +163,14 @@ export class Library {
     return card;
   }
 
+  private filtering(): boolean {
+    return parseFilter(byId<HTMLInputElement>('filter').value).active;
+  }
+
   /**
-   * Hides what the filter excludes and says how many are shown. Media whose attribution is not known
-   * yet are read first, then the filter runs again.
+   * Hides what the filter excludes and says how many are shown. Loaded media whose attribution is
+   * not known yet are queued to be read, and the filter runs again as they are; clearing the filter
+   * drops what is still queued.
    */
   private applyFilter(): void {
     const filter = parseFilter(byId<HTMLInputElement>('filter').value);
@@ -159,14 +178,18 @@ export class Library {
     for (const { card, media, attribution } of this.cards.values()) {
       card.hidden = filter.active && !matches(filter, media.caption, attribution);
       if (!card.hidden) shown++;
+      if (filter.active && !attribution && !this.pending.has(media.id)) {
+        this.pending.add(media.id);
+        this.queue.push(media.id);
+      }
     }
-    const unknown = filter.active
-      ? [...this.cards.values()].filter((known) => !known.attribution && !this.reading.has(known.media.id))
-      : [];
+    if (!filter.active) {
+      for (const id of this.queue.splice(0)) this.pending.delete(id);
+    }
+    while (this.readers < READS_AT_ONCE && this.queue.length > 0) void this.read();
     const status = byId('library-status');
-    if (unknown.length > 0) void this.readAttribution(unknown.map((known) => known.media.id));
-    if (this.reading.size > 0) {
-      status.textContent = `Reading the metadata of ${this.reading.size} loaded images…`;
+    if (this.pending.size > 0) {
+      status.textContent = `Reading the metadata of ${this.pending.size} loaded images…`;
       return;
     }
     status.textContent =
@@ -175,20 +198,30 @@ export class Library {
         : `${shown} of ${this.cards.size} loaded ${this.cards.size === 1 ? 'image' : 'images'} shown.`;
   }
 
-  /** The attribution of these media, read a few at a time; one that cannot be read has none. */
-  private async readAttribution(ids: string[]): Promise<void> {
-    for (const id of ids) this.reading.add(id);
-    const queue = [...ids];
-    const reader = async () => {
-      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
-        const answer = await call(this.session.api.v1.getMedia({ id }));
-        const known = this.cards.get(id);
-        if (known) known.attribution = answer.ok ? attributionOf(answer.data) : [];
-        this.reading.delete(id);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(READS_AT_ONCE, queue.length) }, reader));
-    this.applyFilter();
+  /**
+   * One reader: the queued media's attribution, one after the other. A read that cannot be done
+   * leaves none; one that an edit or an upload answered meanwhile is not overwritten by it.
+   */
+  private async read(): Promise<void> {
+    this.readers++;
+    for (let id = this.queue.shift(); id !== undefined; id = this.queue.shift()) {
+      const answer = await call(this.session.api.v1.getMedia({ id }));
+      const known = this.cards.get(id);
+      if (known && !known.attribution) known.attribution = answer.ok ? attributionOf(answer.data) : [];
+      this.pending.delete(id);
+      this.scheduleFilter();
+    }
+    this.readers--;
+  }
+
+  /** The filter again once per frame, however many reads end in it. */
+  private scheduleFilter(): void {
+    if (this.filterScheduled) return;
+    this.filterScheduled = true;
+    requestAnimationFrame(() => {
+      this.filterScheduled = false;
+      this.applyFilter();
+    });
   }
 
   selectionChanged(): void {

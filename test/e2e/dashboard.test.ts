@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { jpeg, png, textured } from '#test/fixtures';
 import { startTestRuntime, type TestRuntime } from '#test/runtime';
@@ -312,6 +312,18 @@ describe('/dashboard', () => {
       await dialog.getByLabel('author', { exact: true }).fill('John Roe');
       await dialog.getByRole('button', { name: 'Remove license' }).click();
       await dialog.getByRole('button', { name: 'Add a field' }).click();
+      // A name PATCH owns is refused in the browser, in the API's words, and nothing is sent.
+      await dialog.getByLabel('New field name').fill('ttl');
+      await dialog.getByLabel('Its value').fill('60');
+      const patches: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'PATCH') patches.push(request.url());
+      });
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await expect
+        .poll(() => page.locator('#edit-error').textContent())
+        .toBe('"ttl" is a reserved field name.');
+      expect(patches).toEqual([]);
       await dialog.getByLabel('New field name').fill('source_url');
       await dialog.getByLabel('Its value').fill('https://example.com/cat');
       await dialog.getByRole('button', { name: 'Save' }).click();
@@ -342,6 +354,9 @@ describe('/dashboard', () => {
       // The filter knows the edit without reading it again.
       await filter.fill('author:john');
       await expect.poll(shown).toEqual([target]);
+      // A URL is a word, not a field named "https".
+      await filter.fill('https://example.com/cat');
+      await expect.poll(shown).toEqual([target]);
       await filter.fill('');
 
       // Batch delete three by keyboard-reachable checkboxes.
@@ -359,6 +374,52 @@ describe('/dashboard', () => {
       for (const id of doomed) expect(left).not.toContain(id);
     });
   }, 240_000);
+
+  it('filters by reading each loaded image once, four at a time, paging only when asked', async () => {
+    const { key } = await runtime.newKey();
+    for (let index = 0; index < 30; index++) await upload(key, `photo ${index}`);
+    await onPage(DESKTOP, async (page) => {
+      // Reads of one image's details: how many, and the most at once.
+      const reads: string[] = [];
+      let open = 0;
+      let most = 0;
+      const isRead = (url: string) => /\/v1\/media\/[0-9A-Za-z]{14}$/.test(url);
+      page.on('request', (request) => {
+        if (!isRead(request.url())) return;
+        reads.push(request.url());
+        most = Math.max(most, ++open);
+      });
+      const finished = (request: Request) => {
+        if (isRead(request.url())) open--;
+      };
+      page.on('requestfinished', finished);
+      page.on('requestfailed', finished);
+      await signIn(page, key);
+      const cards = page.locator('#grid li');
+      await expect.poll(() => cards.count()).toBe(24);
+      // Nothing matches: the grid empties, and scrolling to its end loads no further page.
+      await page.getByLabel('Filter by caption or metadata').fill('author:nobody');
+      await expect
+        .poll(() => page.locator('#library-status').textContent())
+        .toBe('0 of 24 loaded images shown.');
+      await page.locator('#more').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(500);
+      expect(await cards.count()).toBe(24);
+      expect(reads).toHaveLength(24);
+      expect(new Set(reads).size).toBe(24);
+      expect(most).toBeLessThanOrEqual(4);
+      // Asked for, the next page comes, and only its images are read.
+      await page.getByRole('button', { name: 'Load more' }).click();
+      await expect
+        .poll(() => page.locator('#library-status').textContent())
+        .toBe('0 of 30 loaded images shown.');
+      expect(reads).toHaveLength(30);
+      // The filter cleared: every image shows, none is read again.
+      await page.getByLabel('Filter by caption or metadata').fill('');
+      await expect.poll(() => page.locator('#grid li:visible').count()).toBe(30);
+      expect(reads).toHaveLength(30);
+    });
+  }, 120_000);
 
   it('builds a working transformed link in the playground, with its bytes and dimensions', async () => {
     const { key } = await runtime.newKey();

@@ -49,11 +49,12 @@ const RESERVED_NAMES = new Set([
   ...LEGACY_FIELDS,
 ]);
 
-const NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+/** What an attribution field's name looks like (the dashboard's filter reads `name:value` by it too). */
+export const ATTRIBUTION_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 /** Why `name` cannot be an attribution field, or undefined when it can. */
 export const attributionNameProblem = (name: string): string | undefined => {
-  if (!NAME_PATTERN.test(name)) {
+  if (!ATTRIBUTION_NAME_PATTERN.test(name)) {
     return 'Field names must start with a letter and contain only letters, digits and _ (at most 64).';
   }
   // `constructor`, `toString`, … would shadow Object.prototype wherever the map becomes an object.
