@@ -177,8 +177,13 @@ describe('full-size uploads refuse hostile bodies without storing anything', () 
     await expectNothingStored();
   });
 
-  it('no key, over the anonymous limit', async () => {
-    const response = await upload(runtime.url, { file: await pngOfAbout(21 * MiB), type: 'image/png' });
+  it.each(KEYED)('no key, over the anonymous limit%s', async (_, extra) => {
+    const headers: Record<string, string> = extra ? { 'idempotency-key': 'anonymous-1' } : {};
+    const response = await upload(runtime.url, {
+      file: await pngOfAbout(21 * MiB),
+      type: 'image/png',
+      headers,
+    });
     const body = await json(response);
     expect(response.status, JSON.stringify(body)).toBe(422);
     expect(body).toMatchObject({
@@ -204,6 +209,16 @@ describe('full-size uploads refuse hostile bodies without storing anything', () 
     const answer = await raw(head(declared, extra), Buffer.alloc(MiB, 1));
     expect(answer).toMatch(/^HTTP\/1\.1 422/);
     expect(answer).toContain('70 MB');
+    await expectNothingStored();
+  });
+
+  it('no key, over the anonymous limit declared, with an Idempotency-Key: refused before the body is read', async () => {
+    const anonymousHead =
+      `POST /v1/upload HTTP/1.1\r\nHost: localhost\r\nContent-Type: multipart/form-data; boundary=x-boundary\r\n` +
+      `Content-Length: ${25 * MiB}\r\nIdempotency-Key: anonymous-2\r\n\r\n`;
+    const answer = await raw(anonymousHead, Buffer.alloc(MiB, 1));
+    expect(answer).toMatch(/^HTTP\/1\.1 422/);
+    expect(answer).toContain('20 MB');
     await expectNothingStored();
   });
 

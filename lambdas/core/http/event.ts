@@ -13,14 +13,23 @@ export type HttpEvent = APIGatewayProxyEventV2;
 export const header = (event: HttpEvent, name: string): string | undefined =>
   event.headers[name.toLowerCase()];
 
-export const bodyBytes = (event: HttpEvent): Buffer =>
-  Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
-
 /**
  * Bodies too large for a Lambda event (the full-size upload path, docs/decisions/0001) travel beside
- * the event as the request stream they arrive on, read once by whoever parses them.
+ * the event: as the request stream they arrive on, read once by whoever parses them, or once read
+ * in full, as those bytes (never copied into the event as base64).
  */
 const streamedBodies = new WeakMap<HttpEvent, Readable>();
+const readBodies = new WeakMap<HttpEvent, Buffer>();
+
+export const bodyBytes = (event: HttpEvent): Buffer =>
+  readBodies.get(event) ?? Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
+
+/** A copy of `event` whose body is `bytes`, read from its stream. */
+export const withReadBody = (event: HttpEvent, bytes: Buffer): HttpEvent => {
+  const read = { ...event };
+  readBodies.set(read, bytes);
+  return read;
+};
 
 export const withStreamedBody = (event: HttpEvent, body: Readable): HttpEvent => {
   streamedBodies.set(event, body);

@@ -9,7 +9,7 @@ import type { ResponseHook } from '@aws-lambda-powertools/idempotency/types';
 import type { Context } from 'aws-lambda';
 import type { Caller } from '#core/caller';
 import { DomainError, fieldError } from '#core/errors';
-import { bodyBytes, type HttpEvent, header, streamedBody } from '#core/http/event';
+import { bodyBytes, type HttpEvent, header, streamedBody, withReadBody } from '#core/http/event';
 import {
   IDEMPOTENCY_CODES,
   IDEMPOTENCY_KEY_HEADER,
@@ -71,32 +71,37 @@ const fingerprintOf = (event: HttpEvent): string => {
 };
 
 /**
- * The event with its body in it. A streamed body (the full-size upload path, which otherwise parses
+ * The event with its body read. A streamed body (the full-size upload path, which otherwise parses
  * it as it arrives) must be read in full before the key's fingerprint can be taken: up to
- * `maxBodyBytes`, past which it is refused as the multipart reader would refuse it, the rest left
- * for the server to drop.
+ * `maxFileBytes` and the form's framing, past which it is refused as the multipart reader would
+ * refuse it, the rest left for the server to drop. One copy is held, beside the event.
  */
-const withWholeBody = async (event: HttpEvent, maxBodyBytes: number): Promise<HttpEvent> => {
+const withWholeBody = async (event: HttpEvent, maxFileBytes: number): Promise<HttpEvent> => {
   const stream = streamedBody(event);
   if (!stream) return event;
-  const tooLarge = () => fileTooLarge('file', maxBodyBytes - FORM_OVERHEAD_BYTES);
-  if (Number(header(event, 'content-length') ?? 0) > maxBodyBytes) throw tooLarge();
-  const chunks: Buffer[] = [];
+  const maxBodyBytes = maxFileBytes + FORM_OVERHEAD_BYTES;
+  if (Number(header(event, 'content-length') ?? 0) > maxBodyBytes) throw fileTooLarge('file', maxFileBytes);
+  let chunks: Buffer[] = [];
   let received = 0;
   const body = await new Promise<Buffer>((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      outcome();
+    };
     const onData = (chunk: Buffer) => {
       received += chunk.length;
       chunks.push(chunk);
-      if (received <= maxBodyBytes) return;
-      stream.off('data', onData);
-      reject(tooLarge());
+      if (received > maxBodyBytes) settle(() => reject(fileTooLarge('file', maxFileBytes)));
     };
-    stream.on('data', onData);
-    stream.once('end', () => resolve(Buffer.concat(chunks)));
-    stream.once('error', () => reject(fieldError('file', 'The multipart body is malformed.')));
-    stream.once('close', () => reject(fieldError('file', 'The body ended before its declared length.')));
+    const onEnd = () => settle(() => resolve(Buffer.concat(chunks, received)));
+    const onError = () => settle(() => reject(fieldError('file', 'The multipart body is malformed.')));
+    const onClose = () =>
+      settle(() => reject(fieldError('file', 'The body ended before its declared length.')));
+    stream.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+  }).finally(() => {
+    chunks = [];
   });
-  return { ...event, body: body.toString('base64'), isBase64Encoded: true };
+  return withReadBody(event, body);
 };
 
 /** What Powertools hands back instead of running the work: the kept answer, marked as such. */
@@ -125,12 +130,12 @@ const refusalOf = (error: unknown): unknown => {
 };
 
 /**
- * `maxBodyBytes`: the most a streamed body with a key is read into memory before the work (the
- * largest file any plan takes, with its multipart framing).
+ * `maxFileBytes`: the largest file a caller may send, which bounds what a streamed body with a key
+ * is read into memory before the work.
  */
 export const createIdempotency = (
   records: IdempotencyRecords,
-  { maxBodyBytes }: { maxBodyBytes: number },
+  { maxFileBytes }: { maxFileBytes: (caller: Caller) => number },
 ) => ({
   /**
    * The answer to `event`: `work`'s, or without doing it again, the one kept for the caller's
@@ -152,7 +157,7 @@ export const createIdempotency = (
         `The Idempotency-Key header must be 1 to ${IDEMPOTENCY_KEY_MAX_LENGTH} printable ASCII characters.`,
       );
     }
-    const whole = await withWholeBody(event, maxBodyBytes);
+    const whole = await withWholeBody(event, maxFileBytes(caller));
     const attempt: Attempt = { scope: scopeOf(caller), key, fingerprint: fingerprintOf(whole) };
     // A configuration per request: it carries this invocation's context.
     const once = makeIdempotent((_attempt: Attempt) => work(whole), {
