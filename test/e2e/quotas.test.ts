@@ -12,7 +12,11 @@ beforeAll(async () => {
   file = await jpeg(16, 16);
   runtime = await startTestRuntime({
     // Small plans so limits are reached in a test; the pro storage limit fits exactly three files.
-    PLANS: JSON.stringify({ free: { uploadsPerMonth: 5 }, pro: { storageBytes: 3 * file.length } }),
+    PLANS: JSON.stringify({
+      free: { uploadsPerMonth: 5 },
+      pro: { storageBytes: 3 * file.length },
+      max: { uploadsPerMonth: 1 },
+    }),
     UPGRADE_URL: 'https://billing.example.com/upgrade',
     UPGRADE_LINK_SECRET: SECRET,
   });
@@ -147,6 +151,14 @@ describe('GET /v1/usage', () => {
     expect(
       verifyUpgradeLink(String((full.action as { url: string }).url), SECRET, Date.now() / 1000),
     ).toMatchObject({ team: teamId, plan: 'pro' });
+  });
+
+  it('offers no upgrade on the largest plan, which no link can raise', async () => {
+    const { key } = await runtime.newKey({ plan: 'max' });
+    expect((await upload(runtime.url, { file, key })).status).toBe(201);
+    const full = await usage(key);
+    expect(full).toMatchObject({ plan: 'max', monthly: { uploads_remaining: 0 } });
+    expect(full).not.toHaveProperty('action');
   });
 
   it('needs a key with read', async () => {

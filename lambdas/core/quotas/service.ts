@@ -88,13 +88,15 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
 
   /**
    * GET /v1/usage: the team's quota, and once its monthly uploads or storage are used up, the
-   * upgrade action the next upload would be refused with (the signing key is read only then).
+   * upgrade action the next upload would be refused with (the signing key is read only then) —
+   * unless it is on the largest plan already, which no link can raise.
    */
   const usage = async (teamId: string): Promise<{ quota: TeamQuota; upgrade?: UpgradeAction }> => {
     const nowMs = clock.nowMs();
     const current = await usageOf(teamId, nowMs);
     const quota = teamQuotaState(current.usage, current.plan, nowMs);
-    if (quota.monthly.remaining > 0 && quota.storage.remaining > 0) return { quota };
+    const full = quota.monthly.remaining === 0 || quota.storage.remaining === 0;
+    if (!full || nextPlan(quota.plan) === quota.plan) return { quota };
     return { quota, upgrade: await upgradeAction(teamId, quota.plan, nowMs) };
   };
 
