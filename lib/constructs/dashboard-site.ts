@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Duration, RemovalPolicy, Stage } from 'aws-cdk-lib';
@@ -95,11 +95,12 @@ export class DashboardSite extends Construct {
     props.distribution.addBehavior(DASHBOARD_PATH, origin, behavior);
     props.distribution.addBehavior(`${DASHBOARD_PATH}/*`, origin, behavior);
 
-    // Built at synth time into a fresh directory (the asset's hash follows the files), inside the
-    // cloud assembly so that it goes when the assembly does, never left behind in the system's tmp.
-    const outdir = Stage.of(this)?.outdir ?? tmpdir();
-    mkdirSync(outdir, { recursive: true });
-    const built = mkdtempSync(join(outdir, 'dashboard-build-'));
+    // Built at synth time (the asset's hash follows the files) inside the cloud assembly, in one
+    // directory per construct that each synth empties and rewrites: it goes when the assembly does
+    // and never piles up, in cdk.out or in the system's tmp.
+    const built = join(Stage.of(this)?.outdir ?? tmpdir(), `dashboard-build-${this.node.addr}`);
+    rmSync(built, { recursive: true, force: true });
+    mkdirSync(built, { recursive: true });
     writeDashboardSync(built);
     new BucketDeployment(this, 'Files', {
       destinationBucket: this.bucket,
