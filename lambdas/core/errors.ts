@@ -15,6 +15,19 @@ export interface UpgradeAction {
   label: string;
 }
 
+/**
+ * Asking the operator (`OPERATOR_CONTACT`: an address or a page) for `what`; without a contact, the
+ * advice alone.
+ */
+export const contactAction = (contact: string | undefined, what: string): ErrorAction =>
+  contact
+    ? {
+        type: 'contact',
+        label: `Ask the operator for ${what}: ${contact}`,
+        url: contact.includes('@') && !contact.includes('://') ? `mailto:${contact}` : contact,
+      }
+    : { type: 'contact', label: `Ask the operator of this service for ${what}.` };
+
 export type ErrorAction =
   | UpgradeAction
   | { type: 'wait'; seconds: number; label?: string }

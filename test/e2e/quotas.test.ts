@@ -153,12 +153,22 @@ describe('GET /v1/usage', () => {
     ).toMatchObject({ team: teamId, plan: 'pro' });
   });
 
-  it('offers no upgrade on the largest plan, which no link can raise', async () => {
+  it('offers no upgrade on the largest plan, which no link can raise, but the operator', async () => {
     const { key } = await runtime.newKey({ plan: 'max' });
     expect((await upload(runtime.url, { file, key })).status).toBe(201);
     const full = await usage(key);
     expect(full).toMatchObject({ plan: 'max', monthly: { uploads_remaining: 0 } });
     expect(full).not.toHaveProperty('action');
+    // A refusal sends the team to the operator instead.
+    const refused = await upload(runtime.url, { file, key });
+    expect(refused.status).toBe(403);
+    expect(await json(refused)).toMatchObject({
+      error: 'quota_exceeded',
+      action: {
+        type: 'contact',
+        label: 'Ask the operator of this service for more than the max plan allows.',
+      },
+    });
   });
 
   it('needs a key with read', async () => {

@@ -13,6 +13,7 @@ export const quotas = once(() => {
     clock,
     plans: settings.plans,
     anonymousRateLimits: settings.anonymousRateLimits,
+    operatorContact: settings.operatorContact,
     upgrade: {
       url: settings.upgradeUrl,
       secret: secretSource(settings.upgradeLinkSecret, {

@@ -1,6 +1,6 @@
 import type { Caller } from '#core/caller';
 import { type Clock, unixSeconds } from '#core/clock';
-import { DomainError, type UpgradeAction } from '#core/errors';
+import { contactAction, DomainError, type UpgradeAction } from '#core/errors';
 import { ANONYMOUS_PLAN, nextPlan, type Plan, type PlanCatalogue, type PlanName } from '#core/plans';
 import type { SecretSource } from '#core/platform/secrets';
 import { type CountedWindow, type LimitName, LimitReached } from '#core/quotas/limits';
@@ -18,6 +18,8 @@ export interface QuotaServiceDeps {
   plans: PlanCatalogue;
   anonymousRateLimits: { hourly: number; daily: number };
   upgrade: { url: string; secret: SecretSource };
+  /** Whom a team on the largest plan asks for more (no link can raise it). */
+  operatorContact?: string | undefined;
 }
 
 /**
@@ -235,14 +237,14 @@ export const createQuotaService = (deps: QuotaServiceDeps) => {
       );
     }
     const what = limits.includes('storage') ? 'storage' : 'monthly upload';
-    return new DomainError(
-      'quota_exceeded',
-      `Your ${what} quota on the ${admission.usage.plan} plan is used up.`,
-      {
-        action: await upgradeAction(admission.teamId, admission.usage.plan, nowMs),
-        quota: admission.state(),
-      },
-    );
+    const { plan } = admission.usage;
+    return new DomainError('quota_exceeded', `Your ${what} quota on the ${plan} plan is used up.`, {
+      action:
+        nextPlan(plan) === plan
+          ? contactAction(deps.operatorContact, `more than the ${plan} plan allows`)
+          : await upgradeAction(admission.teamId, plan, nowMs),
+      quota: admission.state(),
+    });
   };
 
   return { admit, admitCounted, count, usage, refusal, refusalAfterRace };
