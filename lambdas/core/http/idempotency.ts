@@ -9,7 +9,7 @@ import type { ResponseHook } from '@aws-lambda-powertools/idempotency/types';
 import type { Context } from 'aws-lambda';
 import type { Caller } from '#core/caller';
 import { DomainError, fieldError } from '#core/errors';
-import { bodyBytes, type HttpEvent, header, streamedBody, withReadBody } from '#core/http/event';
+import { bodyBytes, type HttpEvent, header } from '#core/http/event';
 import {
   IDEMPOTENCY_CODES,
   IDEMPOTENCY_KEY_HEADER,
@@ -18,9 +18,8 @@ import {
   IDEMPOTENCY_KEY_PATTERN,
   REPLAYED_HEADER,
 } from '#core/http/idempotency-contract';
-import { FORM_OVERHEAD_BYTES } from '#core/http/multipart';
+import { withWholeBody } from '#core/http/multipart';
 import type { HttpResponse } from '#core/http/response';
-import { fileTooLarge } from '#core/media/fields';
 import type { IdempotencyRecords } from '#core/store/idempotency-records';
 
 /**
@@ -68,40 +67,6 @@ const fingerprintOf = (event: HttpEvent): string => {
     from = at + delimiter.length;
   }
   return hash.update(body.subarray(from)).digest('base64');
-};
-
-/**
- * The event with its body read. A streamed body (the full-size upload path, which otherwise parses
- * it as it arrives) must be read in full before the key's fingerprint can be taken: up to
- * `maxFileBytes` and the form's framing, past which it is refused as the multipart reader would
- * refuse it, the rest left for the server to drop. One copy is held, beside the event.
- */
-const withWholeBody = async (event: HttpEvent, maxFileBytes: number): Promise<HttpEvent> => {
-  const stream = streamedBody(event);
-  if (!stream) return event;
-  const maxBodyBytes = maxFileBytes + FORM_OVERHEAD_BYTES;
-  if (Number(header(event, 'content-length') ?? 0) > maxBodyBytes) throw fileTooLarge('file', maxFileBytes);
-  let chunks: Buffer[] = [];
-  let received = 0;
-  const body = await new Promise<Buffer>((resolve, reject) => {
-    const settle = (outcome: () => void) => {
-      stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
-      outcome();
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.length;
-      chunks.push(chunk);
-      if (received > maxBodyBytes) settle(() => reject(fileTooLarge('file', maxFileBytes)));
-    };
-    const onEnd = () => settle(() => resolve(Buffer.concat(chunks, received)));
-    const onError = () => settle(() => reject(fieldError('file', 'The multipart body is malformed.')));
-    const onClose = () =>
-      settle(() => reject(fieldError('file', 'The body ended before its declared length.')));
-    stream.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
-  }).finally(() => {
-    chunks = [];
-  });
-  return withReadBody(event, body);
 };
 
 /** What Powertools hands back instead of running the work: the kept answer, marked as such. */

@@ -1,6 +1,6 @@
 import { Busboy } from '@fastify/busboy';
 import { type FieldErrors, fieldError, invalidInput } from '#core/errors';
-import { bodyBytes, type HttpEvent, header, streamedBody } from '#core/http/event';
+import { bodyBytes, type HttpEvent, header, streamedBody, withReadBody } from '#core/http/event';
 import { fileTooLarge } from '#core/media/fields';
 
 export interface UploadedFile {
@@ -25,6 +25,47 @@ const FILE_FIELD = 'file';
 
 /** What a form may carry besides its file: the fields and the multipart framing. */
 export const FORM_OVERHEAD_BYTES = 1024 ** 2;
+
+const MALFORMED = 'The multipart body is malformed.';
+const ENDED_EARLY = 'The body ended before its declared length.';
+
+/** The most a streamed form may carry with a file of at most `maxFileBytes`. */
+const bodyLimit = (maxFileBytes: number): number => maxFileBytes + FORM_OVERHEAD_BYTES;
+
+const declaredTooLarge = (event: HttpEvent, maxFileBytes: number): boolean =>
+  Number(header(event, 'content-length') ?? 0) > bodyLimit(maxFileBytes);
+
+/**
+ * The event with a streamed body read in full, for what must see the whole body before the form
+ * is parsed (an Idempotency-Key's fingerprint). Held once, beside the event; refused as the parser
+ * refuses a streamed form (too large, declared or counted; malformed; ended early), the rest left
+ * for the server to drop. An event whose body is in it is returned as it is.
+ */
+export const withWholeBody = async (event: HttpEvent, maxFileBytes: number): Promise<HttpEvent> => {
+  const stream = streamedBody(event);
+  if (!stream) return event;
+  if (declaredTooLarge(event, maxFileBytes)) throw fileTooLarge(FILE_FIELD, maxFileBytes);
+  let chunks: Buffer[] = [];
+  let received = 0;
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const settle = (outcome: () => void) => {
+      stream.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose);
+      outcome();
+    };
+    const onData = (chunk: Buffer) => {
+      received += chunk.length;
+      chunks.push(chunk);
+      if (received > bodyLimit(maxFileBytes)) settle(() => reject(fileTooLarge(FILE_FIELD, maxFileBytes)));
+    };
+    const onEnd = () => settle(() => resolve(Buffer.concat(chunks, received)));
+    const onError = () => settle(() => reject(fieldError(FILE_FIELD, MALFORMED)));
+    const onClose = () => settle(() => reject(fieldError(FILE_FIELD, ENDED_EARLY)));
+    stream.on('data', onData).once('end', onEnd).once('error', onError).once('close', onClose);
+  }).finally(() => {
+    chunks = [];
+  });
+  return withReadBody(event, body);
+};
 
 /**
  * Parses a multipart/form-data upload with explicit limits. Reading stops at the first problem;
@@ -78,7 +119,7 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
       const current = file;
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       // A part cut off by the end of the body errors here, not on the parser.
-      stream.on('error', () => fail(FILE_FIELD, 'The multipart body is malformed.'));
+      stream.on('error', () => fail(FILE_FIELD, MALFORMED));
       stream.on('limit', () => {
         current.tooLarge = true;
       });
@@ -93,7 +134,7 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
     parser.on('filesLimit', () => fail(FILE_FIELD, 'Only one file may be sent.'));
     parser.on('fieldsLimit', () => fail('fields', 'Too many fields.'));
     parser.on('partsLimit', () => fail('fields', 'Too many fields.'));
-    parser.on('error', () => reject(fieldError('file', 'The multipart body is malformed.')));
+    parser.on('error', () => reject(fieldError(FILE_FIELD, MALFORMED)));
     parser.on('finish', () => {
       if (failure) {
         reject(invalidInput(failure, Object.values(failure)[0]?.[0]));
@@ -107,12 +148,12 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
       parser.end(bodyBytes(event));
       return;
     }
-    const maxBodyBytes = limits.maxFileBytes + FORM_OVERHEAD_BYTES;
+    const maxBodyBytes = bodyLimit(limits.maxFileBytes);
     const refuse = (error: unknown) => {
       stream.unpipe(parser);
       reject(error);
     };
-    if (Number(header(event, 'content-length') ?? 0) > maxBodyBytes) {
+    if (declaredTooLarge(event, limits.maxFileBytes)) {
       refuse(fileTooLarge(FILE_FIELD, limits.maxFileBytes));
       return;
     }
@@ -126,9 +167,9 @@ export const parseMultipartForm = (event: HttpEvent, limits: MultipartLimits): P
     stream.once('end', () => {
       ended = true;
     });
-    stream.once('error', () => refuse(fieldError(FILE_FIELD, 'The multipart body is malformed.')));
+    stream.once('error', () => refuse(fieldError(FILE_FIELD, MALFORMED)));
     stream.once('close', () => {
-      if (!ended) refuse(fieldError(FILE_FIELD, 'The body ended before its declared length.'));
+      if (!ended) refuse(fieldError(FILE_FIELD, ENDED_EARLY));
     });
     stream.pipe(parser);
   });
