@@ -1,39 +1,15 @@
-import type { Media, MediaSummary } from '../../clients/typescript/src/api.ts';
-import { ATTRIBUTION_NAME_PATTERN } from '../../lambdas/core/media/fields.ts';
+import type { Media } from '../../clients/typescript/src/api.ts';
+import { ATTRIBUTION_NAME_PATTERN, attributionNameProblem } from '../../lambdas/core/media/fields.ts';
 
 /**
- * The media object's own fields. The API answers attribution metadata beside them at the top level,
- * so whatever else an answer carries is attribution. `satisfies` keeps this in step with the
- * generated client: a field added to the contract fails the typecheck until it is listed here.
+ * A media object's attribution metadata, in the order the API answered it. The API answers it
+ * beside the object's own fields at the top level; its own names (and an upload's `upgrade`) are
+ * all ones no attribution field may take, so whatever else is a string is attribution.
  */
-const OWN_FIELDS = {
-  id: true,
-  link: true,
-  caption: true,
-  extension: true,
-  width: true,
-  height: true,
-  sizes: true,
-  filesize: true,
-  placeholder: true,
-  has_alpha: true,
-  animated: true,
-  frames: true,
-  color_space: true,
-  created_at: true,
-  expires_at: true,
-  public: true,
-  external_id: true,
-  keep_metadata: true,
-} as const satisfies Record<keyof MediaSummary, true>;
-
-/** Answers that carry more than a media object: an upload's `upgrade` is no attribution. */
-const NOT_ATTRIBUTION = new Set<string>([...Object.keys(OWN_FIELDS), 'upgrade']);
-
-/** A media object's attribution metadata, in the order the API answered it. */
 export const attributionOf = (media: Media): [string, string][] =>
   Object.entries(media).filter(
-    (entry): entry is [string, string] => !NOT_ATTRIBUTION.has(entry[0]) && typeof entry[1] === 'string',
+    (entry): entry is [string, string] =>
+      typeof entry[1] === 'string' && attributionNameProblem(entry[0]) === undefined,
   );
 
 /**

@@ -58,30 +58,23 @@ export type Answer<Data> =
   | { ok: true; data: Data }
   | { ok: false; message: string; status: number; action?: ApiAction | undefined };
 
+/** A failed answer in the API's words, with what it offers to do about it. */
+const refused = (response: { status: number; error: unknown }): Answer<never> => ({
+  ok: false,
+  message: describe(response),
+  status: response.status,
+  action: actionOf(response.error),
+});
+
 /** The client's answer without throwing (it throws a failed response unless told otherwise). */
 export const call = async <Data>(request: Promise<HttpResponse<Data, ApiError>>): Promise<Answer<Data>> => {
   let response: HttpResponse<Data, ApiError>;
   try {
     response = await request;
   } catch (failure) {
-    if (failure instanceof Response) {
-      const answered = failure as HttpResponse<Data, ApiError>;
-      return {
-        ok: false,
-        message: describe(answered),
-        status: answered.status,
-        action: actionOf(answered.error),
-      };
-    }
+    if (failure instanceof Response) return refused(failure as HttpResponse<Data, ApiError>);
     return { ok: false, message: (failure as Error).message || 'The API could not be reached.', status: 0 };
   }
   // A success without a body (204) leaves a parse error in `error`: the status decides.
-  if (!response.ok)
-    return {
-      ok: false,
-      message: describe(response),
-      status: response.status,
-      action: actionOf(response.error),
-    };
-  return { ok: true, data: response.data };
+  return response.ok ? { ok: true, data: response.data } : refused(response);
 };

@@ -2,11 +2,11 @@ import { byId, element, formatBytes } from './dom.ts';
 import { type ApiAction, call, type Session } from './session.ts';
 
 /**
- * The API's upgrade action as a link (its signed one-click URL), in a new tab so the dashboard
- * stays; anything else (a wait) has no link.
+ * The API's action as a link where it has one: the signed upgrade link, or the operator's page or
+ * address (on the largest plan), in a new tab so the dashboard stays. A wait has none.
  */
 export const actionLink = (action: ApiAction | undefined): HTMLAnchorElement[] =>
-  action?.type === 'upgrade'
+  action && 'url' in action && action.url
     ? [
         element(
           'a',
